@@ -1,0 +1,6 @@
+#include <cstdio>
+
+int main() {
+  std::puts("ibackupmond " IBACKUPMON_VERSION);
+  return 0;
+}

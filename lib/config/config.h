@@ -1,0 +1,129 @@
+#pragma once
+/// The validated, immutable configuration. Built only by loadConfig() (config_loader.h); every
+/// field has its documented default, so a default-constructed Config is the documented defaults.
+/// Keys that need a restart to change: metrics.listen, storage.path (see docs/configuration.md).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.h"
+
+namespace ibackupmon {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/ibackupmon/ibackupmon.toml";
+inline constexpr std::uint16_t kDefaultMetricsPort = 9847;
+
+enum class LogLevel { Trace, Debug, Info, Warn, Error };
+enum class BackupExpect { ICloud, Computer, Either };
+enum class RepeatPolicy { Once, Daily, Diminishing };
+enum class StartTls { Required, Optional, Never };
+
+struct StorageConfig {
+  std::string path = "/var/lib/ibackupmon/ibackupmon.db";
+  Duration retention = std::chrono::hours(24 * 400);
+  Duration forgetAfter = std::chrono::hours(24 * 90);
+};
+
+struct MetricsConfig {
+  std::string listen = "0.0.0.0:9847";  ///< "HOST:PORT"; "127.0.0.1:0" picks a free port
+  std::optional<std::string> basicAuthUser;
+  std::optional<std::string> basicAuthPasswordFile;
+};
+
+struct ProbeConfig {
+  Duration interval = std::chrono::minutes(5);
+  Duration timeout = std::chrono::seconds(15);
+  int concurrency = 8;               ///< 1..256
+  bool networkDevices = false;       ///< also watch Wi-Fi sync devices
+  bool pair = true;                  ///< pair devices without a pair record (shows Trust dialog)
+  std::vector<std::string> include;  ///< UDIDs or name glob patterns; empty = all
+  std::vector<std::string> exclude;  ///< UDIDs or name glob patterns
+  int maxAbandonedWorkers = 16;  ///< lost (hung) lockdown threads tolerated before refusing more
+};
+
+struct BackupConfig {
+  Duration staleAfter = std::chrono::hours(36);
+  Duration criticalAfter = std::chrono::hours(24 * 7);
+  Duration missingAfter = std::chrono::hours(24 * 3);  ///< known device not attached this long
+  BackupExpect expect = BackupExpect::ICloud;
+};
+
+struct ThresholdsConfig {
+  int batteryLow = 20;                    ///< percent
+  std::uint64_t storageLow = 2ull << 30;  ///< bytes available (2 GiB)
+  Duration clockSkew = std::chrono::minutes(5);
+};
+
+struct IosConfig {
+  std::optional<std::string> minimumVersion;  ///< e.g. "17.0"
+  std::optional<std::string> catalogUrl;      ///< https://gdmf.apple.com/v2/pmv
+  std::optional<std::string> caFile;
+  Duration catalogInterval = std::chrono::hours(24);
+};
+
+struct LogConfig {
+  LogLevel level = LogLevel::Info;
+};
+
+struct EmailConfig {
+  std::string smtpUrl;  ///< "smtp://host:25" or "smtps://host:465"; empty = email off
+  StartTls starttls = StartTls::Optional;
+  std::optional<std::string> username;
+  std::optional<std::string> passwordFile;
+  std::string from = "ibackupmon@localhost";
+  std::vector<std::string> to;
+  Duration timeout = std::chrono::seconds(30);
+};
+
+struct AlertmanagerConfig {
+  std::string url;  ///< "http://127.0.0.1:9093"; empty = off
+  Duration resendInterval = std::chrono::minutes(1);
+  Duration timeout = std::chrono::seconds(10);
+};
+
+struct AlertsConfig {
+  RepeatPolicy repeat = RepeatPolicy::Daily;
+  Duration groupWindow = std::chrono::minutes(10);
+  bool notifyResolved = true;
+  std::string hostName;      ///< empty = the machine's hostname
+  std::string dashboardUrl;  ///< optional Grafana link for emails
+  std::string controlSocket = "/run/ibackupmon/control.sock";
+  EmailConfig email;
+  AlertmanagerConfig alertmanager;
+};
+
+struct AppleStatusConfig {
+  std::string url;  ///< empty = off
+  Duration interval = std::chrono::minutes(5);
+  std::vector<std::string> services = {"iCloud Backup", "iCloud Account & Sign In",
+                                       "iCloud Storage Upgrades", "Apple ID"};
+};
+
+struct DeviceSetting {
+  std::string udid;
+  std::optional<std::string> label;
+  std::optional<std::string> location;
+};
+
+struct Config {
+  std::string sourcePath;  ///< file it came from; empty for built-in defaults
+  StorageConfig storage;
+  MetricsConfig metrics;
+  ProbeConfig probe;
+  BackupConfig backup;
+  ThresholdsConfig thresholds;
+  IosConfig ios;
+  LogConfig log;
+  AlertsConfig alerts;
+  AppleStatusConfig appleStatus;
+  std::vector<DeviceSetting> devices;
+};
+
+const char* toString(LogLevel l);
+const char* toString(BackupExpect e);
+const char* toString(RepeatPolicy r);
+const char* toString(StartTls s);
+
+}  // namespace ibackupmon

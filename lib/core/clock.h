@@ -1,0 +1,51 @@
+#pragma once
+/// Time source seam: production uses SystemClock, tests a FakeClock.
+
+#include <chrono>
+
+namespace ibackupmon {
+
+using TimePoint = std::chrono::system_clock::time_point;
+using Seconds = std::chrono::seconds;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+/// A clock tests move by hand.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(TimePoint start = TimePoint{}) : now_(start) {}
+  TimePoint now() const override { return now_; }
+  void advance(std::chrono::system_clock::duration d) { now_ += d; }
+  void set(TimePoint t) { now_ = t; }
+
+ private:
+  TimePoint now_;
+};
+
+/// Seconds between the Unix epoch and Apple's reference date 2001-01-01T00:00:00Z.
+inline constexpr long long kAppleEpochOffset = 978307200;
+
+inline TimePoint fromAppleSeconds(double s) {
+  return TimePoint{} +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+             std::chrono::duration<double>(s + static_cast<double>(kAppleEpochOffset)));
+}
+
+inline long long toUnixSeconds(TimePoint t) {
+  return std::chrono::duration_cast<Seconds>(t.time_since_epoch()).count();
+}
+
+inline TimePoint fromUnixSeconds(long long s) {
+  return TimePoint{} + Seconds{s};
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,93 @@
+#pragma once
+/// What one probe cycle read from one device. Every field is optional: absent means "not read"
+/// (locked, prohibited, probe failed), never "false" or "zero".
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace ibackupmon {
+
+struct Identity {
+  std::string udid;                           ///< always set (from usbmuxd)
+  std::optional<std::string> name;            ///< DeviceName (sanitised)
+  std::optional<std::string> productType;     ///< ProductType, e.g. "iPhone13,2"
+  std::optional<std::string> productVersion;  ///< ProductVersion, e.g. "17.5.1"
+  std::optional<std::string> buildVersion;
+  std::optional<std::string> serial;
+  std::optional<TimePoint> deviceClock;  ///< TimeIntervalSince1970 at the time of the read
+  std::optional<bool> passwordProtected;
+  std::optional<std::string> activationState;
+};
+
+struct BackupFacts {
+  std::optional<bool> cloudBackupEnabled;
+  std::optional<TimePoint> lastCloudBackup;
+  std::optional<std::string> lastCloudBackupTz;
+  std::optional<TimePoint> lastComputerBackup;  ///< LastiTunesBackupDate
+  std::optional<std::string> lastComputerBackupTz;
+  std::optional<bool> willEncrypt;
+  std::optional<bool> requiresEncryption;
+  std::optional<std::string> version;
+};
+
+struct BatteryInfo {
+  std::optional<int> level;  ///< BatteryCurrentCapacity, 0-100
+  std::optional<bool> charging;
+  std::optional<bool> externalConnected;
+  std::optional<bool> externalChargeCapable;
+  std::optional<bool> fullyCharged;
+  std::optional<bool> hasBattery;
+};
+
+struct StorageInfo {
+  std::optional<std::uint64_t> totalDiskCapacity;
+  std::optional<std::uint64_t> totalDataCapacity;
+  std::optional<std::uint64_t> totalDataAvailable;
+  std::optional<std::uint64_t> amountDataAvailable;
+  std::optional<std::uint64_t> amountDataReserved;
+};
+
+struct AccountInfo {
+  std::optional<bool> icloudSignedIn;     ///< inferred from data_sync AccountNames
+  std::vector<std::string> accountNames;  ///< sanitised
+};
+
+enum class WifiState { Unknown, Associated, NotAssociated };
+
+/// Lock/trust state as learned from lockdown errors.
+enum class TrustState { Unknown, Trusted, PasscodeLocked, TrustPending, TrustDenied, NotPaired };
+
+enum class ProbeStatus { Ok, NoData, Error };
+
+/// Each probe reports its own result; "no data" (prohibited, locked) is not an error.
+struct ProbeOutcome {
+  std::string probe;  ///< "identity", "backup", "battery", ...
+  ProbeStatus status = ProbeStatus::Error;
+  std::string error;  ///< stable error id when status != Ok, e.g. "get_prohibited", "timeout"
+  std::string detail;
+  double seconds = 0;
+};
+
+struct DeviceSnapshot {
+  Identity identity;
+  TimePoint takenAt{};
+  bool connected = false;
+  bool network = false;  ///< reached over Wi-Fi sync rather than USB
+  TrustState trust = TrustState::Unknown;
+  std::optional<BackupFacts> backup;
+  std::optional<BatteryInfo> battery;
+  std::optional<StorageInfo> storage;
+  std::optional<AccountInfo> account;
+  WifiState wifi = WifiState::Unknown;
+  std::vector<ProbeOutcome> probes;
+};
+
+const char* toString(TrustState s);
+const char* toString(WifiState s);
+const char* toString(ProbeStatus s);
+
+}  // namespace ibackupmon
