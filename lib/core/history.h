@@ -1,0 +1,28 @@
+#pragma once
+/// What the store remembers about a device between probe cycles: the input, with the latest
+/// snapshot, that diagnosis needs to say "since when".
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "core/snapshot.h"
+
+namespace ibackupmon {
+
+struct DeviceHistory {
+  std::string udid;
+  std::optional<TimePoint> firstSeen;
+  std::optional<TimePoint> lastSeen;  ///< last time usbmuxd listed it or a probe reached it
+  bool connected = false;
+  std::optional<TimePoint> lastCloudBackup;     ///< newest ever observed (survives unreadable cycles)
+  std::optional<TimePoint> lastComputerBackup;  ///< newest ever observed
+  std::optional<TimePoint> lastGoodProbe;       ///< last cycle where lockdown answered
+  int consecutiveProbeFailures = 0;
+  std::optional<TimePoint> probeFailingSince;
+  std::map<std::string, TimePoint> openConditions;  ///< condition id -> since
+  std::optional<DeviceSnapshot> lastSnapshot;       ///< newest snapshot with any data
+};
+
+}  // namespace ibackupmon

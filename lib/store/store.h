@@ -1,0 +1,97 @@
+#pragma once
+/// The durable history of every device: the only user of sqlite3 (behind this interface).
+/// One writer (the daemon's monitor); readers (ibackupmonctl) open the same file read-only.
+/// CONTRACT between the store (issue 5) and the monitor (issue 4): extend, don't break.
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/condition.h"
+#include "core/error.h"
+#include "core/history.h"
+#include "core/snapshot.h"
+
+namespace ibackupmon {
+
+struct BackupEvent {
+  std::string udid;
+  std::string kind;  ///< "icloud" | "computer"
+  TimePoint at{};    ///< the backup's own date (LastCloudBackupDate / LastiTunesBackupDate)
+  TimePoint observedAt{};
+};
+
+struct ConditionInterval {
+  std::string udid;
+  std::string conditionId;
+  Severity severity = Severity::Warning;
+  TimePoint opened{};
+  std::optional<TimePoint> closed;
+  std::string evidenceJson;  ///< evidence object as JSON text
+};
+
+struct AttachSession {
+  std::string udid;
+  TimePoint attached{};
+  std::optional<TimePoint> detached;
+};
+
+struct DeviceTimeline {
+  std::string udid;
+  std::vector<BackupEvent> backups;
+  std::vector<ConditionInterval> conditions;
+  std::vector<AttachSession> sessions;
+};
+
+struct PruneResult {
+  int rowsDeleted = 0;
+  bool more = false;  ///< call again: there is more to prune
+};
+
+enum class OpenMode { ReadWrite, ReadOnly };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Opens (creating if absent in ReadWrite mode) and migrates. Errors name the path and cause:
+  /// code "db_newer" (schema newer than this binary), "db_corrupt", "db_readonly",
+  /// "db_unwritable", "db_missing" (ReadOnly and no file).
+  static Expected<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
+
+  // --- writes (monitor) -------------------------------------------------------------------
+  /// usbmuxd reported the device: upsert it, open an attach session if none is open.
+  virtual Expected<void> deviceAttached(const std::string& udid, TimePoint at) = 0;
+  /// Close the open attach session, if any.
+  virtual Expected<void> deviceDetached(const std::string& udid, TimePoint at) = 0;
+  /// At startup and when usbmuxd goes away: close every open attach session.
+  virtual Expected<void> closeAllSessions(TimePoint at) = 0;
+  /// Store what a probe cycle saw: identity fields, an observation row only when values changed
+  /// (else a cheap heartbeat), and a backup event for each new LastCloud/LastiTunesBackupDate.
+  /// Returns the backup events that were new.
+  virtual Expected<std::vector<BackupEvent>> recordSnapshot(const DeviceSnapshot& snapshot) = 0;
+  /// Open intervals for conditions that are new, close those no longer present (idempotent).
+  virtual Expected<void> recordConditions(const std::string& udid,
+                                          const std::vector<Condition>& active, TimePoint at) = 0;
+  /// Replace the device's current status row (what status/metrics/export show).
+  virtual Expected<void> saveStatus(const DeviceStatus& status) = 0;
+  /// Hide a device from the live status (history kept until retention).
+  virtual Expected<bool> forget(const std::string& udid, TimePoint at) = 0;
+  /// Forget devices not seen since cutoff; returns their UDIDs.
+  virtual Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) = 0;
+  /// Delete history older than cutoff, at most max_rows rows per call.
+  virtual Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) = 0;
+
+  // --- reads (monitor at startup, ibackupmonctl) --------------------------------------------
+  /// Current status of every device not forgotten, worst first.
+  virtual Expected<std::vector<DeviceStatus>> loadStatus() const = 0;
+  /// What diagnosis needs for one device; nullopt when unknown.
+  virtual Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const = 0;
+  /// All histories (monitor start-up).
+  virtual Expected<std::vector<DeviceHistory>> loadAllHistories() const = 0;
+  virtual Expected<DeviceTimeline> timeline(const std::string& udid) const = 0;
+};
+
+}  // namespace ibackupmon
