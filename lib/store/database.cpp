@@ -1,0 +1,188 @@
+#include "store/database.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <utility>
+
+namespace ibackupmon {
+namespace {
+
+constexpr int kBusyTimeoutMs = 5000;
+constexpr char kHeader[] = "SQLite format 3";  // 16 bytes with the terminating NUL
+
+std::string codeFor(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_FULL: return "db_full";
+    case SQLITE_READONLY: return "db_readonly";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return "db_corrupt";
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return "db_busy";
+    case SQLITE_IOERR: return "db_io";
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM: return "db_unwritable";
+    default: return "db_error";
+  }
+}
+
+// Refuses anything that is not an SQLite database before SQLite sees it: sqlite3_open_v2 would
+// happily accept a garbage file and only fail later, and a 0-byte file is a fresh database.
+Expected<void> checkHeader(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec)
+    return makeError("db_unwritable", path + ": cannot read the database file: " + ec.message());
+  if (size == 0) return {};
+  std::ifstream in(path, std::ios::binary);
+  char head[16] = {};
+  if (!in.read(head, sizeof head)) {
+    return makeError("db_corrupt", path + ": not an SQLite database (file is only " +
+                                       std::to_string(size) + " bytes; truncated?)");
+  }
+  if (std::memcmp(head, kHeader, sizeof kHeader) != 0) {
+    return makeError("db_corrupt", path + ": not an SQLite database (bad file header)");
+  }
+  return {};
+}
+
+}  // namespace
+
+Database::Database(sqlite3* db, std::string path, DbAccess access)
+    : db_(db), path_(std::move(path)), access_(access) {}
+
+Database::Database(Database&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)),
+      path_(std::move(other.path_)),
+      access_(other.access_),
+      cache_(std::move(other.cache_)) {}
+
+Database& Database::operator=(Database&& other) noexcept {
+  if (this != &other) {
+    close();
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+    access_ = other.access_;
+    cache_ = std::move(other.cache_);
+  }
+  return *this;
+}
+
+Database::~Database() {
+  close();
+}
+
+void Database::close() {
+  cache_.clear();  // statements must be finalized before the connection closes
+  if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
+}
+
+Expected<Database> Database::open(const std::string& path, DbAccess access) {
+  std::error_code ec;
+  bool exists = std::filesystem::exists(path, ec);
+  if (exists) {
+    if (auto ok = checkHeader(path); !ok) return tl::unexpected(ok.error());
+  } else if (access == DbAccess::ReadOnly) {
+    return makeError("db_missing", path + ": database does not exist");
+  }
+  int flags = SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX;
+  flags |= access == DbAccess::ReadOnly ? SQLITE_OPEN_READONLY
+                                        : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database db(raw, path, access);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    return makeError(codeFor(rc), path + ": cannot open database: " + msg);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  if (auto ok = db.exec("PRAGMA foreign_keys = ON"); !ok) return tl::unexpected(ok.error());
+  if (access == DbAccess::ReadWrite) {
+    // auto_vacuum must be chosen before the first page is written (switching to WAL writes it).
+    if (!exists || std::filesystem::file_size(path, ec) == 0) {
+      if (auto ok = db.exec("PRAGMA auto_vacuum = INCREMENTAL"); !ok)
+        return tl::unexpected(ok.error());
+    }
+    // synchronous=FULL: a committed backup event survives a power cut, not only a crash. The
+    // write rate (a few commits per second for 1000 devices) makes the fsync cost irrelevant.
+    if (auto ok = db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"); !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
+  return db;
+}
+
+Expected<void> Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    return makeError(codeFor(rc), path_ + ": " + msg);
+  }
+  return {};
+}
+
+Expected<StatementRef> Database::prepare(std::string_view sql) {
+  std::string key(sql);
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
+                                SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) return tl::unexpected(errorFor(rc, "preparing " + key));
+    it = cache_.emplace(key, std::make_unique<Statement>(*this, stmt)).first;
+  }
+  it->second->reset();
+  return StatementRef(*it->second);
+}
+
+Expected<std::int64_t> Database::queryInt(std::string_view sql) {
+  auto st = prepare(sql);
+  if (!st) return tl::unexpected(st.error());
+  auto row = (*st)->step();
+  if (!row) return tl::unexpected(row.error());
+  return *row ? (*st)->int64(0) : 0;
+}
+
+std::int64_t Database::changes() const {
+  return sqlite3_changes64(db_);
+}
+
+std::int64_t Database::lastInsertRowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+
+Error Database::errorFor(int rc, std::string_view what) const {
+  std::string detail = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+  std::string code = codeFor(rc);
+  std::string msg = path_ + ": " + detail;
+  if (code == "db_full") msg = path_ + ": disk full, nothing was written (" + detail + ")";
+  if (code == "db_readonly") msg = path_ + ": database is read-only (" + detail + ")";
+  if (!what.empty()) msg += " [while " + std::string(what.substr(0, 80)) + "]";
+  return Error{code, msg};
+}
+
+Expected<Transaction> Transaction::begin(Database& db) {
+  if (auto ok = db.exec("BEGIN IMMEDIATE"); !ok) return tl::unexpected(ok.error());
+  return Transaction(db);
+}
+
+Transaction::~Transaction() {
+  // After SQLITE_FULL SQLite may already have rolled back; the error from a second ROLLBACK
+  // ("no transaction is active") is expected and harmless.
+  if (db_) (void)db_->exec("ROLLBACK");
+}
+
+Expected<void> Transaction::commit() {
+  auto ok = db_->exec("COMMIT");
+  if (ok) db_ = nullptr;
+  return ok;
+}
+
+}  // namespace ibackupmon
