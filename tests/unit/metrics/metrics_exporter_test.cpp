@@ -1,0 +1,265 @@
+#include "metrics/metrics_exporter.h"
+
+#include <gtest/gtest.h>
+
+#include "core/sanitize.h"
+#include "exposition.h"
+#include "synthetic_fleet.h"
+
+namespace ibackupmon {
+namespace {
+
+using std::chrono::hours;
+using testing::makeHealthyDevice;
+using testing::makeHostileDevice;
+using testing::samplesOf;
+using testing::sampleValue;
+
+const TimePoint kNow = fromUnixSeconds(1'750'000'000);
+const std::string kUdid = "00008101-000A1B2C3D4E5F60";
+
+MetricsExporterOptions options() {
+  MetricsExporterOptions o;
+  o.conditionIds = testing::syntheticConditionIds();
+  o.appleServices = {"iCloud Backup"};
+  o.version = "1.2.3";
+  o.revision = "abc";
+  return o;
+}
+
+FleetView viewOf(std::vector<DeviceStatus> devices, bool usbmuxdUp = true) {
+  FleetView v;
+  v.devices = std::move(devices);
+  v.usbmuxdUp = usbmuxdUp;
+  v.at = kNow;
+  return v;
+}
+
+std::string series(const std::string& name, const std::string& labels) {
+  return name + "{" + labels + "}";
+}
+
+TEST(MetricsExporter, HealthyDeviceHasEveryPerDeviceSeries) {
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({makeHealthyDevice(kUdid, kNow)}));
+  const std::string text = exporter.render();
+  const std::string u = "udid=\"" + kUdid + "\"";
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_device_connected", u)), 1.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_device_last_seen_timestamp_seconds", u)),
+            1'750'000'000.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_backup_last_success_timestamp_seconds",
+                                     "kind=\"icloud\"," + u)),
+            1'750'000'000.0 - 3600);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_backup_icloud_enabled", u)), 1.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_backup_stale", u)), 0.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_backup_stale_critical", u)), 0.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_level_ratio", u)), 0.8);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_external_power", u)), 1.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_charging", u)), 0.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_storage_available_bytes", u)), 40.0 * (1 << 30));
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_storage_capacity_bytes", u)), 128.0 * (1 << 30));
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_device_info",
+                                     "ios_version=\"17.5.1\",name=\"Cart A 5F60\","
+                                     "product_type=\"iPhone13,2\",serial=\"F2LX4E5F60\"," +
+                                         u)),
+            1.0);
+  EXPECT_EQ(
+      sampleValue(text, series("ibackupmon_build_info", "revision=\"abc\",version=\"1.2.3\"")),
+      1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_usbmuxd_up"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_fleet_status_timestamp_seconds"), 1'750'000'000.0);
+}
+
+TEST(MetricsExporter, UnknownValuesHaveNoSeries) {
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  d.lastSeen.reset();
+  d.lastCloudBackup.reset();
+  d.icloudBackupEnabled.reset();
+  d.backupState = BackupState::Unknown;
+  d.batteryLevel = 250;  // bogus reading: absent, not clamped
+  d.onPower.reset();
+  d.charging.reset();
+  d.storageAvailableBytes.reset();
+  d.storageCapacityBytes.reset();
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({d}));
+  const std::string text = exporter.render();
+  for (const char* name :
+       {"ibackupmon_device_last_seen_timestamp_seconds",
+        "ibackupmon_backup_last_success_timestamp_seconds", "ibackupmon_backup_icloud_enabled",
+        "ibackupmon_backup_stale", "ibackupmon_backup_stale_critical",
+        "ibackupmon_battery_level_ratio", "ibackupmon_battery_external_power",
+        "ibackupmon_battery_charging", "ibackupmon_storage_available_bytes",
+        "ibackupmon_storage_capacity_bytes"}) {
+    EXPECT_TRUE(samplesOf(text, name).empty()) << name << " should be absent";
+  }
+  EXPECT_EQ(samplesOf(text, "ibackupmon_device_connected").size(), 1u);
+}
+
+TEST(MetricsExporter, ValuesThatBecomeUnknownLoseTheirSeries) {
+  MetricsExporter exporter(options());
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  exporter.onFleetStatus(viewOf({d}));
+  ASSERT_EQ(samplesOf(exporter.render(), "ibackupmon_backup_stale").size(), 1u);
+  d.backupState = BackupState::Unknown;
+  d.batteryLevel.reset();
+  exporter.onFleetStatus(viewOf({d}));
+  const std::string text = exporter.render();
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_backup_stale").empty());
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_battery_level_ratio").empty());
+}
+
+TEST(MetricsExporter, StaleAndCriticalFollowTheBackupStaleCondition) {
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  d.backupState = BackupState::Stale;
+  d.conditions.push_back({.id = "backup_stale", .severity = Severity::Warning});
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({d}));
+  const std::string u = "{udid=\"" + kUdid + "\"}";
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_backup_stale" + u), 1.0);
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_backup_stale_critical" + u), 0.0);
+  d.conditions.front().severity = Severity::Critical;
+  exporter.onFleetStatus(viewOf({d}));
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_backup_stale_critical" + u), 1.0);
+}
+
+TEST(MetricsExporter, EveryConditionIdHasASeriesPerDevice) {
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  d.conditions.push_back({.id = "not_on_power"});
+  d.conditions.push_back({.id = "brand_new_condition"});  // not in the catalog: added
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({d, makeHealthyDevice("OTHER", kNow)}));
+  const std::string text = exporter.render();
+  const auto ids = testing::syntheticConditionIds();
+  EXPECT_EQ(samplesOf(text, "ibackupmon_condition_active").size(), 2 * (ids.size() + 1));
+  const std::string u = ",udid=\"" + kUdid + "\"}";
+  EXPECT_EQ(sampleValue(text, "ibackupmon_condition_active{condition=\"not_on_power\"" + u), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_condition_active{condition=\"backup_stale\"" + u), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_condition_active{condition=\"brand_new_condition\"" + u),
+            1.0);
+  EXPECT_EQ(
+      sampleValue(text,
+                  "ibackupmon_condition_active{condition=\"brand_new_condition\",udid=\"OTHER\"}"),
+      0.0);
+}
+
+TEST(MetricsExporter, ForgottenDevicesLoseAllTheirSeries) {
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({makeHealthyDevice(kUdid, kNow), makeHealthyDevice("KEPT", kNow)}));
+  ASSERT_NE(exporter.render().find(kUdid), std::string::npos);
+  exporter.onFleetStatus(viewOf({makeHealthyDevice("KEPT", kNow)}));
+  const std::string text = exporter.render();
+  EXPECT_EQ(text.find(kUdid), std::string::npos) << text;
+  EXPECT_EQ(samplesOf(text, "ibackupmon_device_info").size(), 1u);
+  EXPECT_EQ(samplesOf(text, "ibackupmon_condition_active").size(),
+            testing::syntheticConditionIds().size());
+}
+
+TEST(MetricsExporter, RenamedDeviceHasOneInfoSeries) {
+  MetricsExporter exporter(options());
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  exporter.onFleetStatus(viewOf({d}));
+  d.name = "Renamed";
+  d.iosVersion = "18.0";
+  exporter.onFleetStatus(viewOf({d}));
+  const auto info = samplesOf(exporter.render(), "ibackupmon_device_info");
+  ASSERT_EQ(info.size(), 1u);
+  EXPECT_NE(info[0].find("name=\"Renamed\""), std::string::npos);
+  EXPECT_NE(info[0].find("ios_version=\"18.0\""), std::string::npos);
+}
+
+TEST(MetricsExporter, HostileStringsCannotBreakTheFormat) {
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({makeHostileDevice(kNow)}));
+  const std::string text = exporter.render();
+  EXPECT_TRUE(isValidUtf8(text));
+  EXPECT_EQ(text.find('\r'), std::string::npos);
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    EXPECT_TRUE(line.rfind("# ", 0) == 0 || line.rfind("ibackupmon_", 0) == 0) << line;
+    EXPECT_EQ(line.rfind("ibackupmon_fake", 0), std::string::npos) << "injected sample: " << line;
+  }
+  const auto info = samplesOf(text, "ibackupmon_device_info");
+  ASSERT_EQ(info.size(), 1u);
+  EXPECT_NE(info[0].find("\\\"quoted\\\" back\\\\slash"), std::string::npos) << info[0];
+  EXPECT_LT(info[0].size(), 1200u) << "the 100 KB serial must be capped";
+}
+
+TEST(MetricsExporter, RowsThatSanitiseToTheSameUdidKeepOneSetOfSeries) {
+  DeviceStatus a = makeHealthyDevice("SAME", kNow);
+  DeviceStatus b = makeHealthyDevice("SAME\n", kNow);
+  DeviceStatus empty = makeHealthyDevice("", kNow);
+  empty.udid = "\r\n";
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({a, b, empty}));
+  EXPECT_EQ(samplesOf(exporter.render(), "ibackupmon_device_connected").size(), 1u);
+}
+
+TEST(MetricsExporter, DeviceCountsByConnectionState) {
+  DeviceStatus off = makeHealthyDevice("OFF", kNow);
+  off.connected = false;
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({makeHealthyDevice("ON", kNow), off}));
+  std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_devices{state=\"connected\"}"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_devices{state=\"disconnected\"}"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_devices{state=\"unknown\"}"), 0.0);
+  exporter.onFleetStatus(viewOf({makeHealthyDevice("ON", kNow), off}, /*usbmuxdUp=*/false));
+  text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_devices{state=\"connected\"}"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_devices{state=\"unknown\"}"), 2.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_usbmuxd_up"), 0.0);
+}
+
+TEST(MetricsExporter, ProbeOutcomesFeedHistogramAndErrorCounters) {
+  MetricsExporter exporter(options());
+  exporter.onProbeOutcome({.probe = "battery", .status = ProbeStatus::Ok, .seconds = 0.02});
+  exporter.onProbeOutcome(
+      {.probe = "backup", .status = ProbeStatus::Error, .error = "timeout", .seconds = 15});
+  exporter.onProbeOutcome({.probe = "backup",
+                           .status = ProbeStatus::NoData,
+                           .error = "get_prohibited",
+                           .seconds = 0.01});
+  exporter.onWorkerAbandoned(kUdid);
+  const std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_probe_duration_seconds_count{probe=\"backup\"}"), 2.0);
+  EXPECT_EQ(
+      sampleValue(text, "ibackupmon_probe_duration_seconds_bucket{probe=\"battery\",le=\"0.025\"}"),
+      1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_probe_errors_total{error=\"timeout\",probe=\"backup\"}"),
+            1.0);
+  EXPECT_EQ(samplesOf(text, "ibackupmon_probe_errors_total").size(), 1u) << "no data is no error";
+  EXPECT_EQ(sampleValue(text, "ibackupmon_probe_workers_abandoned_total"), 1.0);
+}
+
+TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
+  MetricsExporter exporter(options());
+  std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_sent_total{channel=\"email\"}"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_failed_total{channel=\"alertmanager\"}"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
+            0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alert_outbox_depth"), 0.0);
+  AlertMetrics& alerts = exporter;
+  alerts.alertSent(kAlertChannelEmail);
+  alerts.alertSent(kAlertChannelEmail);
+  alerts.alertFailed(kAlertChannelAlertmanager);
+  alerts.setOutboxDepth(3);
+  alerts.setAppleServiceActiveEvents("iCloud Backup", 2);
+  alerts.feedSucceeded(kFeedIosCatalog, kNow);
+  alerts.feedFailed(kFeedAppleStatus);
+  text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_sent_total{channel=\"email\"}"), 2.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_failed_total{channel=\"alertmanager\"}"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_alert_outbox_depth"), 3.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
+            2.0);
+  EXPECT_EQ(
+      sampleValue(text, "ibackupmon_feed_last_success_timestamp_seconds{feed=\"ios_catalog\"}"),
+      1'750'000'000.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 1.0);
+}
+
+}  // namespace
+}  // namespace ibackupmon
