@@ -3,6 +3,7 @@
 /// field has its documented default, so a default-constructed Config is the documented defaults.
 /// Keys that need a restart to change: metrics.listen, storage.path (see docs/configuration.md).
 
+#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,12 +25,16 @@ struct StorageConfig {
   std::string path = "/var/lib/ibackupmon/ibackupmon.db";
   Duration retention = std::chrono::hours(24 * 400);
   Duration forgetAfter = std::chrono::hours(24 * 90);
+
+  bool operator==(const StorageConfig&) const = default;
 };
 
 struct MetricsConfig {
   std::string listen = "0.0.0.0:9847";  ///< "HOST:PORT"; "127.0.0.1:0" picks a free port
   std::optional<std::string> basicAuthUser;
   std::optional<std::string> basicAuthPasswordFile;
+
+  bool operator==(const MetricsConfig&) const = default;
 };
 
 struct ProbeConfig {
@@ -41,6 +46,8 @@ struct ProbeConfig {
   std::vector<std::string> include;  ///< UDIDs or name glob patterns; empty = all
   std::vector<std::string> exclude;  ///< UDIDs or name glob patterns
   int maxAbandonedWorkers = 16;  ///< lost (hung) lockdown threads tolerated before refusing more
+
+  bool operator==(const ProbeConfig&) const = default;
 };
 
 struct BackupConfig {
@@ -48,12 +55,16 @@ struct BackupConfig {
   Duration criticalAfter = std::chrono::hours(24 * 7);
   Duration missingAfter = std::chrono::hours(24 * 3);  ///< known device not attached this long
   BackupExpect expect = BackupExpect::ICloud;
+
+  bool operator==(const BackupConfig&) const = default;
 };
 
 struct ThresholdsConfig {
   int batteryLow = 20;                    ///< percent
   std::uint64_t storageLow = 2ull << 30;  ///< bytes available (2 GiB)
   Duration clockSkew = std::chrono::minutes(5);
+
+  bool operator==(const ThresholdsConfig&) const = default;
 };
 
 struct IosConfig {
@@ -61,10 +72,14 @@ struct IosConfig {
   std::optional<std::string> catalogUrl;      ///< https://gdmf.apple.com/v2/pmv
   std::optional<std::string> caFile;
   Duration catalogInterval = std::chrono::hours(24);
+
+  bool operator==(const IosConfig&) const = default;
 };
 
 struct LogConfig {
   LogLevel level = LogLevel::Info;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 struct EmailConfig {
@@ -75,12 +90,16 @@ struct EmailConfig {
   std::string from = "ibackupmon@localhost";
   std::vector<std::string> to;
   Duration timeout = std::chrono::seconds(30);
+
+  bool operator==(const EmailConfig&) const = default;
 };
 
 struct AlertmanagerConfig {
   std::string url;  ///< "http://127.0.0.1:9093"; empty = off
   Duration resendInterval = std::chrono::minutes(1);
   Duration timeout = std::chrono::seconds(10);
+
+  bool operator==(const AlertmanagerConfig&) const = default;
 };
 
 struct AlertsConfig {
@@ -92,6 +111,8 @@ struct AlertsConfig {
   std::string controlSocket = "/run/ibackupmon/control.sock";
   EmailConfig email;
   AlertmanagerConfig alertmanager;
+
+  bool operator==(const AlertsConfig&) const = default;
 };
 
 struct AppleStatusConfig {
@@ -99,12 +120,16 @@ struct AppleStatusConfig {
   Duration interval = std::chrono::minutes(5);
   std::vector<std::string> services = {"iCloud Backup", "iCloud Account & Sign In",
                                        "iCloud Storage Upgrades", "Apple ID"};
+
+  bool operator==(const AppleStatusConfig&) const = default;
 };
 
 struct DeviceSetting {
   std::string udid;
   std::optional<std::string> label;
   std::optional<std::string> location;
+
+  bool operator==(const DeviceSetting&) const = default;
 };
 
 struct Config {
@@ -119,6 +144,8 @@ struct Config {
   AlertsConfig alerts;
   AppleStatusConfig appleStatus;
   std::vector<DeviceSetting> devices;
+
+  bool operator==(const Config&) const = default;
 };
 
 const char* toString(LogLevel l);

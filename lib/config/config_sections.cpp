@@ -1,0 +1,181 @@
+#include "config/config_sections.h"
+
+#include <set>
+
+namespace ibackupmon {
+
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr Duration kSecond = seconds(1);
+constexpr Duration kDay = hours(24);
+constexpr Duration kCentury = hours(24 * 36500);
+
+CheckResult anyText(std::string_view v) {
+  return checkPlainText(v);
+}
+CheckResult nonEmpty(std::string_view v) {
+  return checkNonEmptyText(v);
+}
+CheckResult httpUrl(std::string_view v) {
+  return checkUrl(v, "http,https");
+}
+CheckResult optionalHttpUrl(std::string_view v) {
+  return v.empty() ? std::nullopt : httpUrl(v);
+}
+
+template <class E>
+void readEnum(TableReader& r, std::string_view key, E& out, std::vector<std::string_view> names,
+              std::vector<E> values) {
+  if (auto index = r.choice(key, names)) out = values[*index];
+}
+
+void readStorage(TableReader& r, StorageConfig& c) {
+  r.string("path", c.path, nonEmpty);
+  r.duration("retention", c.retention, hours(1), kCentury);
+  r.duration("forget_after", c.forgetAfter, kSecond, kCentury);
+}
+
+void readMetrics(TableReader& r, MetricsConfig& c) {
+  r.string("listen", c.listen, [](std::string_view v) { return checkListenAddress(v); });
+  r.optionalString("basic_auth_user", c.basicAuthUser, [](std::string_view v) -> CheckResult {
+    if (v.find(':') != std::string_view::npos) return "a user name without ':'";
+    return checkNonEmptyText(v);
+  });
+  r.optionalString("basic_auth_password_file", c.basicAuthPasswordFile, nonEmpty);
+}
+
+void readProbe(TableReader& r, ProbeConfig& c) {
+  r.duration("interval", c.interval, kSecond, kDay);
+  r.duration("timeout", c.timeout, kSecond, hours(1));
+  r.integer("concurrency", c.concurrency, 1, 256);
+  r.boolean("network_devices", c.networkDevices);
+  r.boolean("pair", c.pair);
+  r.stringList("include", c.include, nonEmpty);
+  r.stringList("exclude", c.exclude, nonEmpty);
+  r.integer("max_abandoned_workers", c.maxAbandonedWorkers, 0, 1024);
+}
+
+void readBackup(TableReader& r, BackupConfig& c) {
+  r.duration("stale_after", c.staleAfter, kSecond, kCentury);
+  r.duration("critical_after", c.criticalAfter, kSecond, kCentury);
+  r.duration("missing_after", c.missingAfter, kSecond, kCentury);
+  readEnum(r, "expect", c.expect, {"icloud", "computer", "either"},
+           {BackupExpect::ICloud, BackupExpect::Computer, BackupExpect::Either});
+}
+
+void readThresholds(TableReader& r, ThresholdsConfig& c) {
+  r.integer("battery_low", c.batteryLow, 0, 100);
+  r.byteSize("storage_low", c.storageLow);
+  r.duration("clock_skew", c.clockSkew, kSecond, kDay);
+}
+
+void readIos(TableReader& r, IosConfig& c) {
+  r.optionalString("minimum_version", c.minimumVersion,
+                   [](std::string_view v) { return checkVersion(v); });
+  r.optionalString("catalog_url", c.catalogUrl, httpUrl);
+  r.optionalString("ca_file", c.caFile, nonEmpty);
+  r.duration("catalog_interval", c.catalogInterval, kSecond, hours(24 * 30));
+}
+
+void readLog(TableReader& r, LogConfig& c) {
+  readEnum(r, "level", c.level, {"trace", "debug", "info", "warn", "error"},
+           {LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error});
+}
+
+void readEmail(TableReader& r, EmailConfig& c) {
+  r.string("smtp_url", c.smtpUrl,
+           [](std::string_view v) { return v.empty() ? std::nullopt : checkUrl(v, "smtp,smtps"); });
+  readEnum(r, "starttls", c.starttls, {"required", "optional", "never"},
+           {StartTls::Required, StartTls::Optional, StartTls::Never});
+  r.optionalString("username", c.username, nonEmpty);
+  r.optionalString("password_file", c.passwordFile, nonEmpty);
+  r.string("from", c.from, [](std::string_view v) { return checkEmailAddress(v); });
+  r.stringList("to", c.to, [](std::string_view v) { return checkEmailAddress(v); });
+  r.duration("timeout", c.timeout, kSecond, minutes(10));
+}
+
+void readAlertmanager(TableReader& r, AlertmanagerConfig& c) {
+  r.string("url", c.url, optionalHttpUrl);
+  r.duration("resend_interval", c.resendInterval, kSecond, kDay);
+  r.duration("timeout", c.timeout, kSecond, minutes(10));
+}
+
+void readAlerts(TableReader& r, AlertsConfig& c, Diagnostics& diag) {
+  readEnum(r, "repeat", c.repeat, {"once", "daily", "diminishing"},
+           {RepeatPolicy::Once, RepeatPolicy::Daily, RepeatPolicy::Diminishing});
+  r.duration("group_window", c.groupWindow, seconds(0), kDay);
+  r.boolean("notify_resolved", c.notifyResolved);
+  r.string("host_name", c.hostName, [](std::string_view v) -> CheckResult {
+    if (v.size() > 253) return "a host name of at most 253 characters";
+    return checkPlainText(v);
+  });
+  r.string("dashboard_url", c.dashboardUrl, optionalHttpUrl);
+  r.string("control_socket", c.controlSocket,
+           [](std::string_view v) { return checkSocketPath(v); });
+  TableReader email(r.table("email"), "alerts.email", "alerts.email.", diag);
+  readEmail(email, c.email);
+  email.finish();
+  TableReader alertmanager(r.table("alertmanager"), "alerts.alertmanager", "alerts.alertmanager.",
+                           diag);
+  readAlertmanager(alertmanager, c.alertmanager);
+  alertmanager.finish();
+}
+
+void readAppleStatus(TableReader& r, AppleStatusConfig& c) {
+  r.string("url", c.url, optionalHttpUrl);
+  r.duration("interval", c.interval, kSecond, kDay);
+  r.stringList("services", c.services, nonEmpty);
+}
+
+void readDevices(const toml::array* array, std::vector<DeviceSetting>& out, Diagnostics& diag) {
+  if (array == nullptr) return;
+  std::set<std::string> udids;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto* table = array->get(i)->as_table();
+    const std::string prefix = "device[" + std::to_string(i) + "].";
+    TableReader r(table, "device", prefix, diag);
+    DeviceSetting device;
+    const std::size_t before = diag.errorCount();
+    r.string("udid", device.udid, [](std::string_view v) { return checkUdid(v); });
+    r.optionalString("label", device.label, anyText);
+    r.optionalString("location", device.location, anyText);
+    r.finish();
+    const ConfigPosition at = positionOf(table->source());
+    if (table->get("udid") == nullptr) {
+      diag.error(at, prefix + "udid", "a udid in every [[device]] entry", "none");
+    } else if (diag.errorCount() == before && !udids.insert(device.udid).second) {
+      diag.error(diag.positionOf(prefix + "udid").value_or(at), prefix + "udid",
+                 "each device listed once", "a second entry for \"" + device.udid + "\"");
+    }
+    out.push_back(std::move(device));
+  }
+}
+
+}  // namespace
+
+void readConfigSections(const toml::table& root, Config& config, Diagnostics& diag) {
+  TableReader top(&root, "", "", diag);
+  // Each section reads its keys, then reports the ones it did not ask for.
+  auto section = [&](std::string_view name, auto&& read) {
+    TableReader r(top.table(name), std::string(name), std::string(name) + ".", diag);
+    read(r);
+    r.finish();
+  };
+  section("storage", [&](TableReader& r) { readStorage(r, config.storage); });
+  section("metrics", [&](TableReader& r) { readMetrics(r, config.metrics); });
+  section("probe", [&](TableReader& r) { readProbe(r, config.probe); });
+  section("backup", [&](TableReader& r) { readBackup(r, config.backup); });
+  section("thresholds", [&](TableReader& r) { readThresholds(r, config.thresholds); });
+  section("ios", [&](TableReader& r) { readIos(r, config.ios); });
+  section("log", [&](TableReader& r) { readLog(r, config.log); });
+  section("alerts", [&](TableReader& r) { readAlerts(r, config.alerts, diag); });
+  section("apple_status", [&](TableReader& r) { readAppleStatus(r, config.appleStatus); });
+  readDevices(top.arrayOfTables("device"), config.devices, diag);
+  top.finish();
+}
+
+}  // namespace ibackupmon
