@@ -28,10 +28,6 @@ Expected<AppleStatusReport> parseAppleStatus(std::string_view body,
                                              const std::vector<std::string>& watched,
                                              TimePoint now);
 
-/// Decodes HTML character references (&amp; &lt; &gt; &quot; &apos; &#39; &#x27; &nbsp; ...).
-/// Unknown or malformed references are kept as written.
-std::string unescapeHtml(std::string_view text);
-
 /// GET config.url and parse it. Non-200 replies are "http_status" errors; transport errors keep
 /// the HTTP client's codes. Runs on a worker thread.
 Expected<AppleStatusReport> fetchAppleStatus(HttpClient& http, const AppleStatusConfig& config,
