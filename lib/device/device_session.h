@@ -1,0 +1,70 @@
+#pragma once
+/// The narrow I/O seam probes talk through: one lockdown session per probe cycle.
+/// Production: LockdownConnector (lockdown_connector.h). Tests: a hand-written fake.
+///
+///   class FakeSession final : public DeviceSession {
+///     Expected<PlistDict> getDomain(const std::string& d) override { return domains_.at(d); }
+///     ...
+///   };
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "core/snapshot.h"
+#include "device/plist_value.h"
+
+namespace ibackupmon {
+
+/// A device as usbmuxd lists it.
+struct DeviceRef {
+  std::string udid;          ///< sanitised
+  std::uint32_t handle = 0;  ///< usbmuxd DeviceID; changes on every re-attach
+  bool network = false;      ///< reached over Wi-Fi sync
+  bool operator==(const DeviceRef&) const = default;
+};
+
+/// Stable error ids shared by sessions and probes (ProbeOutcome::error, Error::code).
+namespace errc {
+inline constexpr const char* kPasscodeLocked = "passcode_locked";
+inline constexpr const char* kTrustPending = "trust_pending";
+inline constexpr const char* kTrustDenied = "trust_denied";
+inline constexpr const char* kNotPaired = "not_paired";
+inline constexpr const char* kGetProhibited = "get_prohibited";
+inline constexpr const char* kRetry = "retry";  ///< receive timeout / mux error: try again later
+inline constexpr const char* kNoDevice = "no_device";
+inline constexpr const char* kServiceUnavailable = "service_unavailable";
+inline constexpr const char* kTimeout = "timeout";
+inline constexpr const char* kProtocol = "protocol_error";
+inline constexpr const char* kParse = "parse_error";
+}  // namespace errc
+
+/// What a failed session open means for trust; Unknown when the error says nothing about it.
+TrustState trustFromError(const std::string& code);
+
+class DeviceSession {
+ public:
+  virtual ~DeviceSession() = default;
+  /// GetValue(domain, key = null): the whole domain as a dict. An empty domain name reads the
+  /// default domain. Errors carry an errc id ("get_prohibited" for a prohibited domain).
+  virtual Expected<PlistDict> getDomain(const std::string& domain) = 0;
+  /// diagnostics_relay IORegistry entry by name (falling back to class). nullopt when the device
+  /// has no such entry; an error when the service could not be reached.
+  virtual Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
+                                                             const std::string& className) = 0;
+};
+
+struct SessionOptions {
+  bool pair = true;  ///< may pair (shows the Trust dialog); false: existing pair record only
+};
+
+/// Opens sessions. Implementations are thread-safe: workers call open() concurrently.
+class DeviceConnector {
+ public:
+  virtual ~DeviceConnector() = default;
+  virtual Expected<std::unique_ptr<DeviceSession>> open(const DeviceRef& device,
+                                                        const SessionOptions& options) = 0;
+};
+
+}  // namespace ibackupmon

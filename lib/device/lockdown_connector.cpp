@@ -1,0 +1,141 @@
+#include "device/lockdown_connector.h"
+
+#include <libimobiledevice/diagnostics_relay.h>
+#include <libimobiledevice/libimobiledevice.h>
+#include <libimobiledevice/lockdown.h>
+#include <usbmuxd.h>
+
+#include <cstdlib>
+
+#include "device/lockdown_errors.h"
+#include "device/plist_convert.h"
+
+namespace ibackupmon {
+namespace {
+
+struct PlistOwner {
+  plist_t p = nullptr;
+  ~PlistOwner() {
+    if (p != nullptr) plist_free(p);
+  }
+};
+
+class LockdownSession final : public DeviceSession {
+ public:
+  LockdownSession(idevice_t dev, lockdownd_client_t client, std::string udid)
+      : dev_(dev), client_(client), udid_(std::move(udid)) {}
+  ~LockdownSession() override {
+    lockdownd_client_free(client_);  // sends StopSession + Goodbye
+    idevice_free(dev_);
+  }
+  LockdownSession(const LockdownSession&) = delete;
+  LockdownSession& operator=(const LockdownSession&) = delete;
+
+  Expected<PlistDict> getDomain(const std::string& domain) override {
+    PlistOwner node;
+    const auto err =
+        lockdownd_get_value(client_, domain.empty() ? nullptr : domain.c_str(), nullptr, &node.p);
+    const std::string what = "GetValue(" + (domain.empty() ? std::string("default") : domain) + ")";
+    if (err != LOCKDOWN_E_SUCCESS) return tl::unexpected(lockdownError(err, what, udid_));
+    PlistValue v = fromPlistNode(node.p);
+    if (auto* d = v.get<PlistDict>()) return std::move(*d);
+    return makeError(errc::kProtocol, what + " on " + udid_ + " returned a " + plistTypeName(v) +
+                                          ", expected a dict");
+  }
+
+  Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
+                                                     const std::string& className) override {
+    lockdownd_service_descriptor_t svc = nullptr;
+    const auto err = lockdownd_start_service(client_, "com.apple.mobile.diagnostics_relay", &svc);
+    if (err != LOCKDOWN_E_SUCCESS) {
+      return tl::unexpected(lockdownError(err, "StartService(diagnostics_relay)", udid_));
+    }
+    diagnostics_relay_client_t diag = nullptr;
+    const auto derr = diagnostics_relay_client_new(dev_, svc, &diag);
+    lockdownd_service_descriptor_free(svc);
+    if (derr != DIAGNOSTICS_RELAY_E_SUCCESS) {
+      return makeError(errc::kServiceUnavailable,
+                       "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
+    }
+    auto result = query(diag, name.c_str(), nullptr);
+    if (result && !*result && !className.empty()) result = query(diag, nullptr, className.c_str());
+    diagnostics_relay_goodbye(diag);
+    diagnostics_relay_client_free(diag);
+    return result;
+  }
+
+ private:
+  Expected<std::optional<PlistDict>> query(diagnostics_relay_client_t diag, const char* name,
+                                           const char* cls) {
+    PlistOwner node;
+    const auto err = diagnostics_relay_query_ioregistry_entry(diag, name, cls, &node.p);
+    if (err == DIAGNOSTICS_RELAY_E_MUX_ERROR || err == DIAGNOSTICS_RELAY_E_PLIST_ERROR) {
+      return makeError(errc::kRetry,
+                       "IORegistry query on " + udid_ + " failed: error " + std::to_string(err));
+    }
+    if (err != DIAGNOSTICS_RELAY_E_SUCCESS) return std::optional<PlistDict>();  // no such entry
+    PlistValue v = fromPlistNode(node.p);
+    const auto* d = v.get<PlistDict>();
+    const PlistValue* reg = d != nullptr ? findKey(*d, "IORegistry") : nullptr;
+    const auto* regDict = reg != nullptr ? reg->get<PlistDict>() : nullptr;
+    if (regDict == nullptr || regDict->empty()) return std::optional<PlistDict>();
+    return std::optional<PlistDict>(*regDict);
+  }
+
+  idevice_t dev_;
+  lockdownd_client_t client_;
+  std::string udid_;
+};
+
+// HostID of the pair record usbmuxd holds for the device; empty when there is none.
+std::string readHostId(const std::string& udid) {
+  char* data = nullptr;
+  std::uint32_t size = 0;
+  if (usbmuxd_read_pair_record(udid.c_str(), &data, &size) < 0 || data == nullptr) return {};
+  PlistOwner record;
+  if (size >= 8 && std::string_view(data, 6) == "bplist") {
+    plist_from_bin(data, size, &record.p);
+  } else {
+    plist_from_xml(data, size, &record.p);
+  }
+  std::free(data);  // NOLINT: libusbmuxd allocates with malloc
+  plist_t host = record.p != nullptr ? plist_dict_get_item(record.p, "HostID") : nullptr;
+  if (host == nullptr || plist_get_node_type(host) != PLIST_STRING) return {};
+  char* raw = nullptr;
+  plist_get_string_val(host, &raw);
+  std::string id = raw != nullptr ? raw : "";
+  std::free(raw);  // NOLINT
+  return id;
+}
+
+}  // namespace
+
+Expected<std::unique_ptr<DeviceSession>> LockdownConnector::open(const DeviceRef& device,
+                                                                 const SessionOptions& options) {
+  idevice_t dev = nullptr;
+  const int lookup = device.network ? IDEVICE_LOOKUP_NETWORK : IDEVICE_LOOKUP_USBMUX;
+  if (idevice_new_with_options(&dev, device.udid.c_str(), static_cast<idevice_options>(lookup)) !=
+      IDEVICE_E_SUCCESS) {
+    return makeError(errc::kNoDevice, "device " + device.udid + " is not known to usbmuxd");
+  }
+  lockdownd_client_t client = nullptr;
+  lockdownd_error_t err = LOCKDOWN_E_SUCCESS;
+  if (options.pair) {
+    err = lockdownd_client_new_with_handshake(dev, &client, label_.c_str());
+  } else {
+    err = lockdownd_client_new(dev, &client, label_.c_str());
+    if (err == LOCKDOWN_E_SUCCESS) {
+      const std::string hostId = readHostId(device.udid);
+      err = hostId.empty() ? LOCKDOWN_E_MISSING_PAIR_RECORD
+                           : lockdownd_start_session(client, hostId.c_str(), nullptr, nullptr);
+    }
+  }
+  if (err != LOCKDOWN_E_SUCCESS) {
+    if (client != nullptr) lockdownd_client_free(client);
+    idevice_free(dev);
+    return tl::unexpected(lockdownError(err, "lockdown session", device.udid));
+  }
+  return std::unique_ptr<DeviceSession>(new LockdownSession(dev, client, device.udid));
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,25 @@
+#pragma once
+/// DeviceConnector over libimobiledevice 1.3.0: one lockdownd session per open().
+
+#include <string>
+
+#include "device/device_session.h"
+
+namespace ibackupmon {
+
+class LockdownConnector final : public DeviceConnector {
+ public:
+  /// label: the client name lockdownd logs (and shows in the Trust dialog's host list).
+  explicit LockdownConnector(std::string label = "ibackupmon") : label_(std::move(label)) {}
+
+  /// pair=true: lockdownd_client_new_with_handshake (pairs a device with no record, which shows
+  /// the Trust dialog, as usbmuxd's preflight does). pair=false: lockdownd_client_new + the
+  /// existing pair record + StartSession: never pairs; no record -> "not_paired".
+  Expected<std::unique_ptr<DeviceSession>> open(const DeviceRef& device,
+                                                const SessionOptions& options) override;
+
+ private:
+  std::string label_;
+};
+
+}  // namespace ibackupmon

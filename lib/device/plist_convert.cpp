@@ -1,0 +1,137 @@
+#include "device/plist_convert.h"
+
+#include <cstdlib>
+#include <memory>
+
+#include "core/sanitize.h"
+#include "device/plist_parse.h"
+
+namespace ibackupmon {
+namespace {
+
+struct FreeDeleter {
+  void operator()(char* p) const { std::free(p); }  // NOLINT: libplist allocates with malloc
+};
+using CString = std::unique_ptr<char, FreeDeleter>;
+
+class Converter {
+ public:
+  PlistValue convert(plist_t node, int depth) {
+    if (node == nullptr || depth > kMaxPlistDepth || ++items_ > kMaxPlistItems) return {};
+    switch (plist_get_node_type(node)) {
+      case PLIST_BOOLEAN: {
+        std::uint8_t b = 0;
+        plist_get_bool_val(node, &b);
+        return PlistValue(b != 0);
+      }
+      case PLIST_UINT: {
+        std::uint64_t u = 0;
+        plist_get_uint_val(node, &u);
+        // libplist 2.2 keeps signed integers in the same 64 bits: reinterpret, never overflow.
+        return PlistValue(static_cast<std::int64_t>(u));
+      }
+      case PLIST_REAL: {
+        double d = 0;
+        plist_get_real_val(node, &d);
+        return PlistValue(d);
+      }
+      case PLIST_STRING: return PlistValue(stringOf(node, false));
+      case PLIST_KEY: return PlistValue(stringOf(node, true));
+      case PLIST_DATE: {
+        std::int32_t sec = 0;
+        std::int32_t usec = 0;
+        plist_get_date_val(node, &sec, &usec);
+        return PlistValue(PlistDate{static_cast<double>(sec) + usec / 1e6});
+      }
+      case PLIST_DATA: return PlistValue(dataOf(node));
+      case PLIST_ARRAY: return array(node, depth);
+      case PLIST_DICT: return dict(node, depth);
+      default: return {};
+    }
+  }
+
+ private:
+  static std::string stringOf(plist_t node, bool key) {
+    char* raw = nullptr;
+    if (key) {
+      plist_get_key_val(node, &raw);
+    } else {
+      plist_get_string_val(node, &raw);
+    }
+    CString s(raw);
+    return s ? sanitizeDeviceString(s.get()) : std::string();
+  }
+
+  static PlistData dataOf(plist_t node) {
+    char* raw = nullptr;
+    std::uint64_t len = 0;
+    plist_get_data_val(node, &raw, &len);
+    CString s(raw);
+    if (!s) return {};
+    return PlistData{std::string(s.get(), std::min<std::uint64_t>(len, kMaxPlistDataBytes))};
+  }
+
+  PlistValue array(plist_t node, int depth) {
+    PlistArray out;
+    const std::uint32_t n = plist_array_get_size(node);
+    for (std::uint32_t i = 0; i < n && items_ < kMaxPlistItems; ++i) {
+      out.push_back(convert(plist_array_get_item(node, i), depth + 1));
+    }
+    return PlistValue(std::move(out));
+  }
+
+  PlistValue dict(plist_t node, int depth) {
+    PlistDict out;
+    plist_dict_iter it = nullptr;
+    plist_dict_new_iter(node, &it);
+    while (it != nullptr && items_ < kMaxPlistItems) {
+      char* rawKey = nullptr;
+      plist_t child = nullptr;
+      plist_dict_next_item(node, it, &rawKey, &child);
+      CString key(rawKey);
+      if (!key) break;
+      out.insert_or_assign(sanitizeDeviceString(key.get()), convert(child, depth + 1));
+    }
+    std::free(it);  // NOLINT: libplist 2.2 allocates the iterator with malloc
+    return PlistValue(std::move(out));
+  }
+
+  std::size_t items_ = 0;
+};
+
+struct PlistDeleter {
+  void operator()(plist_t p) const { plist_free(p); }
+};
+
+}  // namespace
+
+PlistValue fromPlistNode(plist_t node) {
+  Converter c;
+  return c.convert(node, 0);
+}
+
+Expected<PlistValue> parsePlist(std::string_view bytes) {
+  if (bytes.size() > (64u << 20)) return makeError("plist_invalid", "plist larger than 64 MiB");
+  plist_t root = nullptr;
+  const auto len = static_cast<std::uint32_t>(bytes.size());
+  if (bytes.size() >= 8 && bytes.substr(0, 6) == "bplist") {
+    plist_from_bin(bytes.data(), len, &root);
+  } else {
+    plist_from_xml(bytes.data(), len, &root);
+  }
+  std::unique_ptr<void, PlistDeleter> owned(root);
+  if (root == nullptr) {
+    return makeError("plist_invalid", "not a well-formed XML or binary property list");
+  }
+  return fromPlistNode(root);
+}
+
+Expected<PlistDict> parsePlistDict(std::string_view bytes) {
+  auto v = parsePlist(bytes);
+  if (!v) return tl::unexpected(v.error());
+  if (const auto* d = v->get<PlistDict>()) return *d;
+  return makeError("plist_invalid", std::string("root of the property list is a ") +
+                                        plistTypeName(*v) + ", expected a dict");
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,19 @@
+#pragma once
+/// Power: com.apple.mobile.battery (charge level, external power, charging).
+
+#include "probes/probe.h"
+
+namespace ibackupmon {
+
+inline constexpr const char* kBatteryDomain = "com.apple.mobile.battery";
+
+/// BatteryCurrentCapacity outside 0..100 is an error naming the value.
+Expected<BatteryInfo> parseBatteryInfo(const PlistDict& dict);
+
+class BatteryProbe final : public Probe {
+ public:
+  const char* name() const override { return "battery"; }
+  ProbeResult run(DeviceSession& session, DeviceSnapshot& snapshot) override;
+};
+
+}  // namespace ibackupmon

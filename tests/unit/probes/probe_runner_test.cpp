@@ -1,0 +1,102 @@
+#include "probes/probe_runner.h"
+
+#include <gtest/gtest.h>
+
+#include "fake_session.h"
+#include "fixture.h"
+
+namespace ibackupmon {
+namespace {
+
+using testing::FakeConnector;
+using testing::loadFixture;
+
+const ProbeOutcome* find(const DeviceSnapshot& s, const std::string& probe) {
+  for (const auto& p : s.probes) {
+    if (p.probe == probe) return &p;
+  }
+  return nullptr;
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  FakeConnector connector;
+  ProbeTable table = makeProbeTable();
+  FakeClock clock{fromUnixSeconds(1'750'000'000)};
+  DeviceRef ref{"UDID-1", 0, false};
+
+  DeviceSnapshot run() { return runProbeCycle(connector, ref, SessionOptions{}, table, clock); }
+};
+
+TEST_F(RunnerTest, HealthyDeviceFillsEverySectionInOneSession) {
+  auto& d = connector.devices["UDID-1"];
+  d.domains[""] = loadFixture("default_domain.plist");
+  d.domains["com.apple.mobile.backup"] = loadFixture("backup_ios18.plist");
+  d.domains["com.apple.mobile.battery"] = loadFixture("battery.plist");
+  d.domains["com.apple.disk_usage"] = loadFixture("disk_usage.plist");
+  d.domains["com.apple.mobile.data_sync"] = loadFixture("data_sync.plist");
+  d.wifiEntry = loadFixture("wifi_ioreg.plist");
+  auto s = run();
+  EXPECT_EQ(d.opens, 1);
+  EXPECT_EQ(d.reads, 5);
+  EXPECT_EQ(s.identity.udid, "UDID-1");
+  EXPECT_EQ(s.identity.name, "iPad-Cart3-17");
+  EXPECT_EQ(s.trust, TrustState::Trusted);
+  EXPECT_TRUE(s.connected);
+  EXPECT_EQ(s.takenAt, clock.now());
+  ASSERT_TRUE(s.backup && s.battery && s.storage && s.account);
+  EXPECT_EQ(s.wifi, WifiState::Associated);
+  ASSERT_EQ(s.probes.size(), table.size());
+  for (const auto& p : s.probes) EXPECT_EQ(p.status, ProbeStatus::Ok) << p.probe << p.detail;
+}
+
+TEST_F(RunnerTest, OneFailingProbeDoesNotSinkTheCycle) {
+  auto& d = connector.devices["UDID-1"];
+  d.domains["com.apple.mobile.backup"] = loadFixture("backup_wrong_type.plist");
+  d.domainErrors["com.apple.mobile.battery"] = Error{"get_prohibited", "prohibited"};
+  d.domainErrors["com.apple.disk_usage"] = Error{"retry", "mux error"};
+  d.domains["com.apple.mobile.data_sync"] = loadFixture("data_sync.plist");
+  auto s = run();
+  EXPECT_EQ(find(s, "backup")->status, ProbeStatus::Error);
+  EXPECT_EQ(find(s, "backup")->error, "parse_error");
+  EXPECT_EQ(find(s, "battery")->status, ProbeStatus::NoData);
+  EXPECT_EQ(find(s, "battery")->error, "get_prohibited");
+  EXPECT_EQ(find(s, "storage")->status, ProbeStatus::Error);
+  EXPECT_EQ(find(s, "account")->status, ProbeStatus::Ok);
+  EXPECT_EQ(find(s, "wifi")->status, ProbeStatus::NoData);  // no entry: unknown, not broken
+  EXPECT_FALSE(s.backup);
+  EXPECT_FALSE(s.battery);
+  EXPECT_TRUE(s.account);
+  EXPECT_EQ(s.wifi, WifiState::Unknown);
+}
+
+TEST_F(RunnerTest, SessionErrorsBecomeTrustStates) {
+  const std::pair<const char*, TrustState> cases[] = {
+      {"passcode_locked", TrustState::PasscodeLocked},
+      {"trust_pending", TrustState::TrustPending},
+      {"trust_denied", TrustState::TrustDenied},
+      {"not_paired", TrustState::NotPaired},
+  };
+  for (const auto& [code, state] : cases) {
+    connector.devices["UDID-1"].openError = Error{code, "x"};
+    auto s = run();
+    EXPECT_EQ(s.trust, state) << code;
+    ASSERT_EQ(s.probes.size(), 1u);
+    EXPECT_EQ(s.probes[0].probe, "trust");
+    EXPECT_EQ(s.probes[0].status, ProbeStatus::NoData);
+    EXPECT_EQ(s.probes[0].error, code);
+    EXPECT_FALSE(s.backup);
+  }
+}
+
+TEST_F(RunnerTest, OtherSessionErrorIsAnErrorWithUnknownTrust) {
+  connector.devices["UDID-1"].openError = Error{"retry", "receive timeout"};
+  auto s = run();
+  EXPECT_EQ(s.trust, TrustState::Unknown);
+  ASSERT_EQ(s.probes.size(), 1u);
+  EXPECT_EQ(s.probes[0].status, ProbeStatus::Error);
+  EXPECT_EQ(s.probes[0].error, "retry");
+}
+
+}  // namespace
+}  // namespace ibackupmon
