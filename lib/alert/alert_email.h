@@ -1,0 +1,50 @@
+#pragma once
+/// What an alert email says: per device the identity, both backups (age and date), each condition
+/// with evidence and fix, a dashboard hint; plus the acknowledged digest. Rendered as plain text
+/// and HTML, then assembled into one RFC 5322 multipart/alternative message.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alert/policy.h"
+#include "core/alert_types.h"
+#include "core/condition.h"
+
+namespace ibackupmon {
+
+/// One device in the email and the alerts about it.
+struct AlertEmailDevice {
+  DeviceStatus device;          ///< as last seen (udid only when the device is gone)
+  std::vector<Notice> notices;  ///< empty in the acknowledged digest
+  std::optional<AlertAck> ack;  ///< set in the acknowledged digest
+};
+
+struct AlertEmailContent {
+  std::string host;
+  TimePoint now{};
+  std::string dashboardUrl;  ///< empty = no link
+  std::vector<AlertEmailDevice> devices;
+  std::vector<AlertEmailDevice> acknowledged;
+  bool test = false;  ///< `ibackupmond --send-test-alert`
+};
+
+struct RenderedEmail {
+  std::string subject;
+  std::string text;
+  std::string html;
+};
+
+RenderedEmail renderAlertEmail(const AlertEmailContent& content);
+
+struct MailHeaders {
+  std::string from;
+  std::vector<std::string> to;
+  std::string messageId;
+  TimePoint date{};
+};
+
+/// The complete message with CRLF line ends: headers, then text/plain and text/html parts.
+std::string assembleMessage(const MailHeaders& headers, const RenderedEmail& email);
+
+}  // namespace ibackupmon
