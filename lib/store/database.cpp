@@ -101,6 +101,12 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   if (auto ok = db.exec("PRAGMA foreign_keys = ON"); !ok) return tl::unexpected(ok.error());
+  if (access == DbAccess::ReadWrite && sqlite3_db_readonly(raw, "main") == 1) {
+    // SQLite silently falls back to read-only when the OS refuses writes; the writer must not.
+    return makeError("db_readonly", path +
+                                        ": database is read-only (read-only file system or no "
+                                        "write permission); ibackupmond needs to write it");
+  }
   if (access == DbAccess::ReadWrite) {
     // auto_vacuum must be chosen before the first page is written (switching to WAL writes it).
     if (!exists || std::filesystem::file_size(path, ec) == 0) {

@@ -27,7 +27,7 @@ Statement::~Statement() {
 
 // A failed bind (index out of range, out of memory) is remembered and reported by step(), so
 // call sites can chain binds and check once.
-Statement& Statement::bind(int index, std::int64_t value) {
+Statement& Statement::bindInt64(int index, std::int64_t value) {
   int rc = sqlite3_bind_int64(stmt_, index, value);
   if (rc != SQLITE_OK && bindError_ == 0) bindError_ = rc;
   return *this;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/error.h"
 
@@ -24,8 +25,11 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   ~Statement();
 
-  Statement& bind(int index, std::int64_t value);
-  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  template <class T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
+  Statement& bind(int index, T value) {
+    return bindInt64(index, static_cast<std::int64_t>(value));
+  }
+  Statement& bindInt64(int index, std::int64_t value);
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const std::string& value) {

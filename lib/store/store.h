@@ -38,11 +38,18 @@ struct AttachSession {
   std::optional<TimePoint> detached;
 };
 
+/// A change of diagnosis-relevant values (banded: battery in 10 % steps, storage in GiB).
+struct ObservationChange {
+  TimePoint at{};
+  std::string changesJson;  ///< object of changed key -> new value (null = no longer known)
+};
+
 struct DeviceTimeline {
   std::string udid;
-  std::vector<BackupEvent> backups;
-  std::vector<ConditionInterval> conditions;
-  std::vector<AttachSession> sessions;
+  std::vector<BackupEvent> backups;           ///< oldest first
+  std::vector<ConditionInterval> conditions;  ///< by opening time
+  std::vector<AttachSession> sessions;        ///< by attach time
+  std::vector<ObservationChange> observations;
 };
 
 struct PruneResult {
@@ -77,6 +84,19 @@ class Store {
                                           const std::vector<Condition>& active, TimePoint at) = 0;
   /// Replace the device's current status row (what status/metrics/export show).
   virtual Expected<void> saveStatus(const DeviceStatus& status) = 0;
+  /// recordSnapshot + recordConditions + saveStatus of one probe cycle. The SQLite store does it
+  /// in one transaction (one commit per probe); the default just calls the three.
+  virtual Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
+                                                         const std::vector<Condition>& active,
+                                                         const DeviceStatus& status) {
+    auto events = recordSnapshot(snapshot);
+    if (!events) return events;
+    if (auto ok = recordConditions(snapshot.identity.udid, active, snapshot.takenAt); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = saveStatus(status); !ok) return tl::unexpected(ok.error());
+    return events;
+  }
   /// Hide a device from the live status (history kept until retention).
   virtual Expected<bool> forget(const std::string& udid, TimePoint at) = 0;
   /// Forget devices not seen since cutoff; returns their UDIDs.
@@ -89,8 +109,10 @@ class Store {
   virtual Expected<std::vector<DeviceStatus>> loadStatus() const = 0;
   /// What diagnosis needs for one device; nullopt when unknown.
   virtual Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const = 0;
-  /// All histories (monitor start-up).
+  /// All histories of devices not forgotten (monitor start-up); loadHistory still finds a
+  /// forgotten device that comes back.
   virtual Expected<std::vector<DeviceHistory>> loadAllHistories() const = 0;
+  /// Everything over time for one device; error "not_found" when the UDID was never seen.
   virtual Expected<DeviceTimeline> timeline(const std::string& udid) const = 0;
 };
 

@@ -1,0 +1,86 @@
+#include "store/json_fields.h"
+#include "store/store_codec.h"
+
+namespace ibackupmon::codec {
+namespace {
+
+constexpr std::uint64_t kGiB = 1ull << 30;
+
+Json parseObject(const std::string& text) {
+  if (text.empty()) return Json::object();
+  Json j = Json::parse(text, nullptr, false);
+  return j.is_object() ? j : Json::object();
+}
+
+void putIdentity(Json& v, const Identity& i) {
+  put(v, "name", i.name);
+  put(v, "product_type", i.productType);
+  put(v, "ios_version", i.productVersion);
+  put(v, "build_version", i.buildVersion);
+  put(v, "serial", i.serial);
+  put(v, "password_protected", i.passwordProtected);
+}
+
+// Bands: what diagnosis cares about, not what the device reports to the last digit.
+void putPowerAndStorage(Json& v, const DeviceSnapshot& s) {
+  if (s.battery) {
+    if (s.battery->level) v["battery_band"] = (*s.battery->level / 10) * 10;
+    put(v, "on_power", s.battery->externalConnected);
+  }
+  if (s.storage) {
+    auto avail = s.storage->totalDataAvailable ? s.storage->totalDataAvailable
+                                               : s.storage->amountDataAvailable;
+    if (avail) v["storage_free_gib"] = *avail / kGiB;
+    if (s.storage->totalDataCapacity)
+      v["storage_capacity_gib"] = *s.storage->totalDataCapacity / kGiB;
+  }
+}
+
+}  // namespace
+
+std::string observationValues(const DeviceSnapshot& s, const std::string& previousJson) {
+  Json v = parseObject(previousJson);
+  putIdentity(v, s.identity);
+  if (s.trust != TrustState::Unknown) v["trust"] = toString(s.trust);
+  if (s.wifi != WifiState::Unknown) v["wifi"] = toString(s.wifi);
+  if (s.backup) {
+    put(v, "cloud_backup_enabled", s.backup->cloudBackupEnabled);
+    put(v, "will_encrypt", s.backup->willEncrypt);
+    put(v, "requires_encryption", s.backup->requiresEncryption);
+  }
+  putPowerAndStorage(v, s);
+  if (s.account) put(v, "icloud_signed_in", s.account->icloudSignedIn);
+  if (!s.probes.empty()) {
+    Json errors = Json::array();
+    for (const auto& p : s.probes) {
+      if (p.status != ProbeStatus::Ok) errors.push_back(p.probe + ":" + p.error);
+    }
+    v["probe_errors"] = errors;
+  }
+  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::string observationChanges(const std::string& previousJson, const std::string& currentJson) {
+  Json prev = parseObject(previousJson);
+  Json cur = parseObject(currentJson);
+  Json changes = Json::object();
+  for (const auto& [k, val] : cur.items()) {
+    auto it = prev.find(k);
+    if (it == prev.end() || *it != val) changes[k] = val;
+  }
+  for (const auto& [k, val] : prev.items()) {
+    if (!cur.contains(k)) changes[k] = nullptr;
+  }
+  return changes.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::int64_t stableHash(const std::string& text) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+}  // namespace ibackupmon::codec

@@ -1,0 +1,74 @@
+#pragma once
+/// The SQLite implementation of Store (store.h). Schema: migrations/ and docs/schema.md.
+
+#include <string>
+#include <unordered_map>
+
+#include "store/database.h"
+#include "store/store.h"
+
+namespace ibackupmon {
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db) : db_(std::move(db)) {}
+
+  Expected<void> deviceAttached(const std::string& udid, TimePoint at) override;
+  Expected<void> deviceDetached(const std::string& udid, TimePoint at) override;
+  Expected<void> closeAllSessions(TimePoint at) override;
+  Expected<std::vector<BackupEvent>> recordSnapshot(const DeviceSnapshot& snapshot) override;
+  Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
+                                  TimePoint at) override;
+  Expected<void> saveStatus(const DeviceStatus& status) override;
+  Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
+                                                 const std::vector<Condition>& active,
+                                                 const DeviceStatus& status) override;
+  Expected<bool> forget(const std::string& udid, TimePoint at) override;
+  Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) override;
+  Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) override;
+
+  Expected<std::vector<DeviceStatus>> loadStatus() const override;
+  Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const override;
+  Expected<std::vector<DeviceHistory>> loadAllHistories() const override;
+  Expected<DeviceTimeline> timeline(const std::string& udid) const override;
+
+  Database& database() { return db_; }
+
+ private:
+  /// The device's row id, inserting the device (first/last seen = at) when new.
+  Expected<std::int64_t> ensureDevice(const std::string& udid, TimePoint at);
+  Expected<std::optional<std::int64_t>> findDevice(const std::string& udid) const;
+  // The *Tx variants run inside the caller's transaction.
+  Expected<std::vector<BackupEvent>> recordSnapshotTx(const DeviceSnapshot& snapshot);
+  Expected<void> recordConditionsTx(const std::string& udid, const std::vector<Condition>& active,
+                                    TimePoint at);
+  Expected<void> saveStatusTx(const DeviceStatus& status);
+  Expected<std::vector<BackupEvent>> insertBackupEvents(std::int64_t id, const DeviceSnapshot& s);
+  Expected<void> updateObservation(std::int64_t id, const DeviceSnapshot& s);
+  Expected<int> pruneTable(const char* sql, std::int64_t cutoff, int budget);
+  /// One device's history (udid), or every device not forgotten (nullopt).
+  Expected<std::vector<DeviceHistory>> queryHistories(const std::optional<std::string>& udid) const;
+
+  /// Runs f() in one write transaction. On failure (e.g. SQLITE_FULL) everything rolls back and
+  /// the id cache is dropped, since it may name devices inserted by the rolled-back transaction.
+  template <class F>
+  auto write(F&& f) -> decltype(f()) {
+    auto tx = Transaction::begin(db_);
+    if (!tx) return tl::unexpected(tx.error());
+    auto result = f();
+    if (result) {
+      if (auto ok = tx->commit(); !ok) {
+        ids_.clear();
+        return tl::unexpected(ok.error());
+      }
+      return result;
+    }
+    ids_.clear();
+    return result;
+  }
+
+  mutable Database db_;
+  std::unordered_map<std::string, std::int64_t> ids_;  ///< udid -> devices.id (writer cache)
+};
+
+}  // namespace ibackupmon

@@ -1,0 +1,107 @@
+// Devices, attach sessions and forgetting.
+#include "store/query.h"
+#include "store/sqlite_store.h"
+
+namespace ibackupmon {
+
+Expected<std::optional<std::int64_t>> SqliteStore::findDevice(const std::string& udid) const {
+  auto st = bound(db_, "SELECT id FROM devices WHERE udid = ?1", udid);
+  if (!st) return tl::unexpected(st.error());
+  auto row = (*st)->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>((*st)->int64(0));
+}
+
+Expected<std::int64_t> SqliteStore::ensureDevice(const std::string& udid, TimePoint at) {
+  if (auto it = ids_.find(udid); it != ids_.end()) return it->second;
+  auto found = findDevice(udid);
+  if (!found) return tl::unexpected(found.error());
+  if (!*found) {
+    auto t = toUnixSeconds(at);
+    auto ok = execBound(
+        db_, "INSERT INTO devices (udid, first_seen, last_seen) VALUES (?1, ?2, ?2)", udid, t);
+    if (!ok) return tl::unexpected(ok.error());
+    *found = db_.lastInsertRowid();
+  }
+  ids_[udid] = **found;
+  return **found;
+}
+
+Expected<void> SqliteStore::deviceAttached(const std::string& udid, TimePoint at) {
+  return write([&]() -> Expected<void> {
+    auto id = ensureDevice(udid, at);
+    if (!id) return tl::unexpected(id.error());
+    auto t = toUnixSeconds(at);
+    // A device that comes back is live again, even if it was forgotten.
+    auto ok = execBound(db_,
+                        "UPDATE devices SET connected = 1, forgotten_at = NULL, "
+                        "last_seen = max(last_seen, ?2) WHERE id = ?1",
+                        *id, t);
+    if (!ok) return ok;
+    // The partial unique index on open sessions makes this a no-op when one is already open.
+    return execBound(
+        db_, "INSERT OR IGNORE INTO attach_sessions (device_id, attached) VALUES (?1, ?2)", *id, t);
+  });
+}
+
+Expected<void> SqliteStore::deviceDetached(const std::string& udid, TimePoint at) {
+  return write([&]() -> Expected<void> {
+    auto id = findDevice(udid);
+    if (!id) return tl::unexpected(id.error());
+    if (!*id) return {};
+    auto t = toUnixSeconds(at);
+    auto ok = execBound(db_,
+                        "UPDATE attach_sessions SET detached = max(attached, ?2) "
+                        "WHERE device_id = ?1 AND detached IS NULL",
+                        **id, t);
+    if (!ok) return ok;
+    return execBound(
+        db_, "UPDATE devices SET connected = 0, last_seen = max(last_seen, ?2) WHERE id = ?1", **id,
+        t);
+  });
+}
+
+Expected<void> SqliteStore::closeAllSessions(TimePoint at) {
+  return write([&]() -> Expected<void> {
+    // After a crash the true detach time is unknown; the last time the device was seen is the
+    // last moment it was known to be attached, so the session ends there (never after `at`).
+    auto ok = execBound(db_,
+                        "UPDATE attach_sessions SET detached = max(attached, min(?1, "
+                        "(SELECT last_seen FROM devices d WHERE d.id = device_id))) "
+                        "WHERE detached IS NULL",
+                        toUnixSeconds(at));
+    if (!ok) return ok;
+    return execBound(db_, "UPDATE devices SET connected = 0 WHERE connected != 0");
+  });
+}
+
+Expected<bool> SqliteStore::forget(const std::string& udid, TimePoint at) {
+  auto ok = execBound(
+      db_, "UPDATE devices SET forgotten_at = ?2 WHERE udid = ?1 AND forgotten_at IS NULL", udid,
+      toUnixSeconds(at));
+  if (!ok) return tl::unexpected(ok.error());
+  return db_.changes() > 0;
+}
+
+Expected<std::vector<std::string>> SqliteStore::forgetUnseenSince(TimePoint cutoff) {
+  return write([&]() -> Expected<std::vector<std::string>> {
+    std::vector<std::string> udids;
+    {  // the statement is reset at the end of this block, before COMMIT
+      auto st = bound(db_,
+                      "UPDATE devices SET forgotten_at = ?2 WHERE forgotten_at IS NULL AND "
+                      "connected = 0 AND last_seen < ?1 RETURNING udid",
+                      toUnixSeconds(cutoff), toUnixSeconds(std::chrono::system_clock::now()));
+      if (!st) return tl::unexpected(st.error());
+      for (;;) {
+        auto row = (*st)->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        udids.push_back((*st)->text(0));
+      }
+    }
+    return udids;
+  });
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,279 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "store_fixtures.h"
+#include "temp_dir.h"
+
+namespace ibackupmon {
+namespace {
+
+using testing::at;
+using testing::snapshot;
+using testing::TempDir;
+
+constexpr long long kT0 = 1'700'000'000;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> open(OpenMode mode = OpenMode::ReadWrite) {
+    auto s = Store::open(path_, mode);
+    EXPECT_TRUE(s) << s.error().message;
+    return s ? std::move(*s) : nullptr;
+  }
+  TempDir dir_;
+  std::string path_ = dir_.file("ibackupmon.db");
+};
+
+TEST_F(StoreTest, AttachedDeviceIsUnknownUntilStatusSaved) {
+  auto store = open();
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
+  store.reset();
+  auto ro = open(OpenMode::ReadOnly);
+  auto st = ro->loadStatus();
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->size(), 1u);
+  EXPECT_EQ((*st)[0].udid, "A");
+  EXPECT_TRUE((*st)[0].connected);
+  EXPECT_EQ((*st)[0].backupState, BackupState::Unknown);
+}
+
+TEST_F(StoreTest, ObservationsOnlyWhenBandedValuesChange) {
+  auto store = open();
+  for (int i = 0; i < 10; ++i) {  // same values, new times and device clock: heartbeat only
+    ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + i * 300, 81 + (i % 3))));
+  }
+  auto t = store->timeline("A");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->observations.size(), 1u);
+  ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + 4000, 75)));
+  t = store->timeline("A");
+  ASSERT_EQ(t->observations.size(), 2u);
+  auto changes = nlohmann::json::parse(t->observations[1].changesJson);
+  EXPECT_EQ(changes, nlohmann::json({{"battery_band", 70}}));
+  EXPECT_EQ(t->observations[1].at, at(kT0 + 4000));
+  // A failed probe keeps the last known values: only probe_errors changes.
+  auto failed = snapshot("A", kT0 + 4300);
+  failed.battery.reset();
+  failed.probes = {ProbeOutcome{"battery", ProbeStatus::Error, "timeout", "", 15}};
+  ASSERT_TRUE(store->recordSnapshot(failed));
+  t = store->timeline("A");
+  ASSERT_EQ(t->observations.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(t->observations[2].changesJson),
+            nlohmann::json({{"probe_errors", {"battery:timeout"}}}));
+}
+
+TEST_F(StoreTest, BackupEventsAreDeduplicatedAndNewestWins) {
+  auto store = open();
+  auto s = snapshot("A", kT0);
+  s.backup->lastCloudBackup = at(kT0 - 3600);
+  auto first = store->recordSnapshot(s);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].kind, "icloud");
+  s.takenAt = at(kT0 + 300);
+  auto again = store->recordSnapshot(s);
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->empty());
+  s.takenAt = at(kT0 + 600);
+  s.backup->lastCloudBackup = at(kT0 + 500);
+  s.backup->lastComputerBackup = at(kT0 - 86400);
+  auto next = store->recordSnapshot(s);
+  ASSERT_EQ(next->size(), 2u);
+  // A device reporting an older date (restored) adds an event but never moves "last" back.
+  s.takenAt = at(kT0 + 900);
+  s.backup->lastCloudBackup = at(kT0 - 7200);
+  ASSERT_TRUE(store->recordSnapshot(s));
+  auto h = store->loadHistory("A");
+  ASSERT_TRUE(h && *h);
+  EXPECT_EQ((*h)->lastCloudBackup, at(kT0 + 500));
+  EXPECT_EQ((*h)->lastComputerBackup, at(kT0 - 86400));
+  EXPECT_EQ(store->timeline("A")->backups.size(), 4u);
+}
+
+TEST_F(StoreTest, ConditionIntervalsOpenEscalateAndClose) {
+  auto store = open();
+  using testing::condition;
+  ASSERT_TRUE(store->recordConditions("A",
+                                      {condition("backup_stale", Severity::Warning, kT0 - 100),
+                                       condition("not_on_power", Severity::Warning, 0)},
+                                      at(kT0)));
+  ASSERT_TRUE(store->recordConditions("A",
+                                      {condition("backup_stale", Severity::Critical, kT0 - 100),
+                                       condition("not_on_power", Severity::Warning, 0)},
+                                      at(kT0 + 300)));
+  auto h = store->loadHistory("A");
+  ASSERT_TRUE(h && *h);
+  ASSERT_EQ((*h)->openConditions.size(), 2u);
+  EXPECT_EQ((*h)->openConditions.at("backup_stale"), at(kT0 - 100));
+  EXPECT_EQ((*h)->openConditions.at("not_on_power"), at(kT0)) << "unset since = when seen";
+  ASSERT_TRUE(store->recordConditions(
+      "A", {condition("backup_stale", Severity::Critical, kT0 - 100)}, at(kT0 + 600)));
+  ASSERT_TRUE(store->recordConditions("A",
+                                      {condition("backup_stale", Severity::Critical, kT0 - 100),
+                                       condition("not_on_power", Severity::Warning, kT0 + 900)},
+                                      at(kT0 + 900)));
+  auto t = store->timeline("A");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->conditions.size(), 3u);
+  EXPECT_EQ(t->conditions[0].conditionId, "backup_stale");
+  EXPECT_EQ(t->conditions[0].severity, Severity::Critical);
+  EXPECT_FALSE(t->conditions[0].closed);
+  EXPECT_EQ(t->conditions[1].conditionId, "not_on_power");
+  EXPECT_EQ(t->conditions[1].closed, at(kT0 + 600));
+  EXPECT_EQ(nlohmann::json::parse(t->conditions[1].evidenceJson)["key"], "value of not_on_power");
+  EXPECT_EQ(t->conditions[2].opened, at(kT0 + 900));
+}
+
+TEST_F(StoreTest, AttachSessionsOpenOnceAndCloseAtLastSeenAfterCrash) {
+  auto store = open();
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 10)));  // duplicate attach event
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 100)));
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 200)));
+  ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + 500)));
+  store.reset();  // "crash": the session stays open in the file
+  store = open();
+  ASSERT_TRUE(store->closeAllSessions(at(kT0 + 5000)));
+  auto t = store->timeline("A");
+  ASSERT_EQ(t->sessions.size(), 2u);
+  EXPECT_EQ(t->sessions[0].attached, at(kT0));
+  EXPECT_EQ(t->sessions[0].detached, at(kT0 + 100));
+  EXPECT_EQ(t->sessions[1].detached, at(kT0 + 500)) << "closed at last sighting, not restart";
+  auto h = store->loadHistory("A");
+  EXPECT_FALSE((*h)->connected);
+}
+
+TEST_F(StoreTest, HistoryKeepsLastSnapshotAndProbeFailures) {
+  auto store = open();
+  auto s = snapshot("A", kT0);
+  s.identity.name = std::string("bad\xff name");  // not sanitised upstream: stays storable
+  ASSERT_TRUE(store->recordSnapshot(s));
+  DeviceSnapshot failed;
+  failed.identity.udid = "A";
+  failed.takenAt = at(kT0 + 300);
+  failed.connected = true;
+  failed.probes = {ProbeOutcome{"identity", ProbeStatus::Error, "timeout", "", 15}};
+  ASSERT_TRUE(store->recordSnapshot(failed));
+  failed.takenAt = at(kT0 + 600);
+  ASSERT_TRUE(store->recordSnapshot(failed));
+  auto h = store->loadHistory("A");
+  ASSERT_TRUE(h && *h);
+  EXPECT_EQ((*h)->consecutiveProbeFailures, 2);
+  EXPECT_EQ((*h)->probeFailingSince, at(kT0 + 300));
+  EXPECT_EQ((*h)->lastGoodProbe, at(kT0));
+  EXPECT_EQ((*h)->lastSeen, at(kT0 + 600));
+  ASSERT_TRUE((*h)->lastSnapshot);
+  EXPECT_EQ((*h)->lastSnapshot->takenAt, at(kT0)) << "newest snapshot WITH data";
+  EXPECT_EQ((*h)->lastSnapshot->battery->level, 81);
+  EXPECT_EQ((*h)->lastSnapshot->storage->totalDataAvailable, (10ull << 30) + 12345);
+  EXPECT_EQ((*h)->lastSnapshot->trust, TrustState::Trusted);
+  EXPECT_FALSE(store->loadHistory("nobody").value().has_value());
+}
+
+TEST_F(StoreTest, StatusRoundTripsWorstFirst) {
+  auto store = open();
+  using testing::condition;
+  using testing::status;
+  ASSERT_TRUE(store->saveStatus(status("ok", BackupState::Ok)));
+  ASSERT_TRUE(store->saveStatus(
+      status("warn", BackupState::Stale, {condition("backup_stale", Severity::Warning, kT0)})));
+  ASSERT_TRUE(store->saveStatus(status("unk", BackupState::Unknown)));
+  ASSERT_TRUE(store->saveStatus(
+      status("crit", BackupState::Stale, {condition("backup_stale", Severity::Critical, kT0)})));
+  auto st = store->loadStatus();
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->size(), 4u);
+  EXPECT_EQ((*st)[0].udid, "crit");
+  EXPECT_EQ((*st)[1].udid, "unk");
+  EXPECT_EQ((*st)[2].udid, "warn");
+  EXPECT_EQ((*st)[3].udid, "ok");
+  const auto& c = (*st)[0].conditions.at(0);
+  EXPECT_EQ(c.since, at(kT0));
+  EXPECT_EQ(c.fix, "fix backup_stale");
+  EXPECT_EQ(c.evidence.at("key"), "value of backup_stale");
+  EXPECT_EQ((*st)[3].batteryLevel, 55);
+  EXPECT_EQ((*st)[3].icloudBackupEnabled, true);
+  EXPECT_FALSE((*st)[3].storageCapacityBytes);
+}
+
+TEST_F(StoreTest, RecordCycleWritesAllThree) {
+  auto store = open();
+  auto s = snapshot("A", kT0);
+  s.backup->lastCloudBackup = at(kT0 - 10);
+  auto ev = store->recordCycle(s, {testing::condition("not_on_power", Severity::Warning, kT0)},
+                               testing::status("A", BackupState::Ok));
+  ASSERT_TRUE(ev) << ev.error().message;
+  EXPECT_EQ(ev->size(), 1u);
+  EXPECT_EQ(store->loadStatus()->at(0).backupState, BackupState::Ok);
+  EXPECT_EQ(store->loadHistory("A").value()->openConditions.size(), 1u);
+}
+
+TEST_F(StoreTest, ForgetHidesFromStatusKeepsHistoryAndReturns) {
+  auto store = open();
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 10)));
+  ASSERT_TRUE(store->deviceAttached("B", at(kT0 + 1000)));
+  EXPECT_TRUE(*store->forget("A", at(kT0 + 2000)));
+  EXPECT_FALSE(*store->forget("A", at(kT0 + 2000))) << "already forgotten";
+  EXPECT_FALSE(*store->forget("nobody", at(kT0)));
+  ASSERT_EQ(store->loadStatus()->size(), 1u);
+  EXPECT_EQ(store->loadAllHistories()->size(), 1u);
+  EXPECT_EQ(store->timeline("A")->sessions.size(), 1u);
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 3000)));
+  EXPECT_EQ(store->loadStatus()->size(), 2u);
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 3010)));
+  ASSERT_TRUE(store->deviceDetached("B", at(kT0 + 3020)));
+  auto gone = store->forgetUnseenSince(at(kT0 + 3015));
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(*gone, std::vector<std::string>{"A"});
+  EXPECT_EQ(store->loadStatus()->at(0).udid, "B");
+}
+
+TEST_F(StoreTest, PruneDeletesOldHistoryInBatches) {
+  auto store = open();
+  for (int i = 0; i < 30; ++i) {  // 30 changes, each a new observation and backup event
+    auto s =
+        snapshot(i % 2 ? "A" : "B", kT0 + i * 3600, i % 2 ? 10 * (i % 10) : 100 - 10 * (i % 10));
+    s.backup->lastCloudBackup = at(kT0 + i * 3600 - 60);
+    ASSERT_TRUE(store->recordSnapshot(s));
+  }
+  ASSERT_TRUE(
+      store->recordConditions("A", {testing::condition("x", Severity::Warning, kT0)}, at(kT0)));
+  auto before = store->timeline("A");
+  const auto cutoff = at(kT0 + 20 * 3600);
+  int batches = 0, total = 0;
+  for (;;) {
+    auto r = store->pruneBefore(cutoff, 7);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_LE(r->rowsDeleted, 7);
+    total += r->rowsDeleted;
+    ++batches;
+    if (!r->more) break;
+    ASSERT_LT(batches, 100);
+  }
+  EXPECT_GE(batches, 5);
+  EXPECT_EQ(total, 41) << "20 observations + 21 backup events (i=0..20) before the cutoff";
+  auto after = store->timeline("A");
+  EXPECT_EQ(after->backups.size(), 5u);
+  for (const auto& b : after->backups) EXPECT_GE(b.at, cutoff);
+  EXPECT_EQ(after->conditions.size(), 1u) << "open intervals are never pruned";
+  EXPECT_EQ(store->loadHistory("A").value()->lastCloudBackup, at(kT0 + 29 * 3600 - 60));
+}
+
+TEST_F(StoreTest, PruneRemovesForgottenDevicesPastRetention) {
+  auto store = open();
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 10)));
+  ASSERT_TRUE(store->forget("A", at(kT0 + 20)));
+  ASSERT_TRUE(store->pruneBefore(at(kT0 + 100), 100));
+  EXPECT_FALSE(store->timeline("A"));
+  EXPECT_EQ(store->timeline("A").error().code, "not_found");
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 200))) << "id cache must not be stale";
+  EXPECT_EQ(store->loadStatus()->size(), 1u);
+}
+
+}  // namespace
+}  // namespace ibackupmon
