@@ -1,5 +1,8 @@
 #include "metrics/families.h"
 
+#include <iterator>
+#include <optional>
+
 namespace ibackupmon::metrics {
 namespace {
 
@@ -13,41 +16,110 @@ CounterFamily& counter(prometheus::Registry& r, const char* name, const char* he
 
 }  // namespace
 
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using OptionalField = std::optional<double> DeviceRow::*;
+
+MetricFamily family(const char* name, const char* help, std::size_t reserve) {
+  MetricFamily f{name, help, MetricType::Gauge, {}};
+  f.metric.reserve(reserve);
+  return f;
+}
+
+void addSample(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
+  ClientMetric m;
+  m.label = std::move(labels);
+  m.gauge.value = value;
+  f.metric.push_back(std::move(m));
+}
+
+// Families whose only label is udid and whose value is one optional field of the row.
+struct UdidGauge {
+  const char* name;
+  const char* help;
+  OptionalField field;
+};
+
+const UdidGauge kUdidGauges[] = {
+    {"ibackupmon_device_last_seen_timestamp_seconds",
+     "Unix time this host last listed or reached the device.", &DeviceRow::lastSeen},
+    {"ibackupmon_backup_icloud_enabled",
+     "1 when iCloud Backup is on, 0 when off; absent when unknown.", &DeviceRow::icloudEnabled},
+    {"ibackupmon_backup_stale",
+     "1 when no counted backup within backup.stale_after, 0 when backed up; absent when unknown.",
+     &DeviceRow::stale},
+    {"ibackupmon_backup_stale_critical",
+     "1 when the backup is also older than backup.critical_after; absent when unknown.",
+     &DeviceRow::staleCritical},
+    {"ibackupmon_battery_level_ratio", "Battery charge, 0 to 1.", &DeviceRow::batteryLevel},
+    {"ibackupmon_battery_external_power", "1 when external power is connected, else 0.",
+     &DeviceRow::externalPower},
+    {"ibackupmon_battery_charging", "1 when charging, else 0.", &DeviceRow::charging},
+    {"ibackupmon_storage_available_bytes", "Free space on the device's data partition.",
+     &DeviceRow::storageAvailable},
+    {"ibackupmon_storage_capacity_bytes", "Capacity of the device's data partition.",
+     &DeviceRow::storageCapacity},
+};
+
+}  // namespace
+
+std::vector<MetricFamily> collectDeviceFamilies(const std::vector<DeviceRow>& rows,
+                                                const std::vector<std::string>& conditionIds) {
+  const std::size_t n = rows.size();
+  MetricFamily info = family("ibackupmon_device_info",
+                             "Identity of a known device; always 1 (labels udid, name, "
+                             "product_type, ios_version, serial).",
+                             n);
+  MetricFamily connected = family("ibackupmon_device_connected",
+                                  "1 when the device is attached to this host now, else 0.", n);
+  MetricFamily backups = family("ibackupmon_backup_last_success_timestamp_seconds",
+                                "Unix time of the newest backup the device reports, by kind "
+                                "(icloud, computer); absent when never seen.",
+                                2 * n);
+  MetricFamily conditions = family("ibackupmon_condition_active",
+                                   "1 while the diagnosed condition is open on the device, else "
+                                   "0; one series per condition id (severities: docs/metrics.md).",
+                                   n * conditionIds.size());
+  std::vector<MetricFamily> byUdid;
+  for (const UdidGauge& g : kUdidGauges) byUdid.push_back(family(g.name, g.help, n));
+  for (const DeviceRow& r : rows) {
+    addSample(info,
+              {{"ios_version", r.iosVersion},
+               {"name", r.name},
+               {"product_type", r.productType},
+               {"serial", r.serial},
+               {"udid", r.udid}},
+              1);
+    addSample(connected, {{"udid", r.udid}}, r.connected ? 1 : 0);
+    if (r.lastCloudBackup)
+      addSample(backups, {{"kind", "icloud"}, {"udid", r.udid}}, *r.lastCloudBackup);
+    if (r.lastComputerBackup) {
+      addSample(backups, {{"kind", "computer"}, {"udid", r.udid}}, *r.lastComputerBackup);
+    }
+    for (std::size_t i = 0; i < std::size(kUdidGauges); ++i) {
+      if (const auto& v = r.*kUdidGauges[i].field) addSample(byUdid[i], {{"udid", r.udid}}, *v);
+    }
+    for (std::size_t i = 0; i < conditionIds.size(); ++i) {
+      const bool open = i < r.conditions.size() && r.conditions[i];
+      addSample(conditions, {{"condition", conditionIds[i]}, {"udid", r.udid}}, open ? 1 : 0);
+    }
+  }
+  std::vector<MetricFamily> out;
+  for (MetricFamily* f : {&info, &connected, &backups, &conditions}) out.push_back(std::move(*f));
+  for (MetricFamily& f : byUdid) out.push_back(std::move(f));
+  std::erase_if(out, [](const MetricFamily& f) { return f.metric.empty(); });
+  return out;
+}
+
 prometheus::Histogram::BucketBoundaries probeDurationBuckets() {
   return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30, 60};
 }
 
 Families::Families(prometheus::Registry& r)
-    : deviceInfo(gauge(r, "ibackupmon_device_info",
-                       "Identity of a known device; always 1 (labels udid, name, product_type, "
-                       "ios_version, serial).")),
-      deviceConnected(gauge(r, "ibackupmon_device_connected",
-                            "1 when the device is attached to this host now, else 0.")),
-      deviceLastSeen(gauge(r, "ibackupmon_device_last_seen_timestamp_seconds",
-                           "Unix time this host last listed or reached the device.")),
-      backupLastSuccess(gauge(r, "ibackupmon_backup_last_success_timestamp_seconds",
-                              "Unix time of the newest backup the device reports, by kind "
-                              "(icloud, computer); absent when never seen.")),
-      backupIcloudEnabled(gauge(r, "ibackupmon_backup_icloud_enabled",
-                                "1 when iCloud Backup is on, 0 when off; absent when unknown.")),
-      backupStale(gauge(r, "ibackupmon_backup_stale",
-                        "1 when no counted backup within backup.stale_after, 0 when backed up; "
-                        "absent when unknown.")),
-      backupStaleCritical(gauge(r, "ibackupmon_backup_stale_critical",
-                                "1 when the backup is also older than backup.critical_after; "
-                                "absent when unknown.")),
-      conditionActive(gauge(r, "ibackupmon_condition_active",
-                            "1 while the diagnosed condition is open on the device, else 0; one "
-                            "series per condition id (severities: docs/metrics.md).")),
-      batteryLevel(gauge(r, "ibackupmon_battery_level_ratio", "Battery charge, 0 to 1.")),
-      batteryExternalPower(gauge(r, "ibackupmon_battery_external_power",
-                                 "1 when external power is connected, else 0.")),
-      batteryCharging(gauge(r, "ibackupmon_battery_charging", "1 when charging, else 0.")),
-      storageAvailable(gauge(r, "ibackupmon_storage_available_bytes",
-                             "Free space on the device's data partition.")),
-      storageCapacity(gauge(r, "ibackupmon_storage_capacity_bytes",
-                            "Capacity of the device's data partition.")),
-      devices(gauge(r, "ibackupmon_devices",
+    : devices(gauge(r, "ibackupmon_devices",
                     "Known devices by connection state (unknown while usbmuxd is down).")),
       usbmuxdUp(gauge(r, "ibackupmon_usbmuxd_up", "1 when usbmuxd answers, else 0.")),
       fleetUpdated(gauge(r, "ibackupmon_fleet_status_timestamp_seconds",

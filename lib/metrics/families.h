@@ -2,11 +2,16 @@
 /// Every metric family ibackupmond exposes, in one place: names, help, types and buckets are the
 /// product's public API (docs/metrics.md), so they change only here and only compatibly.
 
+#include <vector>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
+
+#include "metrics/device_rows.h"
 
 namespace ibackupmon::metrics {
 
@@ -18,24 +23,14 @@ using HistogramFamily = prometheus::Family<prometheus::Histogram>;
 /// healthy device and up to probe.timeout (15 s by default) on a slow one.
 prometheus::Histogram::BucketBoundaries probeDurationBuckets();
 
-/// References into one registry; the registry owns the families.
+/// The per-device families (label udid), built from the rows at scrape time; families without a
+/// sample are left out. conditionIds names the entries of each row's conditions vector.
+std::vector<prometheus::MetricFamily> collectDeviceFamilies(
+    const std::vector<DeviceRow>& rows, const std::vector<std::string>& conditionIds);
+
+/// The per-host families: references into one registry, which owns them.
 struct Families {
   explicit Families(prometheus::Registry& registry);
-
-  // Per device (label udid; removed when the device is forgotten).
-  GaugeFamily& deviceInfo;
-  GaugeFamily& deviceConnected;
-  GaugeFamily& deviceLastSeen;
-  GaugeFamily& backupLastSuccess;
-  GaugeFamily& backupIcloudEnabled;
-  GaugeFamily& backupStale;
-  GaugeFamily& backupStaleCritical;
-  GaugeFamily& conditionActive;
-  GaugeFamily& batteryLevel;
-  GaugeFamily& batteryExternalPower;
-  GaugeFamily& batteryCharging;
-  GaugeFamily& storageAvailable;
-  GaugeFamily& storageCapacity;
 
   // Per host.
   GaugeFamily& devices;

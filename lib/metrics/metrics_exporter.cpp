@@ -1,6 +1,6 @@
 #include "metrics/metrics_exporter.h"
 
-#include <map>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -9,22 +9,28 @@
 #include <prometheus/text_serializer.h>
 
 #include "core/sanitize.h"
-#include "metrics/device_series.h"
+#include "metrics/device_rows.h"
 #include "metrics/families.h"
 
 namespace ibackupmon {
 namespace {
 
-// Owns the registry and the lock; the exposer holds it weakly, so it may outlive the exporter
-// for the length of one scrape without dangling.
-class LockedRegistry final : public prometheus::Collectable {
+// Owns the lock, the per-host registry and the device rows. The exposer holds it weakly, so it
+// may outlive the exporter for the length of one scrape without dangling.
+class FleetCollectable final : public prometheus::Collectable {
  public:
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::lock_guard lock(mutex);
-    return registry.Collect();
+    auto families = metrics::collectDeviceFamilies(rows, conditionIds.ids());
+    auto perHost = registry.Collect();
+    families.insert(families.end(), std::make_move_iterator(perHost.begin()),
+                    std::make_move_iterator(perHost.end()));
+    return families;
   }
   mutable std::mutex mutex;
   prometheus::Registry registry;
+  std::vector<metrics::DeviceRow> rows;  ///< the latest fleet view, one row per device
+  metrics::ConditionIds conditionIds;    ///< catalog order, then ids first seen in a view
 };
 
 // Label values from outside (feed service names, error ids) get the same treatment as device
@@ -37,25 +43,21 @@ std::string label(std::string_view v) {
 
 struct MetricsExporter::Impl {
   explicit Impl(MetricsExporterOptions o);
-  void addConditionId(const std::string& raw);
   void updateDeviceCounts(const FleetView& view);
 
-  std::shared_ptr<LockedRegistry> locked = std::make_shared<LockedRegistry>();
-  std::mutex& mutex = locked->mutex;
-  metrics::Families f{locked->registry};
-  std::vector<std::string> conditionIds;  ///< sanitised, in catalog order, then first seen
-  std::set<std::string> conditionIdSet;
-  std::map<std::string, std::unique_ptr<metrics::DeviceSeries>> devices;  ///< by sanitised udid
+  std::shared_ptr<FleetCollectable> state = std::make_shared<FleetCollectable>();
+  std::mutex& mutex = state->mutex;
+  metrics::Families f{state->registry};
 };
 
 MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
-  for (const std::string& id : o.conditionIds) addConditionId(id);
+  for (const std::string& id : o.conditionIds) state->conditionIds.add(id);
   f.buildInfo.Add({{"version", label(o.version)}, {"revision", label(o.revision)}}).Set(1);
   f.usbmuxdUp.Add({}).Set(0);
   f.alertOutboxDepth.Add({}).Set(0);
   f.workersAbandoned.Add({});
-  for (const char* state : {"connected", "disconnected", "unknown"}) {
-    f.devices.Add({{"state", state}}).Set(0);
+  for (const char* connection : {"connected", "disconnected", "unknown"}) {
+    f.devices.Add({{"state", connection}}).Set(0);
   }
   for (const std::string& c : o.alertChannels) {
     f.alertsSent.Add({{"channel", label(c)}});
@@ -65,12 +67,6 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
   for (const std::string& s : o.appleServices) {
     f.appleServiceActiveEvents.Add({{"service", label(s)}}).Set(0);
   }
-}
-
-void MetricsExporter::Impl::addConditionId(const std::string& raw) {
-  std::string id = label(raw);
-  if (id.empty() || !conditionIdSet.insert(id).second) return;
-  conditionIds.push_back(std::move(id));
 }
 
 // While usbmuxd is down nobody can tell which devices are attached: "unknown", not "disconnected".
@@ -98,21 +94,18 @@ MetricsExporter::MetricsExporter(MetricsExporterOptions options)
 MetricsExporter::~MetricsExporter() = default;
 
 void MetricsExporter::onFleetStatus(const FleetView& view) {
+  std::vector<metrics::DeviceRow> rows;
+  rows.reserve(view.devices.size());
   std::lock_guard lock(impl_->mutex);
-  for (const auto& d : view.devices) {
-    for (const Condition& c : d.conditions) impl_->addConditionId(c.id);
-  }
   std::set<std::string> present;
   for (const auto& d : view.devices) {
-    std::string udid = label(d.udid);
+    metrics::DeviceRow row = metrics::makeDeviceRow(d, impl_->state->conditionIds);
     // An empty udid or a second row for the same (sanitised) udid cannot have series of its own.
-    if (udid.empty() || !present.insert(udid).second) continue;
-    auto& series = impl_->devices[udid];
-    if (!series) series = std::make_unique<metrics::DeviceSeries>(impl_->f, udid);
-    series->update(d, impl_->conditionIds);
+    if (row.udid.empty() || !present.insert(row.udid).second) continue;
+    rows.push_back(std::move(row));
   }
-  // Forgotten devices leave the view: their series go with them.
-  std::erase_if(impl_->devices, [&](const auto& e) { return !present.count(e.first); });
+  // Devices forgotten by the monitor are not in the view: their series go with the old rows.
+  impl_->state->rows = std::move(rows);
   impl_->updateDeviceCounts(view);
   impl_->f.usbmuxdUp.Add({}).Set(view.usbmuxdUp ? 1 : 0);
   impl_->f.fleetUpdated.Add({}).Set(metrics::unixSeconds(view.at));
@@ -166,11 +159,11 @@ void MetricsExporter::feedFailed(std::string_view feed) {
 }
 
 std::string MetricsExporter::render() const {
-  return prometheus::TextSerializer().Serialize(impl_->locked->Collect());
+  return prometheus::TextSerializer().Serialize(impl_->state->Collect());
 }
 
 std::shared_ptr<prometheus::Collectable> MetricsExporter::collectable() const {
-  return impl_->locked;
+  return impl_->state;
 }
 
 }  // namespace ibackupmon

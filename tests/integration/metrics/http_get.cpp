@@ -53,7 +53,8 @@ std::string basicAuth(const std::string& user, const std::string& password) {
   return "Basic " + base64(user + ":" + password);
 }
 
-HttpReply httpGet(std::uint16_t port, const std::string& path, const std::string& authorization) {
+HttpReply httpGet(std::uint16_t port, const std::string& path, const std::string& authorization,
+                  const std::string& extraHeaders) {
   HttpReply reply;
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
@@ -73,7 +74,7 @@ HttpReply httpGet(std::uint16_t port, const std::string& path, const std::string
   }
   std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n";
   if (!authorization.empty()) request += "Authorization: " + authorization + "\r\n";
-  request += "\r\n";
+  request += extraHeaders + "\r\n";
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   // Read until the Content-Length is complete: the server may keep the socket open a while.
   std::string raw;

@@ -14,9 +14,10 @@ struct HttpReply {
   std::string error;  ///< why status is 0
 };
 
-/// GET http://127.0.0.1:port/path, with an Authorization header when given.
+/// GET http://127.0.0.1:port/path, with an Authorization header when given; extraHeaders are
+/// whole "Name: value\r\n" lines (e.g. "Accept-Encoding: gzip\r\n", as Prometheus sends).
 HttpReply httpGet(std::uint16_t port, const std::string& path,
-                  const std::string& authorization = "");
+                  const std::string& authorization = "", const std::string& extraHeaders = "");
 
 /// "Basic base64(user:password)".
 std::string basicAuth(const std::string& user, const std::string& password);
