@@ -76,6 +76,11 @@ Expected<void> SqliteStore::saveStatusTx(const DeviceStatus& status) {
   TimePoint at = status.lastSeen.value_or(std::chrono::system_clock::now());
   auto id = ensureDevice(status.udid, at);
   if (!id) return tl::unexpected(id.error());
+  // The devices row follows the status the monitor shows (connection, last sighting).
+  auto ok = execBound(
+      db_, "UPDATE devices SET connected = ?2, last_seen = max(last_seen, ?3) WHERE id = ?1", *id,
+      status.connected ? 1 : 0, toUnixSeconds(at));
+  if (!ok) return ok;
   return execBound(db_,
                    "INSERT INTO device_status (device_id, updated_at, status_json) "
                    "VALUES (?1, ?2, ?3) ON CONFLICT (device_id) DO UPDATE SET "

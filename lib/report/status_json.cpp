@@ -1,0 +1,71 @@
+#include "report/status_json.h"
+
+#include "core/time_format.h"
+#include "report/status_state.h"
+
+namespace ibackupmon {
+namespace {
+
+template <class T>
+nlohmann::json orNull(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::json timeOrNull(const std::optional<TimePoint>& t) {
+  return t ? nlohmann::json(formatRfc3339(*t)) : nlohmann::json(nullptr);
+}
+
+nlohmann::json conditionToJson(const Condition& c) {
+  nlohmann::json evidence = nlohmann::json::object();
+  for (const auto& [k, v] : c.evidence) evidence[k] = v;
+  return {{"id", c.id},
+          {"severity", toString(c.severity)},
+          {"since", timeOrNull(c.since == TimePoint{} ? std::nullopt : std::optional(c.since))},
+          {"confidence", toString(c.confidence)},
+          {"evidence", evidence},
+          {"summary", c.summary},
+          {"fix", c.fix}};
+}
+
+nlohmann::json statusToJson(const DeviceStatus& s) {
+  nlohmann::json conditions = nlohmann::json::array();
+  for (const auto& c : conditionsWorstFirst(s.conditions)) conditions.push_back(conditionToJson(c));
+  nlohmann::json j = nlohmann::json::object();
+  j["udid"] = s.udid;
+  j["name"] = s.name;
+  j["label"] = orNull(s.label);
+  j["location"] = orNull(s.location);
+  j["product_type"] = orNull(s.productType);
+  j["ios_version"] = orNull(s.iosVersion);
+  j["serial"] = orNull(s.serial);
+  j["connected"] = s.connected;
+  j["first_seen"] = timeOrNull(s.firstSeen);
+  j["last_seen"] = timeOrNull(s.lastSeen);
+  j["last_cloud_backup"] = timeOrNull(s.lastCloudBackup);
+  j["last_computer_backup"] = timeOrNull(s.lastComputerBackup);
+  j["icloud_backup_enabled"] = orNull(s.icloudBackupEnabled);
+  j["battery_level"] = orNull(s.batteryLevel);
+  j["on_power"] = orNull(s.onPower);
+  j["charging"] = orNull(s.charging);
+  j["storage_available_bytes"] = orNull(s.storageAvailableBytes);
+  j["storage_capacity_bytes"] = orNull(s.storageCapacityBytes);
+  j["backup_state"] = toString(s.backupState);
+  j["state"] = toString(deviceState(s));
+  j["summary"] = deviceSummary(s);
+  j["conditions"] = conditions;
+  return j;
+}
+
+nlohmann::json statusesToJson(const std::vector<DeviceStatus>& fleet) {
+  nlohmann::json arr = nlohmann::json::array();
+  for (const auto& s : fleet) arr.push_back(statusToJson(s));
+  return arr;
+}
+
+std::string dumpJson(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace ibackupmon

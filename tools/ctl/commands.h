@@ -1,0 +1,14 @@
+#pragma once
+/// The ibackupmonctl commands; each returns the process exit code.
+
+#include "ctl_context.h"
+
+namespace ibackupmon::ctl {
+
+int runStatus(const Context& ctx);   ///< status_commands.cpp
+int runDevice(const Context& ctx);   ///< status_commands.cpp
+int runExport(const Context& ctx);   ///< status_commands.cpp
+int runHistory(const Context& ctx);  ///< history_command.cpp
+int runForget(const Context& ctx);   ///< forget_command.cpp
+
+}  // namespace ibackupmon::ctl

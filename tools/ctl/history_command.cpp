@@ -1,0 +1,106 @@
+// history: backups, condition intervals, attach sessions and value changes over time.
+#include <nlohmann/json.hpp>
+
+#include <ostream>
+
+#include "commands.h"
+#include "core/duration.h"
+#include "core/sanitize.h"
+#include "core/time_format.h"
+#include "report/status_json.h"
+#include "report/text_cells.h"
+
+namespace ibackupmon::ctl {
+namespace {
+
+nlohmann::json parsedOrText(const std::string& json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(json) : j;
+}
+
+nlohmann::json timelineJson(const DeviceTimeline& t) {
+  nlohmann::json j = {{"udid", t.udid}};
+  auto& backups = j["backups"] = nlohmann::json::array();
+  for (const auto& b : t.backups) {
+    backups.push_back({{"kind", b.kind},
+                       {"at", formatRfc3339(b.at)},
+                       {"observed_at", formatRfc3339(b.observedAt)}});
+  }
+  auto& conditions = j["conditions"] = nlohmann::json::array();
+  for (const auto& c : t.conditions) {
+    conditions.push_back({{"id", c.conditionId},
+                          {"severity", toString(c.severity)},
+                          {"opened", formatRfc3339(c.opened)},
+                          {"closed", timeOrNull(c.closed)},
+                          {"evidence", parsedOrText(c.evidenceJson)}});
+  }
+  auto& sessions = j["sessions"] = nlohmann::json::array();
+  for (const auto& s : t.sessions) {
+    sessions.push_back(
+        {{"attached", formatRfc3339(s.attached)}, {"detached", timeOrNull(s.detached)}});
+  }
+  auto& observations = j["observations"] = nlohmann::json::array();
+  for (const auto& o : t.observations) {
+    observations.push_back({{"at", formatRfc3339(o.at)}, {"changes", parsedOrText(o.changesJson)}});
+  }
+  return j;
+}
+
+std::string span(TimePoint from, const std::optional<TimePoint>& to) {
+  if (!to) return formatRfc3339(from) + " -> (open)";
+  auto d = std::chrono::duration_cast<Duration>(*to - from);
+  return formatRfc3339(from) + " -> " + formatRfc3339(*to) + " (" + formatAge(d) + ")";
+}
+
+std::string oneLine(const std::string& json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return terminalCell(json, 200);
+  std::string out;
+  for (const auto& [k, v] : j.items()) {
+    out += (out.empty() ? "" : " ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+  }
+  return terminalCell(out, 300);
+}
+
+void printTimeline(std::ostream& o, const DeviceTimeline& t) {
+  o << "History of " << terminalCell(t.udid, 100) << "\n\nBackups (" << t.backups.size() << "):\n";
+  for (const auto& b : t.backups) o << "  " << formatRfc3339(b.at) << "  " << b.kind << "\n";
+  o << "\nCondition intervals (" << t.conditions.size() << "):\n";
+  for (const auto& c : t.conditions) {
+    o << "  " << span(c.opened, c.closed) << "  " << toString(c.severity) << "  "
+      << terminalCell(c.conditionId, 60) << "  " << oneLine(c.evidenceJson) << "\n";
+  }
+  o << "\nAttach sessions (" << t.sessions.size() << "):\n";
+  for (const auto& s : t.sessions) o << "  " << span(s.attached, s.detached) << "\n";
+  o << "\nValue changes (" << t.observations.size() << "):\n";
+  for (const auto& v : t.observations) {
+    o << "  " << formatRfc3339(v.at) << "  " << oneLine(v.changesJson) << "\n";
+  }
+}
+
+}  // namespace
+
+int runHistory(const Context& ctx) {
+  if (auto ok = expectArgs(ctx.args, 1, true, false); !ok) return fail(ctx, ok.error());
+  auto store = openStore(ctx.args, OpenMode::ReadOnly);
+  if (!store) return fail(ctx, store.error());
+  std::string udid = ctx.args.positional[0];
+  auto timeline = (*store)->timeline(udid);
+  if (!timeline && timeline.error().code == "not_found") {
+    // Not an exact UDID: accept a unique prefix/suffix of a live device, as `device` does.
+    auto fleet = (*store)->loadStatus();
+    if (!fleet) return fail(ctx, fleet.error());
+    auto device = findDevice(*fleet, udid);
+    if (!device) return fail(ctx, device.error());
+    timeline = (*store)->timeline(device->udid);
+  }
+  if (!timeline) return fail(ctx, timeline.error());
+  if (ctx.args.json) {
+    ctx.out << dumpJson(timelineJson(*timeline)) << "\n";
+  } else {
+    printTimeline(ctx.out, *timeline);
+  }
+  return 0;
+}
+
+}  // namespace ibackupmon::ctl

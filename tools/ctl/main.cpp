@@ -1,0 +1,45 @@
+// ibackupmonctl: reads the ibackupmond database (status, device, history, export; forget writes).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+struct CommandEntry {
+  const char* name;
+  int (*run)(const ibackupmon::ctl::Context&);
+};
+
+constexpr CommandEntry kCommands[] = {
+    {"status", ibackupmon::ctl::runStatus},   {"device", ibackupmon::ctl::runDevice},
+    {"history", ibackupmon::ctl::runHistory}, {"export", ibackupmon::ctl::runExport},
+    {"forget", ibackupmon::ctl::runForget},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ibackupmon::ctl;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto parsed = parseArgs(args);
+  Context ctx{parsed ? *parsed : CliArgs{}, std::chrono::system_clock::now(), std::cout, std::cerr};
+  if (!parsed) return fail(ctx, parsed.error());
+  if (ctx.args.help) {
+    std::cout << usageText();
+    return 0;
+  }
+  if (ctx.args.version) {
+    std::cout << "ibackupmonctl " << IBACKUPMON_VERSION << " (" << IBACKUPMON_REVISION << ")\n";
+    return 0;
+  }
+  if (ctx.args.command.empty()) {
+    return fail(
+        ctx, {"usage", "no command given (status, device, history, export, forget; see --help)"});
+  }
+  for (const auto& c : kCommands) {
+    if (ctx.args.command == c.name) return c.run(ctx);
+  }
+  return fail(ctx, {"usage", "unknown command '" + ctx.args.command + "' (see --help)"});
+}
