@@ -38,8 +38,12 @@ void BM_Render(benchmark::State& state) {
   for (auto _ : state) bytes = exporter.render().size();
   const std::string text = exporter.render();
   state.counters["bytes"] = static_cast<double>(bytes);
-  state.counters["series"] = static_cast<double>(std::count(text.begin(), text.end(), '\n') -
-                                                 2 * 27);  // minus HELP/TYPE lines
+  std::size_t series = 0;
+  for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1) {
+    if (text[at] != '#') ++series;
+    if (text.find('\n', at) == std::string::npos) break;
+  }
+  state.counters["series"] = static_cast<double>(series);
 }
 
 double processCpuMs() {
