@@ -79,10 +79,11 @@ std::vector<MetricFamily> collectDeviceFamilies(const std::vector<DeviceRow>& ro
                                 "Unix time of the newest backup the device reports, by kind "
                                 "(icloud, computer); absent when never seen.",
                                 2 * n);
-  MetricFamily conditions = family("ibackupmon_condition_active",
-                                   "1 while the diagnosed condition is open on the device, else "
-                                   "0; one series per condition id (severities: docs/metrics.md).",
-                                   n * conditionIds.size());
+  MetricFamily conditions =
+      family("ibackupmon_condition_active",
+             "1 while the diagnosed condition is open on the device, else "
+             "0; one series per condition id (severities: docs/conditions.md).",
+             n * conditionIds.size());
   std::vector<MetricFamily> byUdid;
   for (const UdidGauge& g : kUdidGauges) byUdid.push_back(family(g.name, g.help, n));
   for (const DeviceRow& r : rows) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "core/sanitize.h"
 #include "exposition.h"
 #include "synthetic_fleet.h"
@@ -259,6 +262,30 @@ TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
       sampleValue(text, "ibackupmon_feed_last_success_timestamp_seconds{feed=\"ios_catalog\"}"),
       1'750'000'000.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 1.0);
+}
+
+// Updates come from the app strand while civetweb threads scrape: every scrape must show one whole
+// fleet view (all of the 10-device fleet or all of the 3-device one, never a mix).
+TEST(MetricsExporter, ConcurrentScrapesSeeWholeFleetViews) {
+  MetricsExporter exporter(options());
+  const FleetView big = testing::makeSyntheticFleet(10, kNow);
+  const FleetView small = testing::makeSyntheticFleet(3, kNow);
+  exporter.onFleetStatus(big);
+  std::atomic<bool> done{false};
+  std::thread updater([&] {
+    for (int i = 0; i < 300; ++i) exporter.onFleetStatus(i % 2 ? big : small);
+    done = true;
+  });
+  int scrapes = 0;
+  while (!done || scrapes == 0) {
+    const std::string text = exporter.render();
+    const auto info = samplesOf(text, "ibackupmon_device_info").size();
+    const auto conditions = samplesOf(text, "ibackupmon_condition_active").size();
+    ASSERT_TRUE(info == 10 || info == 3) << info;
+    ASSERT_EQ(conditions, info * testing::syntheticConditionIds().size());
+    ++scrapes;
+  }
+  updater.join();
 }
 
 }  // namespace
