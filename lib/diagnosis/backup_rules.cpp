@@ -1,0 +1,156 @@
+// Rules about backups themselves: backup_stale, icloud_backup_disabled,
+// encryption_password_missing, and (run last) stale_unexplained.
+#include <chrono>
+
+#include "core/duration.h"
+#include "diagnosis/condition_catalog.h"
+#include "diagnosis/rule_context.h"
+
+namespace ibackupmon {
+namespace {
+
+std::string dateOrNever(const std::optional<TimePoint>& t) {
+  return t ? formatRfc3339(*t) : std::string("never");
+}
+
+std::string daysText(Duration d) {
+  const auto days = std::chrono::duration_cast<std::chrono::hours>(d).count() / 24;
+  return std::to_string(days) + (days == 1 ? " day" : " days");
+}
+
+/// Apple may delete an iCloud backup after 180 days without a new one: say when that nears.
+std::optional<std::string> deletionNote(const RuleContext& ctx) {
+  const auto cloud = facts::newestCloudBackup(ctx.in());
+  if (!ctx.icloudCounts() || !cloud) return std::nullopt;
+  const auto age = std::chrono::duration_cast<Duration>(ctx.now() - *cloud);
+  if (age < kAppleDeletionNoticeAge) return std::nullopt;
+  const TimePoint deadline = *cloud + kAppleBackupDeletionAge;
+  if (age >= kAppleBackupDeletionAge) {
+    return "180 days without an iCloud backup passed on " + formatRfc3339(deadline) +
+           ": Apple may already have deleted this device's iCloud backup";
+  }
+  return "Apple may delete this device's iCloud backup after 180 days without a new one: in " +
+         daysText(std::chrono::duration_cast<Duration>(deadline - ctx.now())) + " (" +
+         formatRfc3339(deadline) + ")";
+}
+
+std::string staleSummary(const RuleContext& ctx, const std::optional<TimePoint>& last,
+                         Duration age) {
+  const char* kind = ctx.config().expect == BackupExpect::ICloud ? "iCloud backup"
+                     : ctx.config().expect == BackupExpect::Computer
+                         ? "computer backup"
+                         : "backup (iCloud or computer)";
+  if (!last)
+    return std::string("Never a counted ") + kind + " since first seen " + formatAge(age) + " ago";
+  return std::string("No ") + kind + " for " + formatAge(age) + " (last " + formatRfc3339(*last) +
+         ")";
+}
+
+void backupStaleRule(RuleContext& ctx) {
+  if (backupState(ctx.in(), ctx.config(), ctx.now()) != BackupState::Stale) return;
+  const auto& cfg = ctx.config();
+  const auto last = countedBackup(ctx.in(), cfg.expect);
+  const auto first = facts::firstSeen(ctx.in());
+  const TimePoint base = last ? *last : first.value_or(ctx.now());
+  const auto age = std::chrono::duration_cast<Duration>(ctx.now() - base);
+  Condition& c = ctx.raise(cond::kBackupStale, base + cfg.staleAfter);
+  if (age >= cfg.criticalAfter) c.severity = Severity::Critical;
+  c.summary = staleSummary(ctx, last, age);
+  c.evidence["expect"] = toString(cfg.expect);
+  if (ctx.icloudCounts())
+    c.evidence["LastCloudBackupDate"] = dateOrNever(facts::newestCloudBackup(ctx.in()));
+  if (ctx.computerCounts()) {
+    c.evidence["LastiTunesBackupDate"] = dateOrNever(facts::newestComputerBackup(ctx.in()));
+  }
+  if (!last && first) c.evidence["first_seen"] = formatRfc3339(*first);
+  c.evidence["age"] = formatAge(age);
+  c.evidence["stale_after"] = formatDuration(cfg.staleAfter);
+  c.evidence["critical_after"] = formatDuration(cfg.criticalAfter);
+  if (auto note = deletionNote(ctx)) {
+    c.evidence["icloud_backup_deletion"] = *note;
+    c.summary += "; " + *note;
+  }
+}
+
+void icloudDisabledRule(RuleContext& ctx) {
+  const auto backup = facts::backup(ctx.in());
+  if (!backup || backup->cloudBackupEnabled != false || !ctx.icloudMatters()) return;
+  Condition& c = ctx.raise(cond::kIcloudBackupDisabled, ctx.now());
+  c.evidence["CloudBackupEnabled"] = "false";
+  c.evidence["expect"] = toString(ctx.config().expect);
+  if (ctx.computerCounts()) {
+    c.evidence["LastiTunesBackupDate"] = dateOrNever(facts::newestComputerBackup(ctx.in()));
+  }
+  noteObservedAt(c, backup);
+}
+
+void encryptionRule(RuleContext& ctx) {
+  const auto backup = facts::backup(ctx.in());
+  if (!backup || !ctx.computerCounts() || backup->requiresEncryption != true) return;
+  if (backup->willEncrypt == true) return;
+  Condition& c = ctx.raise(cond::kEncryptionPasswordMissing, ctx.now());
+  c.evidence["RequiresEncryption"] = "true";
+  c.evidence["WillEncrypt"] = facts::boolText(backup->willEncrypt);
+  noteObservedAt(c, backup);
+}
+
+bool explainedByAnyOf(const RuleContext& ctx, std::initializer_list<std::string_view> ids) {
+  for (auto id : ids) {
+    if (ctx.raised(id)) return true;
+  }
+  return false;
+}
+
+/// Visible conditions that explain a stale backup (or why we cannot see a newer one).
+bool staleExplained(const RuleContext& ctx) {
+  if (explainedByAnyOf(
+          ctx, {cond::kPasscodeLocked, cond::kTrustPending, cond::kTrustDenied, cond::kNotPaired,
+                cond::kValuesProhibited, cond::kProbeFailing, cond::kDeviceMissing})) {
+    return true;
+  }
+  if (ctx.icloudCounts() &&
+      explainedByAnyOf(ctx, {cond::kIcloudBackupDisabled, cond::kIcloudSignedOut, cond::kNotOnPower,
+                             cond::kBatteryLow, cond::kWifiDisconnected, cond::kClockSkew})) {
+    return true;
+  }
+  return ctx.computerCounts() && ctx.raised(cond::kEncryptionPasswordMissing);
+}
+
+std::string candidates(const RuleContext& ctx) {
+  std::string out;
+  auto add = [&](const char* s) { out += out.empty() ? s : std::string("; ") + s; };
+  if (ctx.icloudCounts()) {
+    add("iCloud storage full");
+    add("Apple ID verification needed");
+    const auto* live = facts::live(ctx.in());
+    if (!live || live->wifi != WifiState::Associated) add("Wi-Fi not joined or out of range");
+    add("a device-management restriction forbids iCloud Backup");
+  }
+  if (ctx.computerCounts()) {
+    add("the host's backup job does not run or fails");
+    add("backup destination full");
+  }
+  return out;
+}
+
+}  // namespace
+
+void backupRules(RuleContext& ctx) {
+  backupStaleRule(ctx);
+  icloudDisabledRule(ctx);
+  encryptionRule(ctx);
+}
+
+void staleUnexplainedRule(RuleContext& ctx) {
+  if (!ctx.raised(cond::kBackupStale) || staleExplained(ctx)) return;
+  const std::string names = candidates(ctx);
+  Condition& c = ctx.raise(cond::kStaleUnexplained, ctx.now());
+  c.summary = "Backup stale and nothing visible over USB explains it; candidates: " + names;
+  c.evidence["candidates"] = names;
+  c.evidence["visible_causes"] = "none";
+  if (!ctx.in().external.outages.empty()) {
+    c.evidence["apple_service_outage"] = ctx.in().external.outages.front().service;
+  }
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,181 @@
+#include "diagnosis/condition_catalog.h"
+
+namespace ibackupmon {
+namespace {
+
+// Apple's checklist for iCloud backups, in the order admins try it (device-facts.md).
+const char* const kFixIcloudOn =
+    "Turn on iCloud Backup (Settings > [name] > iCloud > iCloud Backup).";
+const char* const kFixWifi = "Join Wi-Fi, and keep the device in range of the access point.";
+const char* const kFixPower = "Connect to power with a working cable (charging symbol visible).";
+const char* const kFixStorage =
+    "Free iCloud storage (delete old app backups in Manage Storage) or upgrade the plan.";
+const char* const kFixStatus = "Check Apple's System Status page for an \"iCloud Backup\" outage.";
+const char* const kFixSignIn = "Sign out of iCloud and back in (fixes verification problems).";
+const char* const kFixRestart = "Restart the device.";
+const char* const kFixReset =
+    "Reset all settings (Settings > General > Reset; keeps data, loses Wi-Fi passwords).";
+const char* const kFixUpdate = "Update iOS (Settings > General > Software Update).";
+
+const char* const kFixHostJob =
+    "Check that the host's backup job (e.g. idevicebackup2 backup) runs for this device, and read "
+    "its log.";
+const char* const kFixHostSpace = "Make sure the backup destination on the host has free space.";
+const char* const kFixUnlockTrust = "Unlock the device and trust this host so it can be backed up.";
+
+std::vector<ConditionDef> buildCatalog() {
+  using S = Severity;
+  using C = Confidence;
+  return {
+      {"backup_stale",
+       S::Warning,
+       C::Observed,
+       "No backup within backup.stale_after",
+       {kFixIcloudOn, kFixWifi, kFixPower, kFixStorage, kFixStatus, kFixSignIn, kFixRestart,
+        kFixReset, kFixUpdate},
+       {kFixHostJob, kFixHostSpace, kFixUnlockTrust, kFixRestart}},
+      {"stale_unexplained",
+       S::Warning,
+       C::Inferred,
+       "Backup stale and nothing visible over USB explains it",
+       {kFixStorage, kFixStatus, kFixSignIn, kFixWifi, kFixRestart, kFixReset, kFixUpdate},
+       {kFixHostJob, kFixHostSpace, kFixRestart}},
+      {"icloud_backup_disabled",
+       S::Warning,
+       C::Observed,
+       "iCloud Backup is turned off",
+       {kFixIcloudOn},
+       {}},
+      {"encryption_password_missing",
+       S::Warning,
+       C::Observed,
+       "Encrypted computer backups required but no backup password set",
+       {"Set a local backup password from the backup host (e.g. idevicebackup2 -u UDID encryption "
+        "on PASSWORD, or Finder's \"Encrypt local backup\"): device management requires encrypted "
+        "computer backups and refuses unencrypted ones."},
+       {}},
+      {"not_on_power", S::Warning, C::Observed, "Not connected to external power", {kFixPower}, {}},
+      {"battery_low",
+       S::Warning,
+       C::Observed,
+       "Battery low and not charging",
+       {kFixPower, "If it is plugged in but not charging, try another cable, port or powered hub."},
+       {}},
+      {"passcode_locked",
+       S::Warning,
+       C::Observed,
+       "Locked with a passcode since plug-in or restart: values cannot be read",
+       {"Unlock the device once with its passcode (needed after every plug-in or restart)."},
+       {}},
+      {"trust_pending",
+       S::Warning,
+       C::Observed,
+       "Waiting for \"Trust This Computer?\" on the device",
+       {"Unlock the device and tap Trust in the \"Trust This Computer?\" dialog."},
+       {}},
+      {"trust_denied",
+       S::Warning,
+       C::Observed,
+       "Trust was refused on the device",
+       {"Unplug and replug the device, unlock it and tap Trust (Don't Trust was tapped).",
+        "If the dialog no longer appears: Settings > General > Transfer or Reset > Reset > Reset "
+        "Location & Privacy, then replug."},
+       {}},
+      {"not_paired",
+       S::Warning,
+       C::Observed,
+       "This host is not paired with the device",
+       {"Pair the host: run idevicepair -u UDID pair, then unlock the device and tap Trust."},
+       {}},
+      {"values_prohibited",
+       S::Warning,
+       C::Observed,
+       "The device refuses to share some values (unknown, not healthy)",
+       {"Check the device-management profile: a restriction can forbid reading these values.",
+        kFixRestart},
+       {}},
+      {"probe_failing",
+       S::Warning,
+       C::Observed,
+       "The device is attached but cannot be read",
+       {"Replug the device or move it to another USB port or powered hub (xHCI controllers stop "
+        "near 32 devices).",
+        kFixRestart, "Check that usbmuxd is running and not wedged (restart it if needed)."},
+       {}},
+      {"device_missing",
+       S::Warning,
+       C::Observed,
+       "Known device not attached for too long",
+       {"Find the device and reattach it to this host (check the slot and cable), or run "
+        "ibackupmonctl forget UDID if it has left the fleet."},
+       {}},
+      {"device_storage_low",
+       S::Warning,
+       C::Observed,
+       "Little free storage on the device",
+       {"Free storage on the device (Settings > General > iPhone Storage): remove unused apps and "
+        "media."},
+       {}},
+      {"ios_outdated",
+       S::Warning,
+       C::Observed,
+       "iOS older than the target version",
+       {kFixUpdate},
+       {}},
+      {"clock_skew",
+       S::Warning,
+       C::Observed,
+       "Device clock is wrong",
+       {"Turn on Settings > General > Date & Time > Set Automatically: a wrong clock breaks secure "
+        "connections to iCloud.",
+        kFixRestart},
+       {}},
+      {"icloud_signed_out",
+       S::Warning,
+       C::Inferred,
+       "Probably not signed in to iCloud",
+       {"Sign in to iCloud (Settings > Sign in to your iPhone), then turn on iCloud Backup.",
+        kFixSignIn},
+       {}},
+      {"wifi_disconnected",
+       S::Warning,
+       C::Observed,
+       "Not joined to a Wi-Fi network",
+       {kFixWifi},
+       {}},
+      {"apple_service_outage",
+       S::Info,
+       C::Observed,
+       "Apple reports an iCloud service problem",
+       {"Nothing to change on the device: wait for Apple to resolve it "
+        "(https://www.apple.com/support/systemstatus/). Alerts are not silenced meanwhile."},
+       {}},
+  };
+}
+
+}  // namespace
+
+const std::vector<ConditionDef>& conditionCatalog() {
+  // Immutable data built once; not a mutable singleton.
+  static const std::vector<ConditionDef> kCatalog = buildCatalog();
+  return kCatalog;
+}
+
+const ConditionDef* findConditionDef(std::string_view id) {
+  for (const auto& def : conditionCatalog()) {
+    if (def.id == id) return &def;
+  }
+  return nullptr;
+}
+
+std::string formatFixSteps(const std::vector<std::string>& steps) {
+  if (steps.size() == 1) return steps.front();
+  std::string out;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (i > 0) out += '\n';
+    out += std::to_string(i + 1) + ". " + steps[i];
+  }
+  return out;
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,73 @@
+// Rules about reaching the device: passcode_locked, trust_pending, trust_denied, not_paired,
+// values_prohibited and probe_failing. Each makes values unknown, never healthy.
+#include "diagnosis/condition_catalog.h"
+#include "diagnosis/rule_context.h"
+
+namespace ibackupmon {
+namespace {
+
+std::string_view trustConditionId(TrustState s) {
+  switch (s) {
+    case TrustState::PasscodeLocked: return cond::kPasscodeLocked;
+    case TrustState::TrustPending: return cond::kTrustPending;
+    case TrustState::TrustDenied: return cond::kTrustDenied;
+    case TrustState::NotPaired: return cond::kNotPaired;
+    case TrustState::Unknown:
+    case TrustState::Trusted: return {};
+  }
+  return {};
+}
+
+void trustStateRule(RuleContext& ctx, const DeviceSnapshot& live) {
+  const auto id = trustConditionId(live.trust);
+  if (id.empty()) return;
+  Condition& c = ctx.raise(id, ctx.now());
+  c.evidence["trust"] = toString(live.trust);
+}
+
+void prohibitedRule(RuleContext& ctx, const DeviceSnapshot& live) {
+  std::map<std::string, std::string> hits;
+  for (const auto& p : live.probes) {
+    if (p.status != ProbeStatus::Ok && p.error == "get_prohibited") {
+      hits["probe:" + p.probe] = p.detail.empty() ? p.error : p.error + ": " + p.detail;
+    }
+  }
+  if (hits.empty()) return;
+  Condition& c = ctx.raise(cond::kValuesProhibited, ctx.now());
+  c.evidence = std::move(hits);
+}
+
+bool trustExplainsFailures(const DeviceSnapshot* live) {
+  return live && !trustConditionId(live->trust).empty();
+}
+
+void probeFailingRule(RuleContext& ctx) {
+  const auto& h = ctx.in().history;
+  const auto* live = facts::live(ctx.in());
+  if (!facts::attached(ctx.in()) || h.consecutiveProbeFailures < ctx.config().probeFailingAfter) {
+    return;
+  }
+  if (trustExplainsFailures(live)) return;  // the trust condition already says why
+  Condition& c = ctx.raise(cond::kProbeFailing, h.probeFailingSince.value_or(ctx.now()));
+  c.evidence["consecutive_failures"] = std::to_string(h.consecutiveProbeFailures);
+  if (h.probeFailingSince) c.evidence["failing_since"] = formatRfc3339(*h.probeFailingSince);
+  c.evidence["last_good_probe"] = h.lastGoodProbe ? formatRfc3339(*h.lastGoodProbe) : "never";
+  if (!live) return;
+  for (const auto& p : live->probes) {
+    if (p.status == ProbeStatus::Error) {
+      c.evidence["probe:" + p.probe] = p.detail.empty() ? p.error : p.error + ": " + p.detail;
+    }
+  }
+}
+
+}  // namespace
+
+void trustRules(RuleContext& ctx) {
+  if (const auto* live = facts::live(ctx.in())) {
+    trustStateRule(ctx, *live);
+    prohibitedRule(ctx, *live);
+  }
+  probeFailingRule(ctx);
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,320 @@
+// Table-driven: each fixture edit of a healthy device raises exactly the listed condition ids.
+#include <functional>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "diagnosis/condition_catalog.h"
+#include "fixtures.h"
+
+namespace ibackupmon::testing {
+namespace {
+
+using Edit = std::function<void(DiagnosisInput&, DiagnosisConfig&)>;
+
+struct Case {
+  const char* name;
+  Edit edit;
+  std::set<std::string> ids;
+};
+
+void probe(DiagnosisInput& in, const char* name, ProbeStatus st, const char* error) {
+  in.snapshot->probes.push_back(ProbeOutcome{name, st, error, "", 0.01});
+}
+
+void battery(DiagnosisInput& in, int level, std::optional<bool> external,
+             std::optional<bool> charging) {
+  in.snapshot->battery->level = level;
+  in.snapshot->battery->externalConnected = external;
+  in.snapshot->battery->charging = charging;
+}
+
+void computerOnly(DiagnosisInput& in, DiagnosisConfig& c) {
+  c.expect = BackupExpect::Computer;
+  setLastComputerBackup(in, fixtureNow() - hours(2));
+  setCloudEnabled(in, false);  // iOS clears it when backups go to a computer
+}
+
+void detach(DiagnosisInput& in, TimePoint lastSeen) {
+  in.history.connected = false;
+  in.history.lastSeen = lastSeen;
+  in.snapshot->connected = false;
+  in.snapshot->takenAt = lastSeen;
+  in.history.lastSnapshot->takenAt = lastSeen;
+}
+
+std::vector<Case> cases() {
+  const TimePoint now = fixtureNow();
+  return {
+      {"healthy", [](auto&, auto&) {}, {}},
+      {"cloud_off",
+       [](auto& in, auto&) { setCloudEnabled(in, false); },
+       {"icloud_backup_disabled"}},
+      {"cloud_absent_is_unknown", [](auto& in, auto&) { setCloudEnabled(in, std::nullopt); }, {}},
+      {"cloud_off_expect_computer", [](auto& in, auto& c) { computerOnly(in, c); }, {}},
+      {"cloud_off_expect_either_computer_fresh",
+       [=](auto& in, auto& c) {
+         c.expect = BackupExpect::Either;
+         setCloudEnabled(in, false);
+         setLastComputerBackup(in, now - hours(3));
+       },
+       {}},
+      {"cloud_off_expect_either_no_computer",
+       [](auto& in, auto& c) {
+         c.expect = BackupExpect::Either;
+         setCloudEnabled(in, false);
+       },
+       {"icloud_backup_disabled"}},
+      {"not_on_power", [](auto& in, auto&) { battery(in, 80, false, false); }, {"not_on_power"}},
+      {"low_on_battery",
+       [](auto& in, auto&) { battery(in, 10, false, false); },
+       {"not_on_power", "battery_low"}},
+      {"low_but_charging", [](auto& in, auto&) { battery(in, 10, true, true); }, {}},
+      {"low_plugged_not_charging",
+       [](auto& in, auto&) { battery(in, 10, true, false); },
+       {"battery_low"}},
+      {"level_at_threshold", [](auto& in, auto&) { battery(in, 20, true, false); }, {}},
+      {"power_unknown_not_raised",
+       [](auto& in, auto&) { battery(in, 80, std::nullopt, false); },
+       {}},
+      {"no_battery_device",
+       [](auto& in, auto&) {
+         battery(in, 0, false, false);
+         in.snapshot->battery->hasBattery = false;
+       },
+       {}},
+      {"storage_low",
+       [](auto& in, auto&) { in.snapshot->storage->totalDataAvailable = 1ull << 30; },
+       {"device_storage_low"}},
+      {"storage_low_amount_key",
+       [](auto& in, auto&) {
+         in.snapshot->storage->totalDataAvailable.reset();
+         in.snapshot->storage->amountDataAvailable = 1ull << 29;
+       },
+       {"device_storage_low"}},
+      {"encryption_expect_icloud",
+       [](auto& in, auto&) { in.snapshot->backup->requiresEncryption = true; },
+       {}},
+      {"encryption_expect_computer",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         in.snapshot->backup->requiresEncryption = true;
+       },
+       {"encryption_password_missing"}},
+      {"encryption_with_password",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         in.snapshot->backup->requiresEncryption = true;
+         in.snapshot->backup->willEncrypt = true;
+       },
+       {}},
+      {"passcode_locked",
+       [](auto& in, auto&) { makeUnreadable(in, TrustState::PasscodeLocked); },
+       {"passcode_locked"}},
+      {"trust_pending",
+       [](auto& in, auto&) { makeUnreadable(in, TrustState::TrustPending); },
+       {"trust_pending"}},
+      {"trust_denied",
+       [](auto& in, auto&) { makeUnreadable(in, TrustState::TrustDenied); },
+       {"trust_denied"}},
+      {"not_paired",
+       [](auto& in, auto&) { makeUnreadable(in, TrustState::NotPaired); },
+       {"not_paired"}},
+      {"prohibited",
+       [](auto& in, auto&) { probe(in, "account", ProbeStatus::NoData, "get_prohibited"); },
+       {"values_prohibited"}},
+      {"other_no_data_not_prohibited",
+       [](auto& in, auto&) { probe(in, "wifi", ProbeStatus::NoData, "not_supported"); },
+       {}},
+      {"signed_out",
+       [](auto& in, auto&) {
+         in.snapshot->account = AccountInfo{false, {}};
+         setCloudEnabled(in, false);
+       },
+       {"icloud_signed_out", "icloud_backup_disabled"}},
+      {"signed_out_proxy_contradicted",
+       [](auto& in, auto&) {
+         in.snapshot->account = AccountInfo{false, {}};
+       },
+       {}},
+      {"signed_out_expect_computer",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         in.snapshot->account = AccountInfo{false, {}};
+       },
+       {}},
+      {"wifi_off",
+       [](auto& in, auto&) { in.snapshot->wifi = WifiState::NotAssociated; },
+       {"wifi_disconnected"}},
+      {"wifi_unknown", [](auto& in, auto&) { in.snapshot->wifi = WifiState::Unknown; }, {}},
+      {"wifi_off_expect_computer",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         in.snapshot->wifi = WifiState::NotAssociated;
+       },
+       {}},
+      {"ios_below_minimum", [](auto&, auto& c) { c.iosMinimumVersion = "18.2"; }, {"ios_outdated"}},
+      {"ios_at_minimum", [](auto&, auto& c) { c.iosMinimumVersion = "18.1.0"; }, {}},
+      {"ios_below_newest",
+       [](auto& in, auto&) { in.external.newestIosVersion = "18.1.1"; },
+       {"ios_outdated"}},
+      {"ios_junk_version",
+       [](auto& in, auto& c) {
+         in.snapshot->identity.productVersion = "18.1 beta";
+         in.history.lastSnapshot->identity.productVersion = "18.1 beta";
+         c.iosMinimumVersion = "19.0";
+       },
+       {}},
+      {"ios_junk_newest", [](auto& in, auto&) { in.external.newestIosVersion = "latest"; }, {}},
+      {"clock_ahead",
+       [=](auto& in, auto&) { in.snapshot->identity.deviceClock = now + minutes(10); },
+       {"clock_skew"}},
+      {"clock_behind",
+       [=](auto& in, auto&) { in.snapshot->identity.deviceClock = now - hours(3); },
+       {"clock_skew"}},
+      {"clock_within",
+       [=](auto& in, auto&) { in.snapshot->identity.deviceClock = now + minutes(4); },
+       {}},
+      {"probe_failing",
+       [=](auto& in, auto&) {
+         in.history.consecutiveProbeFailures = 3;
+         in.history.probeFailingSince = now - hours(1);
+       },
+       {"probe_failing"}},
+      {"probe_failing_below_threshold",
+       [](auto& in, auto&) { in.history.consecutiveProbeFailures = 2; },
+       {}},
+      {"probe_failing_explained_by_lock",
+       [](auto& in, auto&) {
+         makeUnreadable(in, TrustState::PasscodeLocked);
+         in.history.consecutiveProbeFailures = 5;
+       },
+       {"passcode_locked"}},
+      {"missing", [=](auto& in, auto&) { detach(in, now - days(4)); }, {"device_missing"}},
+      {"detached_recently", [=](auto& in, auto&) { detach(in, now - hours(2)); }, {}},
+      {"detached_power_state_not_live",
+       [=](auto& in, auto&) {
+         battery(in, 5, false, false);
+         in.snapshot->wifi = WifiState::NotAssociated;
+         detach(in, now - hours(1));
+       },
+       {}},
+      {"outage",
+       [](auto& in, auto&) {
+         in.external.outages.push_back({"iCloud Backup", "Outage", "Some users affected", {}});
+       },
+       {"apple_service_outage"}},
+      {"outage_expect_computer",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         in.external.outages.push_back({"iCloud Backup", "Outage", "x", {}});
+       },
+       {}},
+      {"stale_unexplained",
+       [=](auto& in, auto&) { setLastCloudBackup(in, now - days(3)); },
+       {"backup_stale", "stale_unexplained"}},
+      {"stale_explained_by_cloud_off",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         setCloudEnabled(in, false);
+       },
+       {"backup_stale", "icloud_backup_disabled"}},
+      {"stale_explained_by_power",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         battery(in, 80, false, false);
+       },
+       {"backup_stale", "not_on_power"}},
+      {"stale_explained_by_wifi",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         in.snapshot->wifi = WifiState::NotAssociated;
+       },
+       {"backup_stale", "wifi_disconnected"}},
+      {"stale_with_outage_still_unexplained",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         in.external.outages.push_back({"iCloud Backup", "Outage", "x", {}});
+       },
+       {"backup_stale", "stale_unexplained", "apple_service_outage"}},
+      {"stale_storage_low_does_not_explain",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         in.snapshot->storage->totalDataAvailable = 1;
+       },
+       {"backup_stale", "stale_unexplained", "device_storage_low"}},
+      {"stale_locked_explained",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         makeUnreadable(in, TrustState::PasscodeLocked);
+       },
+       {"backup_stale", "passcode_locked"}},
+      {"stale_missing_explained",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(5));
+         detach(in, now - days(4));
+       },
+       {"backup_stale", "device_missing"}},
+      {"computer_stale_power_does_not_explain",
+       [=](auto& in, auto& c) {
+         computerOnly(in, c);
+         setLastComputerBackup(in, now - days(2));
+         battery(in, 80, false, false);
+       },
+       {"backup_stale", "stale_unexplained", "not_on_power"}},
+      {"computer_stale_encryption_explains",
+       [=](auto& in, auto& c) {
+         computerOnly(in, c);
+         setLastComputerBackup(in, now - days(2));
+         in.snapshot->backup->requiresEncryption = true;
+       },
+       {"backup_stale", "encryption_password_missing"}},
+      {"either_fresh_computer_old_cloud",
+       [=](auto& in, auto& c) {
+         c.expect = BackupExpect::Either;
+         setLastCloudBackup(in, now - days(20));
+         setLastComputerBackup(in, now - hours(1));
+       },
+       {}},
+  };
+}
+
+std::set<std::string> idsOf(const std::vector<Condition>& cs) {
+  std::set<std::string> ids;
+  for (const auto& c : cs) ids.insert(c.id);
+  return ids;
+}
+
+class ConditionTable : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ConditionTable, RaisesExactlyTheListedIds) {
+  auto in = healthyDevice();
+  auto config = defaultConfig();
+  GetParam().edit(in, config);
+  const auto conditions = diagnose(in, config, fixtureNow());
+  EXPECT_EQ(idsOf(conditions), GetParam().ids);
+  for (const auto& c : conditions) {
+    const auto* def = findConditionDef(c.id);
+    ASSERT_NE(def, nullptr) << c.id;
+    EXPECT_EQ(c.confidence, def->confidence) << c.id;
+    if (c.id != "backup_stale") {
+      EXPECT_EQ(c.severity, def->severity) << c.id;
+    }
+    EXPECT_FALSE(c.summary.empty()) << c.id;
+    EXPECT_FALSE(c.fix.empty()) << c.id;
+    EXPECT_FALSE(c.evidence.empty()) << c.id;
+    EXPECT_EQ(c.summary.find('\n'), std::string::npos) << c.id;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Fixtures, ConditionTable, ::testing::ValuesIn(cases()),
+                         [](const auto& p) { return std::string(p.param.name); });
+
+TEST(ConditionTableCoverage, EveryCatalogIdIsRaisedBySomeCase) {
+  std::set<std::string> raised;
+  for (const auto& c : cases()) raised.insert(c.ids.begin(), c.ids.end());
+  for (const auto& def : conditionCatalog()) EXPECT_TRUE(raised.count(def.id)) << def.id;
+}
+
+}  // namespace
+}  // namespace ibackupmon::testing
