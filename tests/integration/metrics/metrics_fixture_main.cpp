@@ -2,12 +2,14 @@
 // Prometheus and Alertmanager integration tests (until they run the real daemon + simulator).
 //
 //   ibackupmon-metrics-fixture --scenario fleet|wave|one-stale|usbmuxd-down [--devices N]
-//                              [--wave-file PATH] --port-file PATH
+//                              [--wave-file PATH] [--status-json PATH] [--frozen 1]
+//                              --port-file PATH
 //
 // "wave": every backed-up device goes stale once the wave file exists (the test creates it when
 // Prometheus has recorded them fresh).
 //
-// Refreshes the fleet view every 250 ms (timestamps move on); SIGTERM/SIGINT end it.
+// Refreshes the fleet view every 250 ms (timestamps move on) unless --frozen; --status-json
+// writes the first view as `ibackupmonctl status --json` would print it. SIGTERM/SIGINT end it.
 #include <signal.h>
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include <thread>
 
 #include "metrics/metrics_server.h"
+#include "report/status_json.h"
 #include "synthetic_fleet.h"
 
 namespace {
@@ -31,6 +34,8 @@ struct Args {
   std::string waveFile;
   std::string portFile;
   std::string listen = "127.0.0.1:0";
+  std::string statusJson;
+  bool frozen = false;
 };
 
 Args parseArgs(int argc, char** argv) {
@@ -38,18 +43,23 @@ Args parseArgs(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const std::string v = argv[i + 1];
-    if (k == "--scenario")
+    if (k == "--scenario") {
       a.scenario = v;
-    else if (k == "--devices")
+    } else if (k == "--devices") {
       a.devices = std::strtoul(v.c_str(), nullptr, 10);
-    else if (k == "--wave-file")
+    } else if (k == "--wave-file") {
       a.waveFile = v;
-    else if (k == "--port-file")
+    } else if (k == "--port-file") {
       a.portFile = v;
-    else if (k == "--listen")
+    } else if (k == "--listen") {
       a.listen = v;
-    else
+    } else if (k == "--status-json") {
+      a.statusJson = v;
+    } else if (k == "--frozen") {
+      a.frozen = v == "1";
+    } else {
       std::fprintf(stderr, "ignoring unknown option %s\n", k.c_str());
+    }
   }
   return a;
 }
@@ -117,7 +127,11 @@ int main(int argc, char** argv) {
   MetricsExporter exporter(MetricsExporterOptions{.conditionIds = testing::syntheticConditionIds(),
                                                   .appleServices = {"iCloud Backup", "Apple ID"}});
   SystemClock clock;
-  exporter.onFleetStatus(fleetFor(args, clock.now()));
+  const FleetView first = fleetFor(args, clock.now());
+  exporter.onFleetStatus(first);
+  if (!args.statusJson.empty()) {
+    std::ofstream(args.statusJson) << dumpJson(statusesToJson(first.devices)) << "\n";
+  }
   auto server = MetricsServer::start({.listen = args.listen}, exporter);
   if (!server) {
     std::fprintf(stderr, "ibackupmon-metrics-fixture: %s\n", server.error().message.c_str());
@@ -134,6 +148,7 @@ int main(int argc, char** argv) {
   for (;;) {
     siginfo_t info;
     if (sigtimedwait(&stop, &info, &tick) > 0) break;
+    if (args.frozen) continue;
     const auto now = clock.now();
     exporter.onFleetStatus(fleetFor(args, now));
     if (args.scenario != "one-stale") feedActivity(exporter, now);

@@ -1,7 +1,9 @@
 """Shared helpers of the monitoring-kit integration tests: free ports, processes that are always
 stopped, polling with deadlines, the Prometheus HTTP API, and config files derived from deploy/."""
+import datetime
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -162,3 +164,92 @@ def rules_copy(procs, for_duration=None):
     with open(path, "w") as f:
         yaml.safe_dump(rules, f)
     return path, rules
+
+
+# ---- The exposition format, read back, and its agreement with `ibackupmonctl status --json`.
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)",?')
+
+
+def parse_exposition(text):
+    """[(name, {label: value}, float)] of every sample; fails on a line it cannot read."""
+    samples = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        assert m, f"unreadable exposition line: {line!r}"
+        labels, rest = {}, m.group(2) or ""
+        while rest:
+            lm = _LABEL.match(rest)
+            assert lm, f"unreadable labels in: {line!r}"
+            labels[lm.group(1)] = (lm.group(2).replace(r"\n", "\n").replace(r'\"', '"')
+                                   .replace("\\\\", "\\"))
+            rest = rest[lm.end():]
+        samples.append((m.group(1), labels, float(m.group(3))))
+    return samples
+
+
+def sanitized(text, max_bytes=256):
+    """Python twin of core's sanitizeDeviceString for text that is already valid UTF-8."""
+    kept = "".join(c for c in text if not (ord(c) < 0x20 or 0x7f <= ord(c) <= 0x9f)).strip()
+    raw = kept.encode()[:max_bytes]
+    return raw.decode(errors="ignore")
+
+
+def _epoch(rfc3339):
+    return datetime.datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp()
+
+
+def check_metrics_match_status(metrics_text, statuses):
+    """Asserts that every device of `ibackupmonctl status --json` has the same values in the
+    metrics, and that the metrics have no device the status lacks. Returns the devices checked."""
+    by_name = {}
+    for name, labels, value in parse_exposition(metrics_text):
+        by_name.setdefault(name, []).append((labels, value))
+
+    def value(name, udid, **extra):
+        found = [v for labels, v in by_name.get(name, [])
+                 if labels.get("udid") == udid and all(labels.get(k) == x for k, x in extra.items())]
+        assert len(found) <= 1, f"{name}{{udid={udid}}} has {len(found)} series"
+        return found[0] if found else None
+
+    udids = {labels["udid"] for labels, _ in by_name.get("ibackupmon_device_info", [])}
+    assert udids == {sanitized(s["udid"]) for s in statuses}, "devices differ from status --json"
+    for s in statuses:
+        u = sanitized(s["udid"])
+        expect = {
+            "ibackupmon_device_connected": 1.0 if s["connected"] else 0.0,
+            "ibackupmon_backup_icloud_enabled": None if s["icloud_backup_enabled"] is None
+            else float(s["icloud_backup_enabled"]),
+            "ibackupmon_battery_level_ratio": None if s["battery_level"] is None
+            else s["battery_level"] / 100,
+            "ibackupmon_battery_external_power": None if s["on_power"] is None
+            else float(s["on_power"]),
+            "ibackupmon_backup_stale": {"ok": 0.0, "stale": 1.0, "unknown": None}[s["backup_state"]],
+        }
+        for name, want in expect.items():
+            assert value(name, u) == want, f"{u}: {name} is {value(name, u)}, status says {want}"
+        for field, name, extra in [
+                ("last_seen", "ibackupmon_device_last_seen_timestamp_seconds", {}),
+                ("last_cloud_backup", "ibackupmon_backup_last_success_timestamp_seconds",
+                 {"kind": "icloud"}),
+                ("last_computer_backup", "ibackupmon_backup_last_success_timestamp_seconds",
+                 {"kind": "computer"})]:
+            got = value(name, u, **extra)
+            if s[field] is None:
+                assert got is None, f"{u}: {name} {extra} should be absent"
+            else:  # status has whole seconds, metrics keep the fraction
+                assert got is not None and abs(got - _epoch(s[field])) < 1, \
+                    f"{u}: {name} {extra} = {got}, status says {s[field]}"
+        open_ids = {labels["condition"] for labels, v in by_name["ibackupmon_condition_active"]
+                    if labels["udid"] == u and v == 1}
+        assert open_ids == {c["id"] for c in s["conditions"]}, \
+            f"{u}: open conditions {sorted(open_ids)} vs status {[c['id'] for c in s['conditions']]}"
+        info = [labels for labels, _ in by_name["ibackupmon_device_info"] if labels["udid"] == u][0]
+        for key in ("name", "product_type", "ios_version"):
+            want = s[key] or ""
+            if "\ufffd" not in want:  # invalid UTF-8 is replaced differently by JSON and metrics
+                assert info[key] == sanitized(want), f"{u}: {key} {info[key]!r} vs {want!r}"
+    return len(statuses)
