@@ -3,7 +3,6 @@
 #include <iterator>
 #include <mutex>
 #include <set>
-#include <sstream>
 
 #include <prometheus/collectable.h>
 #include <prometheus/text_serializer.h>
@@ -53,7 +52,8 @@ struct MetricsExporter::Impl {
 MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
   for (const std::string& id : o.conditionIds) state->conditionIds.add(id);
   f.buildInfo.Add({{"version", label(o.version)}, {"revision", label(o.revision)}}).Set(1);
-  f.usbmuxdUp.Add({}).Set(0);
+  // ibackupmon_usbmuxd_up and the fleet timestamp appear with the first fleet view: before it,
+  // whether usbmuxd answers is unknown, not "down".
   f.alertOutboxDepth.Add({}).Set(0);
   f.workersAbandoned.Add({});
   for (const char* connection : {"connected", "disconnected", "unknown"}) {

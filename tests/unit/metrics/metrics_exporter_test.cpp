@@ -244,6 +244,7 @@ TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
   EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
             0.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_alert_outbox_depth"), 0.0);
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_usbmuxd_up").empty()) << "unknown before a fleet view";
   AlertMetrics& alerts = exporter;
   alerts.alertSent(kAlertChannelEmail);
   alerts.alertSent(kAlertChannelEmail);
