@@ -1,0 +1,44 @@
+#pragma once
+/// Owning libplist handles and the few conversions the simulator needs.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <plist/plist.h>
+
+namespace sim {
+
+struct PlistDeleter {
+  void operator()(void* p) const {
+    if (p) plist_free(static_cast<plist_t>(p));
+  }
+};
+/// Owns a plist node tree (plist_t is void*).
+using Plist = std::unique_ptr<void, PlistDeleter>;
+
+/// Seconds between the Unix epoch and Apple's 2001-01-01 epoch.
+constexpr int64_t kAppleEpochOffset = 978307200;
+
+/// Parses XML or binary plist bytes; nullptr when they are neither.
+Plist parsePlist(std::string_view bytes);
+std::string toXml(plist_t node);
+std::string toBinary(plist_t node);
+Plist copyPlist(plist_t node);
+Plist newDict();
+
+/// String value of dict[key] when it is a string.
+std::optional<std::string> dictString(plist_t dict, const char* key);
+/// Bool value of dict[key] when it is a boolean.
+std::optional<bool> dictBool(plist_t dict, const char* key);
+/// Unsigned value of dict[key] when it is an integer.
+std::optional<uint64_t> dictUint(plist_t dict, const char* key);
+void dictSet(plist_t dict, const char* key, plist_t value);
+void dictSetString(plist_t dict, const char* key, const std::string& value);
+
+/// A one-line rendering of a value for ctl output and the event log.
+std::string describeValue(plist_t node);
+
+}  // namespace sim

@@ -1,0 +1,83 @@
+// com.apple.mobilebackup2: the DeviceLink version exchange, Hello, and EnableCloudBackup (what
+// `idevicebackup2 cloud on|off` needs). Other requests are refused with an ErrorCode.
+#include "service.h"
+
+namespace sim {
+namespace {
+
+const std::string kService = "com.apple.mobilebackup2";
+
+Plist dlMessage(const char* name) {
+  Plist a(plist_new_array());
+  plist_array_append_item(a.get(), plist_new_string(name));
+  return a;
+}
+
+std::string arrayHead(plist_t a) {
+  if (!a || plist_get_node_type(a) != PLIST_ARRAY || plist_array_get_size(a) == 0) return "";
+  plist_t n = plist_array_get_item(a, 0);
+  if (plist_get_node_type(n) != PLIST_STRING) return "";
+  return describeValue(n);
+}
+
+Plist processReply(plist_t content) {
+  Plist a = dlMessage("DLMessageProcessMessage");
+  plist_array_append_item(a.get(), content);
+  return a;
+}
+
+Plist handleProcessMessage(SimDevice& device, plist_t dict, std::string& name) {
+  name = dictString(dict, "MessageName").value_or("");
+  plist_t reply = plist_new_dict();
+  if (name == "Hello") {
+    plist_dict_set_item(reply, "MessageName", plist_new_string("Response"));
+    plist_dict_set_item(reply, "ErrorCode", plist_new_uint(0));
+    plist_dict_set_item(reply, "ProtocolVersion", plist_new_real(2.1));
+  } else if (name == "EnableCloudBackup") {
+    plist_t opts = plist_dict_get_item(dict, "Options");
+    bool on = dictBool(opts, "CloudBackupState").value_or(false);
+    device.setValue("com.apple.mobile.backup", "CloudBackupEnabled", Plist(plist_new_bool(on)));
+    plist_dict_set_item(reply, "ErrorCode", plist_new_uint(0));
+  } else {
+    plist_dict_set_item(reply, "ErrorCode", plist_new_uint(1));
+    plist_dict_set_item(reply, "ErrorDescription",
+                        plist_new_string("Not supported by ibackupmon-sim"));
+  }
+  return processReply(reply);
+}
+
+}  // namespace
+
+Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& stream) {
+  Plist hello = dlMessage("DLMessageVersionExchange");
+  plist_array_append_item(hello.get(), plist_new_uint(300));
+  plist_array_append_item(hello.get(), plist_new_uint(0));
+  bool sentHello = co_await stream.writePlist(hello.get(), true);
+  if (!sentHello) co_return;
+  auto answer = co_await stream.readFrame();
+  if (!answer) co_return;
+  Plist ok = parsePlist(*answer);
+  if (arrayHead(ok.get()) != "DLMessageVersionExchange") co_return;
+  Plist ready = dlMessage("DLMessageDeviceReady");
+  bool sentReady = co_await stream.writePlist(ready.get(), true);
+  if (!sentReady) co_return;
+  for (;;) {
+    auto frame = co_await stream.readFrame();
+    if (!frame) break;
+    Plist msg = parsePlist(*frame);
+    std::string head = arrayHead(msg.get());
+    if (head != "DLMessageProcessMessage") {
+      sim.events().record({"service", head.empty() ? "(malformed)" : head, device.spec.udid, "", "",
+                           kService, "ok"});
+      break;  // DLMessageDisconnect, or garbage
+    }
+    std::string name;
+    Plist reply = handleProcessMessage(device, plist_array_get_item(msg.get(), 1), name);
+    sim.events().record({"service", name, device.spec.udid, "com.apple.mobile.backup",
+                         name == "EnableCloudBackup" ? "CloudBackupEnabled" : "", kService, "ok"});
+    bool sent = co_await stream.writePlist(reply.get(), true);
+    if (!sent) break;
+  }
+}
+
+}  // namespace sim

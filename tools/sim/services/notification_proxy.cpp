@@ -1,0 +1,25 @@
+// com.apple.mobile.notification_proxy: observe/post are one-way; Shutdown answers ProxyDeath.
+#include "service.h"
+
+namespace sim {
+
+Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device, FrameStream& stream) {
+  const std::string service = "com.apple.mobile.notification_proxy";
+  for (;;) {
+    auto frame = co_await stream.readFrame();
+    if (!frame) break;
+    Plist msg = parsePlist(*frame);
+    std::string command = dictString(msg.get(), "Command").value_or("");
+    sim.events().record({"service", command.empty() ? "(malformed)" : command, device.spec.udid, "",
+                         dictString(msg.get(), "Name").value_or(""), service, "ok"});
+    if (command == "Shutdown") {
+      Plist reply = newDict();
+      dictSetString(reply.get(), "Command", "ProxyDeath");
+      co_await stream.writePlist(reply.get());
+      break;
+    }
+    if (!msg) break;
+  }
+}
+
+}  // namespace sim

@@ -1,0 +1,95 @@
+#pragma once
+/// The simulated world: devices, usbmuxd's view of them (DeviceIDs, listeners, pair records)
+/// and everything ctl can change. Lives on the io_context thread; nothing here locks.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event_log.h"
+#include "fleet.h"
+#include "pki.h"
+#include "sim_asio.h"
+#include "sim_device.h"
+#include "tls.h"
+
+namespace sim {
+
+/// Something usbmuxd restarts or device detaches must cut (a client connection).
+class Closable {
+ public:
+  virtual ~Closable() = default;
+  virtual void close() = 0;
+};
+
+/// A usbmuxd client after Listen: receives Attached/Detached packets (without header tag).
+using ListenerPush = std::function<bool(const std::string& plistXml)>;
+
+class Simulator {
+ public:
+  Simulator(asio::io_context& io, std::shared_ptr<const Pki> pki,
+            std::shared_ptr<TlsServerContext> tls, EventLog& events);
+
+  /// Builds every device of `fleet`; attaches those marked attached; schedules timelines.
+  ibackupmon::Expected<void> load(const Fleet& fleet);
+
+  SimDevice* byUdid(const std::string& udid);
+  SimDevice* byDeviceId(uint32_t id);
+  const std::vector<std::unique_ptr<SimDevice>>& devices() const { return devices_; }
+
+  /// The ListDevices reply plist as XML, rebuilt only after a change.
+  const std::string& deviceListXml();
+  void addListener(ListenerPush push);
+
+  /// usbmuxd pair record store.
+  Plist readPairRecord(const std::string& udid) const;
+  void savePairRecord(const std::string& udid, Plist record);
+  bool deletePairRecord(const std::string& udid);
+  const std::string& systemBuid() const { return systemBuid_; }
+
+  bool attach(const std::string& udid);
+  bool detach(const std::string& udid);
+  /// Detaches now and attaches again after `seconds` with a new DeviceID.
+  void detachFor(const std::string& udid, int seconds);
+  /// Cuts every connection and keeps clients out for `seconds` (see UsbmuxServer).
+  void closeAllConnections();
+  std::string setValue(const std::string& udid, const std::string& domain, const std::string& key,
+                       const ValueSpec& value);
+
+  /// Tracks a connection; `udid` empty for plain usbmuxd clients.
+  void track(const std::string& udid, std::weak_ptr<Closable> c);
+  /// Gives every attached device a new DeviceID (after a usbmuxd restart).
+  void renumber();
+
+  EventLog& events() { return events_; }
+  SSL_CTX* tlsContext() const { return tls_->get(); }
+  const Pki& pki() const { return *pki_; }
+  asio::io_context& io() { return io_; }
+
+ private:
+  Plist attachedMessage(const SimDevice& d) const;
+  Plist properties(const SimDevice& d) const;
+  void broadcast(plist_t message);
+  void closeDevice(const std::string& udid);
+  void scheduleTimeline(const DeviceSpec& spec);
+  void runTimelineEntry(const std::string& udid, const TimelineEntry& e);
+
+  asio::io_context& io_;
+  std::shared_ptr<const Pki> pki_;
+  std::shared_ptr<TlsServerContext> tls_;
+  EventLog& events_;
+  std::vector<std::unique_ptr<SimDevice>> devices_;
+  std::map<std::string, SimDevice*> byUdid_;
+  std::vector<ListenerPush> listeners_;
+  std::multimap<std::string, std::weak_ptr<Closable>> connections_;
+  std::map<std::string, Plist> savedRecords_;
+  std::map<std::string, bool> recordDeleted_;
+  std::string systemBuid_;
+  std::string listXml_;
+  bool listDirty_ = true;
+  uint32_t nextDeviceId_ = 1;
+};
+
+}  // namespace sim
