@@ -16,7 +16,7 @@ struct DeviceHistory {
   std::optional<TimePoint> firstSeen;
   std::optional<TimePoint> lastSeen;  ///< last time usbmuxd listed it or a probe reached it
   bool connected = false;
-  std::optional<TimePoint> lastCloudBackup;     ///< newest ever observed (survives unreadable cycles)
+  std::optional<TimePoint> lastCloudBackup;  ///< newest ever observed (survives unreadable cycles)
   std::optional<TimePoint> lastComputerBackup;  ///< newest ever observed
   std::optional<TimePoint> lastGoodProbe;       ///< last cycle where lockdown answered
   int consecutiveProbeFailures = 0;
