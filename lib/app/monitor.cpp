@@ -1,0 +1,286 @@
+#include "app/monitor.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "app/history_tracker.h"
+#include "app/monitor_entry.h"
+#include "probes/probe_runner.h"
+#include "store/store.h"
+
+namespace ibackupmon {
+namespace {
+
+using namespace std::chrono_literals;
+
+// First retry after a failed cycle; doubles per failure, capped at probe.interval.
+constexpr auto kBackoffBase = 2s;
+
+}  // namespace
+
+Monitor::Monitor(MonitorDeps deps, const Config& config)
+    : deps_(std::move(deps)),
+      filter_({}, {}),
+      strand_(boost::asio::make_strand(deps_.io)),
+      pool_(config.probe.concurrency, config.probe.maxAbandonedWorkers),
+      probes_(std::make_shared<const ProbeTable>(makeProbeTable())),
+      alive_(std::make_shared<bool>(true)),
+      sink_(std::make_shared<ResultSink>()),
+      wakeTimer_(strand_),
+      tickTimer_(strand_),
+      publishTimer_(strand_) {
+  loadConfig(config);
+  std::weak_ptr<bool> alive = alive_;
+  sink_->deliver = [this, alive](std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
+    boost::asio::post(
+        strand_, [this, alive, udid = std::move(udid), cycle, snap = std::move(snap)]() mutable {
+          if (alive.lock()) onResult(udid, cycle, std::move(snap));
+        });
+  };
+}
+
+Monitor::~Monitor() {
+  stop();
+  alive_.reset();
+}
+
+void Monitor::stop() {
+  sink_->close();
+  if (stopped_) return;
+  stopped_ = true;
+  wakeTimer_.cancel();
+  tickTimer_.cancel();
+  publishTimer_.cancel();
+  for (auto& [udid, e] : devices_) {
+    if (e->timeout) e->timeout->cancel();
+  }
+}
+
+// Foreign threads (the watcher) only post; the handlers run on the strand.
+void Monitor::onAttached(const DeviceRef& device) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, device] {
+    if (alive.lock() && !stopped_) attach(device);
+  });
+}
+
+void Monitor::onDetached(const DeviceRef& device) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, device] {
+    if (alive.lock() && !stopped_) detach(device);
+  });
+}
+
+void Monitor::onUsbmuxd(bool up) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, up] {
+    if (!alive.lock() || stopped_ || usbmuxdUp_ == up) return;
+    usbmuxdUp_ = up;
+    if (up) {
+      spdlog::info("usbmuxd is up");
+    } else {
+      spdlog::warn("usbmuxd went away; devices are marked disconnected until it returns");
+    }
+    publishSoon();
+  });
+}
+
+void Monitor::inspect(std::function<void(const FleetView&, const MonitorStats&)> fn) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, fn = std::move(fn)] {
+    if (!alive.lock()) return;
+    MonitorStats s = stats_;
+    s.inFlight = inFlight_;
+    s.poolCapacity = pool_.capacity();
+    fn(view(), s);
+  });
+}
+
+void Monitor::attach(const DeviceRef& device) {
+  const TimePoint now = deps_.clock->now();
+  if (auto ex = excluded_.find(device.udid); ex != excluded_.end()) {
+    ex->second = device;
+    return;
+  }
+  auto& slot = devices_[device.udid];
+  if (!slot) {
+    slot = std::make_unique<Entry>();
+    slot->udid = device.udid;
+    slot->history.udid = device.udid;
+  }
+  Entry& e = *slot;
+  e.ref = device;
+  const auto& last = e.history.lastSnapshot;
+  const auto name = last ? last->identity.name : std::nullopt;
+  if (!admit(e, name, true)) return;
+  e.attached = true;
+  noteAttached(e.history, now);
+  // Until the name is known the device may be a staff phone: probe it, record nothing yet.
+  e.pendingName = filter_.decide(e.udid, name) == FilterDecision::NeedName;
+  if (!e.pendingName) recordAttach(e, now);
+  if (e.latest) e.latest->connected = false;  // read before the replug: not live any more
+  e.nextProbe = std::chrono::steady_clock::now();
+  e.backoffLevel = 0;
+  spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
+  if (!e.pendingName) rediagnose(e);
+  pump();
+}
+
+void Monitor::recordAttach(Entry& e, TimePoint at) {
+  if (auto r = deps_.store.deviceAttached(e.udid, at); !r) {
+    spdlog::error("store: {}", r.error().message);
+  }
+}
+
+void Monitor::detach(const DeviceRef& device) {
+  excluded_.erase(device.udid);
+  auto it = devices_.find(device.udid);
+  if (it == devices_.end() || !it->second->attached) return;
+  Entry& e = *it->second;
+  const TimePoint now = deps_.clock->now();
+  e.attached = false;
+  noteDetached(e.history, now);
+  if (e.pendingName) {  // never admitted: nothing was recorded, nothing to close
+    if (e.cycle == 0) devices_.erase(it);
+    return;
+  }
+  if (auto r = deps_.store.deviceDetached(device.udid, now); !r) {
+    spdlog::error("store: {}", r.error().message);
+  }
+  if (e.latest) e.latest->connected = false;
+  spdlog::info("device {} detached", device.udid);
+  rediagnose(e);
+}
+
+void Monitor::pump() {
+  if (stopped_) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<Entry*> due;
+  for (auto& [udid, e] : devices_) {
+    if (e->attached && e->cycle == 0 && e->nextProbe <= now) due.push_back(e.get());
+  }
+  std::sort(due.begin(), due.end(),
+            [](const Entry* a, const Entry* b) { return a->nextProbe < b->nextProbe; });
+  for (Entry* e : due) {
+    if (inFlight_ >= pool_.capacity()) break;
+    dispatch(*e);
+  }
+  armWake();
+}
+
+void Monitor::dispatch(Entry& e) {
+  const std::uint64_t cycle = nextCycle_++;
+  e.cycle = cycle;
+  e.abandoned = false;
+  ++inFlight_;
+  const SessionOptions options{config_.probe.pair};
+  e.poolJob = pool_.submit([connector = deps_.connector, probes = probes_, clock = deps_.clock,
+                            sink = sink_, ref = e.ref, options, cycle] {
+    DeviceSnapshot snap = runProbeCycle(*connector, ref, options, *probes, *clock);
+    sink->send(ref.udid, cycle, std::move(snap));
+  });
+  if (!e.timeout) e.timeout = std::make_unique<boost::asio::steady_timer>(strand_);
+  e.timeout->expires_after(config_.probe.timeout);
+  std::weak_ptr<bool> alive = alive_;
+  e.timeout->async_wait([this, alive, udid = e.udid, cycle](const boost::system::error_code& ec) {
+    if (!ec && alive.lock() && !stopped_) onTimeout(udid, cycle);
+  });
+}
+
+void Monitor::onTimeout(const std::string& udid, std::uint64_t cycle) {
+  auto it = devices_.find(udid);
+  if (it == devices_.end() || it->second->cycle != cycle || it->second->abandoned) return;
+  Entry& e = *it->second;
+  const auto verdict = pool_.abandon(e.poolJob);
+  if (verdict == ProbePool::Abandon::NotRunning) return;  // its result is already on the way
+  e.abandoned = true;
+  --inFlight_;
+  ++stats_.timeouts;
+  ++stats_.abandonedWorkers;
+  const auto secs = config_.probe.timeout.count();
+  spdlog::warn("device {}: no answer within {}s; its worker is abandoned ({} stuck now)", udid,
+               secs, pool_.abandonedAlive());
+  if (verdict == ProbePool::Abandon::CapReached) {
+    spdlog::error("probe.max_abandoned_workers ({}) reached: probing with {} of {} threads",
+                  config_.probe.maxAbandonedWorkers, pool_.capacity(), config_.probe.concurrency);
+  }
+  for (auto* o : deps_.observers) o->onWorkerAbandoned(udid);
+  DeviceSnapshot snap;
+  snap.identity.udid = udid;
+  snap.takenAt = deps_.clock->now();
+  snap.connected = true;
+  snap.network = e.ref.network;
+  snap.probes.push_back(ProbeOutcome{"trust", ProbeStatus::Error, "timeout",
+                                     "no answer within " + std::to_string(secs) + "s",
+                                     static_cast<double>(secs)});
+  if (!e.pendingName) process(e, std::move(snap));
+  finishCycle(e, false);
+  pump();
+}
+
+void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnapshot snapshot) {
+  auto it = devices_.find(udid);
+  if (it == devices_.end() || it->second->cycle != cycle) return;
+  Entry& e = *it->second;
+  e.cycle = 0;
+  if (e.abandoned) {  // a written-off worker came back: its news is stale, the device is free
+    e.abandoned = false;
+    if (e.dropAfterCycle) devices_.erase(it);
+    pump();
+    return;
+  }
+  --inFlight_;
+  ++stats_.cyclesCompleted;
+  if (e.timeout) e.timeout->cancel();
+  if (e.dropAfterCycle) {
+    devices_.erase(it);
+    pump();
+    return;
+  }
+  if (admit(e, snapshot.identity.name, e.attached)) {
+    if (e.pendingName) {
+      e.pendingName = false;
+      if (e.attached) recordAttach(e, e.history.lastSeen.value_or(snapshot.takenAt));
+    }
+    const bool ok = sessionOpened(snapshot);
+    process(e, std::move(snapshot));
+    finishCycle(e, ok);
+  }
+  pump();
+}
+
+void Monitor::finishCycle(Entry& e, bool ok) {
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
+  std::chrono::milliseconds delay = interval;
+  if (ok) {
+    e.backoffLevel = 0;
+  } else {
+    e.backoffLevel = std::min(e.backoffLevel + 1, 30);
+    const auto backoff =
+        std::chrono::milliseconds(kBackoffBase) * (1LL << std::min(e.backoffLevel - 1, 20));
+    delay = std::min(interval, std::chrono::duration_cast<std::chrono::milliseconds>(backoff));
+  }
+  e.nextProbe = std::chrono::steady_clock::now() + delay;
+}
+
+void Monitor::armWake() {
+  // Devices already due wait for a free thread: every finished or abandoned cycle pumps again,
+  // so only future due times need the timer (arming it for "now" would spin).
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<SteadyTime> next;
+  for (const auto& [udid, e] : devices_) {
+    if (e->attached && e->cycle == 0 && e->nextProbe > now && (!next || e->nextProbe < *next)) {
+      next = e->nextProbe;
+    }
+  }
+  if (!next) return;
+  wakeTimer_.expires_at(*next);
+  std::weak_ptr<bool> alive = alive_;
+  wakeTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (!ec && alive.lock() && !stopped_) pump();
+  });
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,125 @@
+#pragma once
+/// The heart of the daemon: usbmuxd events -> probe cycles on a bounded pool -> store ->
+/// diagnosis -> store -> FleetObservers. One strand owns all state; the watcher's threads and
+/// the pool's workers only post to it.
+///
+///   Monitor m(MonitorDeps{io, store, connector, clock, observers}, config);
+///   m.start();                       // loads histories from the store
+///   DeviceWatcher w(events, lister, m, opts);   // feeds m.onAttached / onDetached / onUsbmuxd
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "app/asio.h"
+#include "app/device_filter.h"
+#include "app/probe_pool.h"
+#include "config/config.h"
+#include "core/clock.h"
+#include "core/fleet_observer.h"
+#include "device/device_watcher.h"
+#include "diagnosis/diagnosis.h"
+#include "probes/probe_table.h"
+
+namespace ibackupmon {
+
+class Store;
+
+struct MonitorDeps {
+  boost::asio::io_context& io;
+  Store& store;
+  std::shared_ptr<DeviceConnector> connector;
+  std::shared_ptr<const Clock> clock;
+  std::vector<FleetObserver*> observers;
+};
+
+/// Counters for logs, tests and the bench.
+struct MonitorStats {
+  std::uint64_t cyclesCompleted = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t abandonedWorkers = 0;
+  int inFlight = 0;
+  int poolCapacity = 0;
+};
+
+class Monitor final : public WatcherListener {
+ public:
+  Monitor(MonitorDeps deps, const Config& config);
+  ~Monitor() override;
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  /// Loads every known device's history from the store and starts the periodic work.
+  /// Call from the loop's thread before it runs (or on the strand).
+  Expected<void> start();
+  /// Cancels timers and drops results still on their way; never waits for a worker.
+  void stop();
+  /// Takes a reloaded config: pool size, timeouts, filters, labels, thresholds.
+  void applyConfig(const Config& config);
+
+  // WatcherListener: called on foreign threads, only post.
+  void onAttached(const DeviceRef& device) override;
+  void onDetached(const DeviceRef& device) override;
+  void onUsbmuxd(bool up) override;
+
+  /// Runs fn on the strand with the current view and counters (tests, bench).
+  void inspect(std::function<void(const FleetView&, const MonitorStats&)> fn);
+
+  struct Entry;
+
+ private:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  using SteadyTime = std::chrono::steady_clock::time_point;
+
+  // monitor.cpp: events and probe cycles
+  void attach(const DeviceRef& device);
+  void detach(const DeviceRef& device);
+  void recordAttach(Entry& e, TimePoint at);
+  void pump();
+  void dispatch(Entry& e);
+  void onTimeout(const std::string& udid, std::uint64_t job);
+  void onResult(const std::string& udid, std::uint64_t job, DeviceSnapshot snapshot);
+  void finishCycle(Entry& e, bool ok);
+  void armWake();
+  // monitor_state.cpp: diagnosis, store, observers
+  void process(Entry& e, DeviceSnapshot snapshot);
+  void rediagnose(Entry& e);
+  void publishSoon();
+  FleetView view() const;
+  bool admit(Entry& e, const std::optional<std::string>& name, bool attachedNow);
+  void loadConfig(const Config& config);
+  // monitor_housekeeping.cpp: periodic re-diagnosis, forgetting, pruning
+  void armTick(std::chrono::milliseconds delay);
+  void tick();
+  void pruneBatch(TimePoint cutoff);
+
+  MonitorDeps deps_;
+  Config config_;
+  DiagnosisConfig diagnosis_;
+  DeviceFilter filter_;
+  std::map<std::string, DeviceSetting> settings_;
+  Strand strand_;
+  ProbePool pool_;
+  std::shared_ptr<const ProbeTable> probes_;
+  std::shared_ptr<bool> alive_;  // posted handlers check it before touching `this`
+  struct ResultSink;
+  std::shared_ptr<ResultSink> sink_;  // workers deliver through it; closed by stop()
+  std::uint64_t nextCycle_ = 1;
+  std::map<std::string, std::unique_ptr<Entry>> devices_;
+  std::map<std::string, DeviceRef> excluded_;  // attached but not fleet devices
+  boost::asio::steady_timer wakeTimer_;
+  boost::asio::steady_timer tickTimer_;
+  boost::asio::steady_timer publishTimer_;
+  bool publishPending_ = false;
+  bool usbmuxdUp_ = false;
+  bool stopped_ = false;
+  bool pruning_ = false;
+  int inFlight_ = 0;  // dispatched, not abandoned, not finished
+  MonitorStats stats_;
+};
+
+}  // namespace ibackupmon

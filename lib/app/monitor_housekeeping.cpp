@@ -1,0 +1,94 @@
+// Monitor: periodic work that needs no probe: re-diagnosis of devices that are not attached
+// (device_missing, staleness grows without probes), forget_after, and retention pruning.
+#include <spdlog/spdlog.h>
+
+#include "app/monitor.h"
+#include "app/monitor_entry.h"
+#include "store/store.h"
+
+namespace ibackupmon {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Rows deleted per store call: small, so probe results interleave with pruning on the strand.
+constexpr int kPruneBatch = 500;
+// The first housekeeping pass waits for the watcher's initial list.
+constexpr auto kFirstTick = 5s;
+
+}  // namespace
+
+Expected<void> Monitor::start() {
+  const TimePoint now = deps_.clock->now();
+  // Sessions left open by a crash or power cut end now: the watcher re-opens the real ones.
+  if (auto r = deps_.store.closeAllSessions(now); !r) return tl::unexpected(r.error());
+  auto histories = deps_.store.loadAllHistories();
+  if (!histories) return tl::unexpected(histories.error());
+  for (auto& h : *histories) {
+    auto e = std::make_unique<Entry>();
+    e->udid = h.udid;
+    e->history = std::move(h);
+    e->history.connected = false;
+    devices_[e->udid] = std::move(e);
+  }
+  spdlog::info("monitor: {} known devices loaded", devices_.size());
+  const auto interval =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, interval] {
+    if (alive.lock()) armTick(std::min<std::chrono::milliseconds>(interval, kFirstTick));
+  });
+  return {};
+}
+
+void Monitor::armTick(std::chrono::milliseconds delay) {
+  if (stopped_) return;
+  tickTimer_.expires_after(delay);
+  std::weak_ptr<bool> alive = alive_;
+  tickTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (!ec && alive.lock() && !stopped_) tick();
+  });
+}
+
+void Monitor::tick() {
+  const TimePoint now = deps_.clock->now();
+  for (auto& [udid, e] : devices_) {
+    if (!e->attached && e->cycle == 0 && !e->dropAfterCycle) rediagnose(*e);
+  }
+  if (auto forgotten = deps_.store.forgetUnseenSince(now - config_.storage.forgetAfter)) {
+    for (const auto& udid : *forgotten) {
+      auto it = devices_.find(udid);
+      if (it == devices_.end() || it->second->attached) continue;
+      spdlog::info("device {} not seen for {}: forgotten (history kept)", udid,
+                   formatDuration(config_.storage.forgetAfter));
+      if (it->second->cycle != 0) {
+        it->second->dropAfterCycle = true;
+      } else {
+        devices_.erase(it);
+      }
+    }
+  } else {
+    spdlog::error("store: {}", forgotten.error().message);
+  }
+  if (!pruning_) {
+    pruning_ = true;
+    pruneBatch(now - config_.storage.retention);
+  }
+  publishSoon();
+  armTick(std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval));
+}
+
+void Monitor::pruneBatch(TimePoint cutoff) {
+  auto r = deps_.store.pruneBefore(cutoff, kPruneBatch);
+  if (!r) spdlog::error("store: {}", r.error().message);
+  if (!r || !r->more || stopped_) {
+    pruning_ = false;
+    return;
+  }
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, cutoff] {
+    if (alive.lock() && !stopped_) pruneBatch(cutoff);
+  });
+}
+
+}  // namespace ibackupmon

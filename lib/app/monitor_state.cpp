@@ -1,0 +1,133 @@
+// Monitor: what happens after a cycle: history, store, diagnosis, observers; and config.
+#include <spdlog/spdlog.h>
+
+#include "app/history_tracker.h"
+#include "app/monitor.h"
+#include "app/monitor_entry.h"
+#include "diagnosis/status_builder.h"
+#include "store/store.h"
+
+namespace ibackupmon {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Observers get the whole fleet at most this often: with 1000 devices, one view per probe result
+// would copy a million rows per cycle.
+constexpr auto kPublishDelay = 100ms;
+
+void logStoreError(const Expected<void>& r) {
+  if (!r) spdlog::error("store: {}", r.error().message);
+}
+
+}  // namespace
+
+void Monitor::loadConfig(const Config& config) {
+  config_ = config;
+  diagnosis_ = diagnosisConfigFrom(config);
+  filter_ = DeviceFilter(config.probe.include, config.probe.exclude);
+  settings_.clear();
+  for (const auto& s : config.devices) settings_[s.udid] = s;
+}
+
+void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
+  snapshot.connected = snapshot.connected && e.attached;
+  noteProbe(e.history, snapshot);
+  for (auto* o : deps_.observers) {
+    for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
+  }
+  if (auto r = deps_.store.recordSnapshot(snapshot); !r) {
+    spdlog::error("store: {}", r.error().message);
+  }
+  e.latest = std::move(snapshot);
+  rediagnose(e);
+}
+
+void Monitor::rediagnose(Entry& e) {
+  const TimePoint now = deps_.clock->now();
+  DiagnosisInput in;
+  in.udid = e.udid;
+  in.snapshot = e.latest;
+  in.history = e.history;
+  if (auto it = settings_.find(e.udid); it != settings_.end()) in.setting = it->second;
+  auto conditions = diagnose(in, diagnosis_, now);
+  noteConditions(e.history, conditions);
+  logStoreError(deps_.store.recordConditions(e.udid, conditions, now));
+  DeviceStatus status = buildStatus(in, diagnosis_, std::move(conditions), now);
+  logStoreError(deps_.store.saveStatus(status));
+  e.status = std::move(status);
+  publishSoon();
+}
+
+FleetView Monitor::view() const {
+  FleetView v;
+  v.usbmuxdUp = usbmuxdUp_;
+  v.at = deps_.clock->now();
+  v.devices.reserve(devices_.size());
+  for (const auto& [udid, e] : devices_) {
+    if (e->status) v.devices.push_back(*e->status);
+  }
+  sortFleet(v.devices, diagnosis_.expect);
+  return v;
+}
+
+void Monitor::publishSoon() {
+  if (publishPending_ || stopped_ || deps_.observers.empty()) return;
+  publishPending_ = true;
+  publishTimer_.expires_after(kPublishDelay);
+  std::weak_ptr<bool> alive = alive_;
+  publishTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
+    if (!alive.lock()) return;
+    publishPending_ = false;
+    if (ec || stopped_) return;
+    const FleetView v = view();
+    for (auto* o : deps_.observers) o->onFleetStatus(v);
+  });
+}
+
+// Include/exclude: a device the filter rejects leaves the live fleet (its history stays in the
+// store until retention) and is remembered as excluded while attached.
+bool Monitor::admit(Entry& e, const std::optional<std::string>& name, bool attachedNow) {
+  if (filter_.decide(e.udid, name) != FilterDecision::Exclude) return true;
+  spdlog::info("device {}{} is excluded by [probe] include/exclude", e.udid,
+               name ? " (\"" + *name + "\")" : std::string());
+  if (attachedNow) excluded_[e.udid] = e.ref;
+  if (e.status) {
+    if (auto r = deps_.store.forget(e.udid, deps_.clock->now()); !r) {
+      spdlog::error("store: {}", r.error().message);
+    }
+  }
+  const std::string udid = e.udid;
+  if (e.cycle != 0) {
+    e.dropAfterCycle = true;
+    e.attached = false;
+  } else {
+    devices_.erase(udid);  // e is gone from here on
+  }
+  publishSoon();
+  return false;
+}
+
+void Monitor::applyConfig(const Config& config) {
+  std::weak_ptr<bool> alive = alive_;
+  boost::asio::post(strand_, [this, alive, config] {
+    if (!alive.lock() || stopped_) return;
+    loadConfig(config);
+    pool_.resize(config.probe.concurrency);
+    std::vector<std::string> udids;
+    for (const auto& [udid, e] : devices_) udids.push_back(udid);
+    for (const auto& udid : udids) {
+      auto it = devices_.find(udid);
+      if (it == devices_.end() || it->second->dropAfterCycle) continue;
+      Entry& e = *it->second;
+      const auto& last = e.history.lastSnapshot;
+      if (admit(e, last ? last->identity.name : std::nullopt, e.attached)) rediagnose(e);
+    }
+    auto excluded = std::move(excluded_);
+    excluded_.clear();
+    for (const auto& [udid, ref] : excluded) attach(ref);  // re-filtered with the new lists
+    pump();
+  });
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,82 @@
+#pragma once
+// A thread-safe fake DeviceConnector: healthy devices answer from canned domains; a "hung"
+// device blocks until released, like a libimobiledevice call that never returns.
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "device/device_session.h"
+
+namespace ibackupmon::testing {
+
+class ThreadSafeConnector final : public DeviceConnector {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::condition_variable released;
+    bool release = false;
+    std::set<std::string> hung;
+    std::map<std::string, std::string> names;
+    std::map<std::string, Error> openErrors;
+    std::map<std::string, int> opens;
+    std::atomic<int> concurrent{0};
+    std::atomic<int> maxConcurrent{0};
+  };
+
+  explicit ThreadSafeConnector(std::shared_ptr<Shared> s) : s_(std::move(s)) {}
+
+  Expected<std::unique_ptr<DeviceSession>> open(const DeviceRef& ref,
+                                                const SessionOptions&) override {
+    const int now = ++s_->concurrent;
+    int prev = s_->maxConcurrent.load();
+    while (now > prev && !s_->maxConcurrent.compare_exchange_weak(prev, now)) {
+    }
+    std::unique_lock lock(s_->mutex);
+    ++s_->opens[ref.udid];
+    if (s_->hung.count(ref.udid) != 0) {
+      s_->released.wait(lock, [&] { return s_->release; });
+    }
+    --s_->concurrent;
+    if (auto it = s_->openErrors.find(ref.udid); it != s_->openErrors.end()) {
+      return tl::unexpected(it->second);
+    }
+    auto name = s_->names.count(ref.udid) ? s_->names[ref.udid] : "Device " + ref.udid;
+    return std::unique_ptr<DeviceSession>(new Session(std::move(name)));
+  }
+
+ private:
+  class Session final : public DeviceSession {
+   public:
+    explicit Session(std::string name) : name_(std::move(name)) {}
+    Expected<PlistDict> getDomain(const std::string& domain) override {
+      if (domain.empty()) {
+        return PlistDict{{"DeviceName", PlistValue(name_)},
+                         {"ProductType", PlistValue("iPad13,1")},
+                         {"ProductVersion", PlistValue("17.5")}};
+      }
+      if (domain == "com.apple.mobile.backup") {
+        return PlistDict{{"CloudBackupEnabled", PlistValue(true)},
+                         {"LastCloudBackupDate", PlistValue(769034247)}};
+      }
+      if (domain == "com.apple.mobile.battery") {
+        return PlistDict{{"BatteryCurrentCapacity", PlistValue(80)},
+                         {"ExternalConnected", PlistValue(true)}};
+      }
+      return PlistDict{};
+    }
+    Expected<std::optional<PlistDict>> ioregistryEntry(const std::string&,
+                                                       const std::string&) override {
+      return std::optional<PlistDict>();
+    }
+
+   private:
+    std::string name_;
+  };
+
+  std::shared_ptr<Shared> s_;
+};
+
+}  // namespace ibackupmon::testing
