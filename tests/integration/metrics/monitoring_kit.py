@@ -48,11 +48,15 @@ class Processes:
     def __init__(self):
         self.dir = tempfile.mkdtemp(prefix="ibackupmon-kit-")
         self.procs = []
+        self.strict = set()
 
-    def start(self, name, argv):
+    def start(self, name, argv, strict=False):
+        """strict: the process must exit 0 on SIGTERM (ours: catches leaks under ASan)."""
         log = open(os.path.join(self.dir, name + ".log"), "wb")
         p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.dir)
         self.procs.append((name, p, log))
+        if strict:
+            self.strict.add(name)
         return p
 
     def log(self, name):
@@ -68,6 +72,7 @@ class Processes:
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        bad_exits = []
         for name, p, log in reversed(self.procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
@@ -77,6 +82,11 @@ class Processes:
                     p.kill()
                     p.wait()
             log.close()
+            if name in self.strict and p.returncode != 0:
+                bad_exits.append(f"{name} exited with {p.returncode}:\n{self.log(name)[-3000:]}")
+        if exc_type is None and bad_exits:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise AssertionError("\n".join(bad_exits))
         if exc_type is not None:
             for name, _, _ in self.procs:
                 sys.stderr.write(f"--- {name} log (tail)\n{self.log(name)[-2000:]}\n")
@@ -87,7 +97,7 @@ class Processes:
 def start_fixture(procs, name, scenario, extra=()):
     port_file = os.path.join(procs.dir, name + ".port")
     procs.start(name, [os.environ["FIXTURE"], "--scenario", scenario, "--port-file", port_file,
-                       *extra])
+                       *extra], strict=True)
     return int(wait_for(f"{name} port file", lambda: os.path.exists(port_file)
                         and open(port_file).read().strip(), timeout=20))
 
