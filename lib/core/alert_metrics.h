@@ -1,6 +1,7 @@
 #pragma once
 /// Seam between the alert code (lib/alert) and the metrics exporter (lib/metrics): the alert code
 /// reports what happened, lib/metrics turns it into the ibackupmon_alert*/feed* families.
+/// Feed pollers may report through core/feed_observer.h instead; MetricsExporter implements both.
 /// Implementations are thread-safe and never block for long: call them from any thread.
 ///
 ///   class CountingAlertMetrics final : public AlertMetrics {
@@ -12,15 +13,13 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/feed_observer.h"  // kFeedAppleStatus, kFeedIosCatalog (the `feed` label values)
 
 namespace ibackupmon {
 
 /// Channel names used as the `channel` label: keep them stable, they are public API.
 inline constexpr std::string_view kAlertChannelEmail = "email";
 inline constexpr std::string_view kAlertChannelAlertmanager = "alertmanager";
-/// Feed names used as the `feed` label.
-inline constexpr std::string_view kFeedAppleStatus = "apple_status";
-inline constexpr std::string_view kFeedIosCatalog = "ios_catalog";
 
 class AlertMetrics {
  public:

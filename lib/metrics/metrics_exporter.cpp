@@ -64,9 +64,6 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
     f.alertsFailed.Add({{"channel", label(c)}});
   }
   for (const std::string& feed : o.feeds) f.feedErrors.Add({{"feed", label(feed)}});
-  for (const std::string& s : o.appleServices) {
-    f.appleServiceActiveEvents.Add({{"service", label(s)}}).Set(0);
-  }
 }
 
 // While usbmuxd is down nobody can tell which devices are attached: "unknown", not "disconnected".
@@ -148,14 +145,26 @@ void MetricsExporter::setAppleServiceActiveEvents(std::string_view service, std:
       .Set(static_cast<double>(events));
 }
 
-void MetricsExporter::feedSucceeded(std::string_view feed, TimePoint at) {
+void MetricsExporter::onFeedSuccess(std::string_view feed, TimePoint at) {
   std::lock_guard lock(impl_->mutex);
   impl_->f.feedLastSuccess.Add({{"feed", label(feed)}}).Set(metrics::unixSeconds(at));
 }
 
-void MetricsExporter::feedFailed(std::string_view feed) {
+void MetricsExporter::onFeedError(std::string_view feed, const Error& /*error*/) {
   std::lock_guard lock(impl_->mutex);
   impl_->f.feedErrors.Add({{"feed", label(feed)}}).Increment();
+}
+
+void MetricsExporter::onAppleStatus(const AppleStatusReport& report) {
+  std::lock_guard lock(impl_->mutex);
+  auto& family = impl_->f.appleServiceActiveEvents;
+  for (const AppleServiceStatus& s : report.services) {
+    family.Add({{"service", label(s.name)}}).Set(static_cast<double>(s.activeEvents.size()));
+  }
+  for (const std::string& missing : report.missingServices) {
+    const prometheus::Labels labels{{"service", label(missing)}};
+    if (family.Has(labels)) family.Remove(&family.Add(labels));
+  }
 }
 
 std::string MetricsExporter::render() const {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/alert_metrics.h"
+#include "core/feed_observer.h"
 #include "core/fleet_observer.h"
 
 namespace prometheus {
@@ -25,13 +26,13 @@ struct MetricsExporterOptions {
   std::vector<std::string> alertChannels = {std::string(kAlertChannelEmail),
                                             std::string(kAlertChannelAlertmanager)};
   std::vector<std::string> feeds = {std::string(kFeedAppleStatus), std::string(kFeedIosCatalog)};
-  std::vector<std::string> appleServices;  ///< [apple_status] services; 0 events until told
   std::string version = IBACKUPMON_VERSION;
   std::string revision = IBACKUPMON_REVISION;
 };
 
-/// The only FleetObserver that feeds Prometheus, and the AlertMetrics implementation.
-class MetricsExporter final : public FleetObserver, public AlertMetrics {
+/// The only FleetObserver that feeds Prometheus, and the AlertMetrics and FeedObserver
+/// implementation.
+class MetricsExporter final : public FleetObserver, public AlertMetrics, public FeedObserver {
  public:
   explicit MetricsExporter(MetricsExporterOptions options);
   ~MetricsExporter() override;
@@ -46,8 +47,14 @@ class MetricsExporter final : public FleetObserver, public AlertMetrics {
   void alertFailed(std::string_view channel) override;
   void setOutboxDepth(std::size_t depth) override;
   void setAppleServiceActiveEvents(std::string_view service, std::size_t events) override;
-  void feedSucceeded(std::string_view feed, TimePoint at) override;
-  void feedFailed(std::string_view feed) override;
+  void feedSucceeded(std::string_view feed, TimePoint at) override { onFeedSuccess(feed, at); }
+  void feedFailed(std::string_view feed) override { onFeedError(feed, Error{}); }
+
+  void onFeedSuccess(std::string_view feed, TimePoint at) override;
+  void onFeedError(std::string_view feed, const Error& error) override;
+  /// Sets the events of every watched service found; services missing from the feed lose their
+  /// series (unknown, never 0).
+  void onAppleStatus(const AppleStatusReport& report) override;
 
   /// The text a scrape of /metrics returns (for tests and benchmarks).
   std::string render() const;

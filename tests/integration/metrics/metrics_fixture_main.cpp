@@ -108,9 +108,13 @@ void feedActivity(MetricsExporter& e, TimePoint now) {
       {.probe = "battery", .status = ProbeStatus::Error, .error = "timeout", .seconds = 15});
   e.alertSent(kAlertChannelEmail);
   e.alertFailed(kAlertChannelAlertmanager);
-  e.feedSucceeded(kFeedAppleStatus, now);
-  e.feedFailed(kFeedIosCatalog);
-  e.setAppleServiceActiveEvents("iCloud Backup", 1);
+  e.onFeedSuccess(kFeedAppleStatus, now);
+  e.onFeedError(kFeedIosCatalog, Error{"http", "synthetic failure"});
+  AppleStatusReport report;
+  report.fetchedAt = now;
+  report.services.push_back({.name = "iCloud Backup", .activeEvents = {{.statusType = "Outage"}}});
+  report.services.push_back({.name = "Apple ID"});
+  e.onAppleStatus(report);
   e.setOutboxDepth(2);
 }
 
@@ -124,8 +128,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // before the exposer starts its threads
 
-  MetricsExporter exporter(MetricsExporterOptions{.conditionIds = testing::syntheticConditionIds(),
-                                                  .appleServices = {"iCloud Backup", "Apple ID"}});
+  MetricsExporter exporter(
+      MetricsExporterOptions{.conditionIds = testing::syntheticConditionIds()});
   SystemClock clock;
   const FleetView first = fleetFor(args, clock.now());
   exporter.onFleetStatus(first);

@@ -24,7 +24,6 @@ const std::string kUdid = "00008101-000A1B2C3D4E5F60";
 MetricsExporterOptions options() {
   MetricsExporterOptions o;
   o.conditionIds = testing::syntheticConditionIds();
-  o.appleServices = {"iCloud Backup"};
   o.version = "1.2.3";
   o.revision = "abc";
   return o;
@@ -240,9 +239,6 @@ TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
   std::string text = exporter.render();
   EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_sent_total{channel=\"email\"}"), 0.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_failed_total{channel=\"alertmanager\"}"), 0.0);
-  EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 0.0);
-  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
-            0.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_alert_outbox_depth"), 0.0);
   EXPECT_TRUE(samplesOf(text, "ibackupmon_usbmuxd_up").empty()) << "unknown before a fleet view";
   AlertMetrics& alerts = exporter;
@@ -250,19 +246,48 @@ TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
   alerts.alertSent(kAlertChannelEmail);
   alerts.alertFailed(kAlertChannelAlertmanager);
   alerts.setOutboxDepth(3);
-  alerts.setAppleServiceActiveEvents("iCloud Backup", 2);
-  alerts.feedSucceeded(kFeedIosCatalog, kNow);
-  alerts.feedFailed(kFeedAppleStatus);
   text = exporter.render();
   EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_sent_total{channel=\"email\"}"), 2.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_alerts_failed_total{channel=\"alertmanager\"}"), 1.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_alert_outbox_depth"), 3.0);
-  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
-            2.0);
+}
+
+TEST(MetricsExporter, FeedMetricsFollowTheFeedObserverCalls) {
+  MetricsExporter exporter(options());
+  std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 0.0);
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_feed_last_success_timestamp_seconds").empty());
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_apple_service_active_events").empty())
+      << "no report yet: unknown, not 0";
+  FeedObserver& feeds = exporter;
+  feeds.onFeedSuccess(kFeedIosCatalog, kNow);
+  feeds.onFeedError(kFeedAppleStatus, Error{"http", "503"});
+  AppleStatusReport report;
+  report.services.push_back({.name = "iCloud Backup", .activeEvents = {{}, {}}});
+  report.services.push_back({.name = "Apple ID"});
+  feeds.onAppleStatus(report);
+  text = exporter.render();
   EXPECT_EQ(
       sampleValue(text, "ibackupmon_feed_last_success_timestamp_seconds{feed=\"ios_catalog\"}"),
       1'750'000'000.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
+            2.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"Apple ID\"}"), 0.0);
+  // The next feed lacks "Apple ID": its events are unknown now, so its series goes.
+  report.services.pop_back();
+  report.missingServices = {"Apple ID"};
+  feeds.onAppleStatus(report);
+  text = exporter.render();
+  EXPECT_EQ(samplesOf(text, "ibackupmon_apple_service_active_events").size(), 1u);
+  // The AlertMetrics spellings of the same facts land in the same series.
+  AlertMetrics& alerts = exporter;
+  alerts.setAppleServiceActiveEvents("iCloud Backup", 0);
+  alerts.feedFailed(kFeedAppleStatus);
+  text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_apple_service_active_events{service=\"iCloud Backup\"}"),
+            0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 2.0);
 }
 
 // Updates come from the app strand while civetweb threads scrape: every scrape must show one whole

@@ -39,7 +39,7 @@ TEST(MetricsServer, ServesAFleetThatPromtoolAccepts) {
   view.devices.push_back(testing::makeHostileDevice(kNow));
   exporter.onFleetStatus(view);
   exporter.onProbeOutcome({.probe = "backup", .status = ProbeStatus::Error, .error = "timeout"});
-  exporter.feedSucceeded(kFeedAppleStatus, kNow);
+  exporter.onFeedSuccess(kFeedAppleStatus, kNow);
   auto server = MetricsServer::start({.listen = "127.0.0.1:0"}, exporter);
   ASSERT_TRUE(server) << server.error().message;
   ASSERT_NE((*server)->port(), 0);
