@@ -1,6 +1,25 @@
-#include <cstdio>
+// ibackupmond: parse the command line, then hand over to lib/app (commands.cpp).
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
 
-int main() {
-  std::puts("ibackupmond " IBACKUPMON_VERSION);
-  return 0;
+#include "app/cli.h"
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  auto options = ibackupmon::parseCommandLine(args);
+  if (!options) {
+    std::cerr << "ibackupmond: " << options.error().message
+              << "\nTry 'ibackupmond --help' for more information.\n";
+    return 2;
+  }
+  try {
+    return ibackupmon::runCommand(*options);
+  } catch (const std::exception& e) {
+    // A broken invariant somewhere below: say what, and fail so systemd restarts us.
+    std::cerr << "ibackupmond: fatal: " << e.what() << "\n";
+    return 1;
+  }
 }

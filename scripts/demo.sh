@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The README's first command: installs dependencies, builds, and runs ibackupmond in the foreground
+# with a demo configuration (state in a temporary directory, metrics on 127.0.0.1) until Ctrl-C.
+# DEMO_SECONDS=N stops it cleanly after N seconds (for automated checks); DEMO_PORT picks the
+# metrics port (default 9847, or a free one when that is taken).
+# When build/bin/ibackupmon-sim and config/demo-fleet.toml exist, a simulated fleet is served to
+# the daemon through USBMUXD_SOCKET_ADDRESS, so no iPhone is needed.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$root/build}
+state=""
+daemon_pid=""
+sim_pid=""
+
+log() { echo "demo: $*"; }
+
+install_deps() { "$root/scripts/deps.sh"; }
+
+build_all() {
+  log "building into $build"
+  BUILD_DIR="$build" "$root/scripts/build.sh"
+}
+
+make_state_dir() { state=$(mktemp -d /tmp/ibackupmon-demo.XXXXXX); }
+
+port_is_free() {
+  /usr/bin/python3 - "$1" <<'PY' 2>/dev/null
+import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(1)
+PY
+}
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+choose_port() {
+  port=${DEMO_PORT:-9847}
+  if ! port_is_free "$port"; then
+    port=$(free_port)
+    log "port ${DEMO_PORT:-9847} is taken; using $port"
+  fi
+}
+
+write_config() {
+  config="$state/ibackupmon.toml"
+  cat >"$config" <<TOML
+# Demo configuration written by scripts/demo.sh (see config/ibackupmon.toml.example).
+[storage]
+path = "$state/ibackupmon.db"
+[metrics]
+listen = "127.0.0.1:$port"
+[probe]
+interval = "30s"
+[alerts]
+control_socket = "$state/control.sock"
+TOML
+  "$build/bin/ibackupmond" --check-config --config "$config" >/dev/null
+}
+
+start_simulator() {
+  local sim="$build/bin/ibackupmon-sim" fleet="$root/config/demo-fleet.toml"
+  if [ ! -x "$sim" ] || [ ! -f "$fleet" ]; then
+    log "no simulator built; the daemon watches this machine's usbmuxd"
+    return 0
+  fi
+  "$sim" --socket "$state/usbmuxd.sock" --fleet "$fleet" --control "$state/sim-control.sock" \
+    --ready-file "$state/sim.ready" >"$state/sim.log" 2>&1 &
+  sim_pid=$!
+  for _ in $(seq 100); do
+    [ -e "$state/sim.ready" ] && break
+    kill -0 "$sim_pid" 2>/dev/null || { log "simulator failed:"; cat "$state/sim.log"; exit 1; }
+    sleep 0.1
+  done
+  [ -e "$state/sim.ready" ] || { log "simulator not ready after 10 s"; exit 1; }
+  export USBMUXD_SOCKET_ADDRESS="UNIX:$state/usbmuxd.sock"
+  log "simulated fleet from $fleet on $state/usbmuxd.sock"
+}
+
+start_daemon() {
+  "$build/bin/ibackupmond" --config "$config" &
+  daemon_pid=$!
+}
+
+print_where_to_look() {
+  cat <<TEXT
+
+  ibackupmond is running (pid $daemon_pid), state in $state
+    metrics:  curl http://127.0.0.1:$port/metrics
+    status:   $build/bin/ibackupmonctl status --config $config
+    config:   $build/bin/ibackupmond --print-config --config $config
+  Stop with Ctrl-C.
+
+TEXT
+}
+
+wait_for_daemon() {
+  if [ -n "${DEMO_SECONDS:-}" ]; then
+    for _ in $(seq "$DEMO_SECONDS"); do
+      kill -0 "$daemon_pid" 2>/dev/null || break
+      sleep 1
+    done
+    stop_daemon
+  else
+    local rc=0
+    wait "$daemon_pid" || rc=$?
+    daemon_pid=""
+    return "$rc"
+  fi
+}
+
+stop_daemon() {
+  [ -n "$daemon_pid" ] || return 0
+  local pid=$daemon_pid rc=0
+  daemon_pid=""
+  if ! kill -0 "$pid" 2>/dev/null; then
+    wait "$pid" || rc=$?
+    log "ibackupmond exited early with status $rc"
+    return 1
+  fi
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  log "ibackupmond stopped (exit status $rc)"
+  return "$rc"
+}
+
+cleanup() {
+  stop_daemon || true
+  if [ -n "$sim_pid" ]; then
+    kill -TERM "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
+  fi
+  [ -n "$state" ] && rm -rf "$state"
+}
+
+main() {
+  install_deps
+  build_all
+  make_state_dir
+  trap cleanup EXIT
+  trap 'stop_daemon; exit $?' INT TERM
+  choose_port
+  write_config
+  start_simulator
+  start_daemon
+  print_where_to_look
+  wait_for_daemon
+}
+
+main "$@"

@@ -1,0 +1,95 @@
+// ibackupmond's command line as an admin uses it: --check-config, --print-config, bad arguments.
+#include <gtest/gtest.h>
+
+#include "process_harness.h"
+
+namespace ibackupmon::testing {
+namespace {
+
+const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
+const std::string kExample = std::string(IBACKUPMON_SOURCE_DIR) + "/config/ibackupmon.toml.example";
+
+TEST(DaemonCli, CheckConfigAcceptsTheExample) {
+  TempDir dir;
+  const auto r = runProcess({kDaemon, "--check-config", "--config", kExample}, dir);
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(DaemonCli, CheckConfigPrintsWrongTypeUnknownKeyAndBadDurationTogether) {
+  TempDir dir;
+  dir.write("bad.toml",
+            "[probe]\n"
+            "concurrency = \"eight\"\n"
+            "intervall = \"5m\"\n"
+            "[backup]\n"
+            "stale_after = \"36 hours\"\n");
+  const std::string path = dir.file("bad.toml");
+  const auto r = runProcess({kDaemon, "--check-config", "--config", path}, dir);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find(path + ":2:15: probe.concurrency: expected an integer"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(path + ":3:1: probe.intervall: expected a key of [probe] (did you mean "
+                              "\"interval\"?)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find(path + ":5:15: backup.stale_after: expected a duration"), std::string::npos)
+      << r.err;
+}
+
+TEST(DaemonCli, PrintConfigOutputPassesCheckConfig) {
+  TempDir dir;
+  dir.write("in.toml",
+            "[probe]\ninterval = \"90s\"\n[[device]]\nudid = \"abc\"\nlabel = \"A \\\"B\\\"\"\n");
+  const auto printed =
+      runProcess({kDaemon, "--print-config", "--config=" + dir.file("in.toml")}, dir);
+  ASSERT_EQ(printed.exitCode, 0) << printed.err;
+  EXPECT_NE(printed.out.find("interval = \"1m30s\""), std::string::npos) << printed.out;
+  EXPECT_NE(printed.out.find("listen = \"0.0.0.0:9847\""), std::string::npos);
+  dir.write("out.toml", printed.out);
+  const auto checked =
+      runProcess({kDaemon, "--check-config", "--config", dir.file("out.toml")}, dir);
+  EXPECT_EQ(checked.exitCode, 0) << checked.err;
+  const auto again = runProcess({kDaemon, "--print-config", "--config", dir.file("out.toml")}, dir);
+  // Same settings both times (only the "from FILE" comment differs).
+  EXPECT_EQ(again.out.substr(again.out.find('\n')), printed.out.substr(printed.out.find('\n')));
+}
+
+TEST(DaemonCli, MissingExplicitConfigIsAnError) {
+  TempDir dir;
+  const auto r = runProcess({kDaemon, "--check-config", "--config", dir.file("absent.toml")}, dir);
+  EXPECT_EQ(r.exitCode, 1);
+  EXPECT_NE(r.err.find("absent.toml: cannot read configuration file"), std::string::npos) << r.err;
+  const auto run = runProcess({kDaemon, "--config", dir.file("absent.toml")}, dir);
+  EXPECT_EQ(run.exitCode, 1) << run.err;
+}
+
+TEST(DaemonCli, BadArgumentsExitTwoWithAClearMessage) {
+  TempDir dir;
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{kDaemon, "--frobnicate"},
+                                             {kDaemon, "--config"},
+                                             {kDaemon, "extra"},
+                                             {kDaemon, "--check-config", "--print-config"},
+                                             {kDaemon, "--version=3"}}) {
+    const auto r = runProcess(args, dir);
+    EXPECT_EQ(r.exitCode, 2) << args.back();
+    EXPECT_NE(r.err.find("ibackupmond: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--help"), std::string::npos) << r.err;
+  }
+}
+
+TEST(DaemonCli, VersionAndHelp) {
+  TempDir dir;
+  const auto v = runProcess({kDaemon, "--version"}, dir);
+  EXPECT_EQ(v.exitCode, 0);
+  EXPECT_TRUE(v.out.starts_with("ibackupmond " IBACKUPMON_VERSION " (revision ")) << v.out;
+  const auto h = runProcess({kDaemon, "--help"}, dir);
+  EXPECT_EQ(h.exitCode, 0);
+  for (const char* option : {"--config", "--check-config", "--print-config", "--version"}) {
+    EXPECT_NE(h.out.find(option), std::string::npos) << option;
+  }
+}
+
+}  // namespace
+}  // namespace ibackupmon::testing

@@ -1,0 +1,136 @@
+// The real ibackupmond under a fake systemd: READY, reload with a broken file, watchdog, stop.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include "process_harness.h"
+
+namespace ibackupmon::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
+
+std::string validConfig(const TempDir& dir, const std::string& level = "info",
+                        const std::string& listen = "127.0.0.1:0") {
+  return "[storage]\npath = \"" + dir.file("state.db") + "\"\n[metrics]\nlisten = \"" + listen +
+         "\"\n[log]\nlevel = \"" + level + "\"\n[alerts]\ncontrol_socket = \"" +
+         dir.file("control.sock") + "\"\n";
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  DaemonTest() : notify_(dir_.file("notify.sock")) {}
+
+  std::unique_ptr<ChildProcess> start(std::map<std::string, std::string> env = {}) {
+    env["NOTIFY_SOCKET"] = notify_.path();
+    // Keep the daemon away from a real usbmuxd on the test machine.
+    env["USBMUXD_SOCKET_ADDRESS"] = "UNIX:" + dir_.file("no-usbmuxd.sock");
+    return std::make_unique<ChildProcess>(
+        std::vector<std::string>{kDaemon, "--config", dir_.file("ibackupmon.toml")}, env, dir_);
+  }
+
+  void expectCleanStop(ChildProcess& daemon, int sig) {
+    daemon.signal(sig);
+    EXPECT_TRUE(notify_.waitFor("STOPPING=1", in(5s))) << daemon.err();
+    const auto code = daemon.waitExit(in(5s));
+    ASSERT_TRUE(code.has_value()) << "still running 5 s after the signal\n" << daemon.err();
+    EXPECT_EQ(*code, 0) << daemon.err();
+  }
+
+  TempDir dir_;
+  NotifySocket notify_;
+};
+
+TEST_F(DaemonTest, ReadyThenBrokenReloadKeepsRunningThenStopsOnSigterm) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s))) << daemon->err();
+  EXPECT_TRUE(daemon->running());
+
+  dir_.write("ibackupmon.toml", "[probe]\ninterval = \"soon\"\nconcurrency = \"many\"\n");
+  daemon->signal(SIGHUP);
+  ASSERT_TRUE(notify_.waitFor("RELOADING=1", in(5s))) << daemon->err();
+  EXPECT_TRUE(notify_.waitFor("READY=1", in(5s))) << daemon->err();
+  EXPECT_TRUE(daemon->waitForErr("keeping previous configuration", in(5s))) << daemon->err();
+  // Both errors of the broken file are logged, with their positions.
+  EXPECT_NE(daemon->err().find("ibackupmon.toml:2:12: probe.interval"), std::string::npos)
+      << daemon->err();
+  EXPECT_NE(daemon->err().find("ibackupmon.toml:3:15: probe.concurrency"), std::string::npos);
+  EXPECT_TRUE(daemon->running());
+  bool sawMonotonic = false;
+  for (const auto& m : notify_.messages()) {
+    if (m.find("RELOADING=1") != std::string::npos) {
+      sawMonotonic = m.find("MONOTONIC_USEC=") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(sawMonotonic) << "RELOADING=1 without MONOTONIC_USEC";
+
+  expectCleanStop(*daemon, SIGTERM);
+}
+
+TEST_F(DaemonTest, GoodReloadAppliesAndFlagsRestartOnlyKeys) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s))) << daemon->err();
+  dir_.write("ibackupmon.toml", validConfig(dir_, "debug", "127.0.0.1:1"));
+  daemon->signal(SIGHUP);
+  ASSERT_TRUE(notify_.waitFor("RELOADING=1", in(5s)));
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(5s)));
+  EXPECT_TRUE(daemon->waitForErr("configuration reloaded", in(5s))) << daemon->err();
+  EXPECT_NE(daemon->err().find("metrics.listen changed from \"127.0.0.1:0\" to \"127.0.0.1:1\": "
+                               "requires restart"),
+            std::string::npos)
+      << daemon->err();
+  EXPECT_EQ(daemon->err().find("keeping previous configuration"), std::string::npos);
+  expectCleanStop(*daemon, SIGINT);
+}
+
+TEST_F(DaemonTest, WatchdogPingsAtHalfTheInterval) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start({{"WATCHDOG_USEC", "200000"}});  // 0.2 s: a ping every 0.1 s
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s))) << daemon->err();
+  // One second holds about ten pings; a loose lower bound keeps a loaded machine from failing.
+  EXPECT_GE(notify_.countUntil("WATCHDOG=1", in(1s)), 4);
+  expectCleanStop(*daemon, SIGTERM);
+}
+
+TEST_F(DaemonTest, NoWatchdogPingsWhenNotAsked) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s))) << daemon->err();
+  daemon->signal(SIGTERM);
+  ASSERT_TRUE(daemon->waitExit(in(5s)).has_value());
+  for (const auto& m : notify_.messages()) EXPECT_EQ(m.find("WATCHDOG=1"), std::string::npos);
+}
+
+TEST_F(DaemonTest, InvalidConfigAtStartExitsOneWithoutReady) {
+  dir_.write("ibackupmon.toml", "[log]\nlevel = \"chatty\"\n");
+  auto daemon = start();
+  const auto code = daemon->waitExit(in(10s));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(daemon->err().find("ibackupmon.toml:2:9: log.level: expected one of"),
+            std::string::npos)
+      << daemon->err();
+  for (const auto& m : notify_.messages()) EXPECT_EQ(m.find("READY=1"), std::string::npos);
+}
+
+TEST_F(DaemonTest, TimestampsOnlyOutsideSystemd) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto plain = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s)));
+  plain->signal(SIGTERM);
+  ASSERT_TRUE(plain->waitExit(in(5s)).has_value());
+  EXPECT_TRUE(plain->err().starts_with("20")) << plain->err();  // 2026-11-24T...
+
+  auto journal = start({{"JOURNAL_STREAM", "8:12345"}});
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s)));
+  journal->signal(SIGTERM);
+  ASSERT_TRUE(journal->waitExit(in(5s)).has_value());
+  EXPECT_TRUE(journal->err().starts_with("<6>ibackupmond")) << journal->err();
+}
+
+}  // namespace
+}  // namespace ibackupmon::testing

@@ -1,0 +1,47 @@
+#include "app/cli.h"
+
+#include <gtest/gtest.h>
+
+namespace ibackupmon {
+namespace {
+
+TEST(Cli, DefaultsToRunWithTheDefaultConfig) {
+  auto o = parseCommandLine({});
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->action, CliAction::Run);
+  EXPECT_FALSE(o->configPath);
+}
+
+TEST(Cli, ConfigInBothForms) {
+  EXPECT_EQ(parseCommandLine({"--config", "/a.toml"})->configPath, "/a.toml");
+  EXPECT_EQ(parseCommandLine({"--config=/b.toml", "--check-config"})->configPath, "/b.toml");
+  EXPECT_EQ(parseCommandLine({"--check-config", "--config", "x"})->action, CliAction::CheckConfig);
+  EXPECT_EQ(parseCommandLine({"-h"})->action, CliAction::Help);
+  EXPECT_EQ(parseCommandLine({"--print-config"})->action, CliAction::PrintConfig);
+  EXPECT_EQ(parseCommandLine({"--version"})->action, CliAction::Version);
+}
+
+TEST(Cli, ErrorsAreClear) {
+  auto unknown = parseCommandLine({"--chek-config"});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "usage");
+  EXPECT_EQ(unknown.error().message, "unknown option '--chek-config'");
+  EXPECT_EQ(parseCommandLine({"--config"}).error().message, "option --config needs a value (PATH)");
+  EXPECT_EQ(parseCommandLine({"--config="}).error().message,
+            "option --config needs a non-empty value");
+  EXPECT_EQ(parseCommandLine({"--help=1"}).error().message, "option --help takes no value");
+  EXPECT_EQ(parseCommandLine({"stray"}).error().message, "unknown argument 'stray'");
+  EXPECT_EQ(parseCommandLine({"--version", "--help"}).error().message,
+            "options --version and --help cannot be combined");
+}
+
+TEST(Cli, UsageListsEveryOption) {
+  const std::string usage = usageText();
+  for (const char* o :
+       {"--config PATH", "--check-config", "--print-config", "--version", "--help"}) {
+    EXPECT_NE(usage.find(o), std::string::npos) << o;
+  }
+}
+
+}  // namespace
+}  // namespace ibackupmon
