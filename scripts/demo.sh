@@ -2,7 +2,7 @@
 # The README's first command: installs dependencies, builds, and runs ibackupmond in the foreground
 # with a demo configuration (state in a temporary directory, metrics on 127.0.0.1) until Ctrl-C.
 # DEMO_SECONDS=N stops it cleanly after N seconds (for automated checks); DEMO_PORT picks the
-# metrics port (default 9847, or a free one when that is taken).
+# metrics port (default 9847, or a free one when that is taken); SKIP_BUILD=1 reuses $BUILD_DIR as is.
 # When build/bin/ibackupmon-sim and config/demo-fleet.toml exist, a simulated fleet is served to
 # the daemon through USBMUXD_SOCKET_ADDRESS, so no iPhone is needed.
 set -euo pipefail
@@ -17,6 +17,7 @@ log() { echo "demo: $*"; }
 install_deps() { "$root/scripts/deps.sh"; }
 
 build_all() {
+  [ "${SKIP_BUILD:-0}" = 1 ] && return 0
   log "building into $build"
   BUILD_DIR="$build" "$root/scripts/build.sh"
 }
