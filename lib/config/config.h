@@ -1,7 +1,8 @@
 #pragma once
 /// The validated, immutable configuration. Built only by loadConfig() (config_loader.h); every
 /// field has its documented default, so a default-constructed Config is the documented defaults.
-/// Keys that need a restart to change: metrics.listen, storage.path (see docs/configuration.md).
+/// Keys that need a restart to change: storage.path, metrics.listen, alerts.control_socket
+/// (restartRequiredKeys() in config_diff.h; see docs/configuration.md).
 
 #include <compare>
 #include <cstdint>
