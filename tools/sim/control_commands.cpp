@@ -42,7 +42,7 @@ CommandResult deviceCommand(Simulator& sim, const std::vector<std::string>& a) {
       return fail("usage: fault UDID NAME [ARG] | fault UDID clear [NAME]");
     std::string arg = a.size() == 4 ? a[3] : "";
     std::string err =
-        a[2] == "clear" ? clearFault(d->spec.faults, arg) : applyFault(d->spec.faults, a[2], arg);
+        a[2] == "clear" ? clearFault(d->spec.faults, arg) : sim.applyDeviceFault(a[1], a[2], arg);
     return err.empty() ? CommandResult{} : fail(err);
   }
   if (cmd == "trust") {

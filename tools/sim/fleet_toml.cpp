@@ -1,5 +1,7 @@
 #include "fleet_toml.h"
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -187,8 +189,12 @@ void loadDevice(Ctx& c, const toml::table& t, Fleet& fleet) {
     else
       c.error(v, "device." + key + ": unknown key or wrong type (see docs/simulator.md)");
   }
-  if (d.udid.empty() || d.udid.size() > 64) {
-    c.error(t, "device: udid is required (a string of at most 64 characters)");
+  // UDIDs travel through usbmuxd (43 bytes max) and appear in ctl's space-separated listing.
+  bool charsOk = std::all_of(d.udid.begin(), d.udid.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-';
+  });
+  if (d.udid.empty() || d.udid.size() > 43 || !charsOk) {
+    c.error(t, "device: udid is required: 1-43 letters, digits or '-', found \"" + d.udid + "\"");
     return;
   }
   fleet.devices.push_back(std::move(d));

@@ -83,7 +83,9 @@ Task<bool> FrameStream::startTls(SSL_CTX* ctx) {
     TlsChannel::Status st = tls_->handshake();
     bool flushed = co_await flushTls();
     if (!flushed) break;
-    if (st == TlsChannel::Status::kOk) co_return true;
+    // A TLS 1.3 client sends its first request right behind its Finished: it may already be
+    // buffered, so decrypt it now rather than wait on the socket for bytes that already came.
+    if (st == TlsChannel::Status::kOk) co_return tls_->read(plain_) == TlsChannel::Status::kOk;
     if (st == TlsChannel::Status::kError) break;
     char buf[16384];
     boost::system::error_code ec;

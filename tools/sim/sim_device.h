@@ -17,6 +17,7 @@ struct SimDevice {
   uint32_t deviceId = 0;                 // usbmuxd DeviceID while attached
   bool attached = false;
   std::string hostId;                            // HostID of the pair record usbmuxd serves
+  bool recordOnHost = true;                      // usbmuxd holds a (generated) pair record
   std::set<std::string> trustedHostIds;          // HostIDs this device accepts in StartSession
   std::map<uint16_t, std::string> servicePorts;  // ports handed out by StartService
   uint16_t nextPort = 49152;

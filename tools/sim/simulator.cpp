@@ -35,7 +35,9 @@ ibackupmon::Expected<void> Simulator::load(const Fleet& fleet) {
     dev->spec = spec;
     dev->domains = std::move(*domains);
     dev->hostId = uuidFrom(udidHash(spec.udid), udidHash(spec.udid + "host"));
-    if (!spec.faults.invalidHostId) dev->trustedHostIds.insert(dev->hostId);
+    const FaultSet& f = spec.faults;
+    dev->recordOnHost = !(f.trustPending || f.trustDenied || f.noPairRecord);
+    if (dev->recordOnHost && !f.invalidHostId) dev->trustedHostIds.insert(dev->hostId);
     byUdid_[spec.udid] = dev.get();
     devices_.push_back(std::move(dev));
     if (spec.attached) attach(spec.udid);

@@ -55,6 +55,10 @@ class Simulator {
   void detachFor(const std::string& udid, int seconds);
   /// Cuts every connection and keeps clients out for `seconds` (see UsbmuxServer).
   void closeAllConnections();
+  /// Sets a fault; the trust faults also make host and device forget their pairing, so the
+  /// next handshake has to Pair (and meets the dialog). Returns an error message or "".
+  std::string applyDeviceFault(const std::string& udid, const std::string& name,
+                               const std::string& arg);
   std::string setValue(const std::string& udid, const std::string& domain, const std::string& key,
                        const ValueSpec& value);
 

@@ -18,8 +18,7 @@ Plist Simulator::readPairRecord(const std::string& udid) const {
   auto it = byUdid_.find(udid);
   if (it == byUdid_.end()) return nullptr;
   const SimDevice& d = *it->second;
-  const FaultSet& f = d.spec.faults;
-  if (f.trustPending || f.trustDenied || f.noPairRecord) return nullptr;
+  if (!d.recordOnHost) return nullptr;
   // Built on demand: ~10 KB each would cost 10 MB held for a thousand devices.
   Plist r = newDict();
   setPem(r.get(), "DeviceCertificate", pki_->deviceCertPem);
@@ -48,6 +47,22 @@ bool Simulator::deletePairRecord(const std::string& udid) {
   return had;
 }
 
+std::string Simulator::applyDeviceFault(const std::string& udid, const std::string& name,
+                                        const std::string& arg) {
+  SimDevice* d = byUdid(udid);
+  if (!d) return "unknown device " + udid;
+  std::string err = applyFault(d->spec.faults, name, arg);
+  if (!err.empty()) return err;
+  if (name == "trust_pending" || name == "trust_denied" || name == "no_pair_record") {
+    d->recordOnHost = false;
+    savedRecords_.erase(udid);
+    d->trustedHostIds.clear();
+  } else if (name == "invalid_host_id") {
+    d->trustedHostIds.clear();
+  }
+  return "";
+}
+
 void Simulator::scheduleTimeline(const DeviceSpec& spec) {
   for (const TimelineEntry& e : spec.timeline) {
     auto timer = std::make_shared<asio::steady_timer>(io_, e.at);
@@ -69,7 +84,7 @@ void Simulator::runTimelineEntry(const std::string& udid, const TimelineEntry& e
     std::string err = setValue(udid, e.domain, e.key, e.value);
     if (!err.empty()) result = err;
   } else if (e.action == "fault") {
-    std::string err = applyFault(d->spec.faults, e.fault, e.faultArg);
+    std::string err = applyDeviceFault(udid, e.fault, e.faultArg);
     if (!err.empty()) result = err;
   } else if (e.action == "clear-fault") {
     clearFault(d->spec.faults, e.fault);
