@@ -29,8 +29,12 @@ fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
   echo "== fuzzers (${FUZZ_SECONDS:-15}s each)"
-  CC=clang CXX=clang++ BUILD_DIR="$root/build-fuzz" "$root/scripts/build.sh" \
-    -DIBACKUPMON_FUZZ=ON -DBUILD_TESTING=OFF -DIBACKUPMON_BENCH=OFF
+  cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBACKUPMON_FUZZ=ON -DBUILD_TESTING=OFF \
+    -DIBACKUPMON_BENCH=OFF >/dev/null
+  # Only the harnesses (and what they link), not the daemon and tools again.
+  mapfile -t fuzzers < <(cmake --build "$root/build-fuzz" --target help | grep -oE 'fuzz_[A-Za-z0-9_]+' | sort -u)
+  [ ${#fuzzers[@]} -gt 0 ] && cmake --build "$root/build-fuzz" -j "$jobs" --target "${fuzzers[@]}"
   for f in "$root"/build-fuzz/bin/fuzz_*; do
     [ -x "$f" ] || continue
     name=$(basename "$f")
