@@ -30,6 +30,9 @@
 
 namespace ibackupmon {
 
+class AlertMetrics;
+class ExternalFactsProvider;
+class FeedObserver;
 class FleetObserver;
 class ServiceNotifier;
 class Store;
@@ -45,6 +48,12 @@ struct AppContext {
   Store* store = nullptr;
   /// Consumers of fleet changes (metrics, alerts) register here before the monitor starts.
   std::vector<FleetObserver*> fleetObservers;
+  /// Set by the metrics component: where alert delivery counts go (nullptr: nowhere).
+  AlertMetrics* alertMetrics = nullptr;
+  /// Consumers of feed results (the metrics exporter); the feeds component hands them on.
+  std::vector<FeedObserver*> feedObservers;
+  /// Set by the feeds component: outside facts (Apple status, iOS catalog) for the diagnosis.
+  ExternalFactsProvider* externalFacts = nullptr;
 };
 
 class Component {

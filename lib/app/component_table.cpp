@@ -1,5 +1,8 @@
 #include "app/component_table.h"
 
+#include "app/feeds_component.h"
+#include "app/metrics_component.h"
+
 namespace ibackupmon {
 
 std::vector<ComponentFactory> componentTable() {
@@ -9,6 +12,12 @@ std::vector<ComponentFactory> componentTable() {
       //   [](AppContext& ctx) { return std::make_unique<MetricsComponent>(ctx); },
       //   [](AppContext& ctx) { return std::make_unique<AlertsComponent>(ctx); },
       //   [](AppContext& ctx) { return std::make_unique<MonitorComponent>(ctx); },
+      // metrics: before alerts, feeds and monitor (they use ctx.alertMetrics, ctx.feedObservers,
+      // and the monitor takes ctx.fleetObservers as they are when it starts).
+      [](AppContext& ctx) { return std::make_unique<MetricsComponent>(ctx); },
+      // feeds: after metrics (reports to ctx.feedObservers), before the monitor
+      // (ctx.externalFacts).
+      [](AppContext& ctx) { return std::make_unique<FeedsComponent>(ctx); },
   };
 }
 

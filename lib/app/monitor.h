@@ -17,6 +17,7 @@
 
 #include "app/asio.h"
 #include "app/device_filter.h"
+#include "app/external_facts.h"
 #include "app/probe_pool.h"
 #include "config/config.h"
 #include "core/clock.h"
@@ -35,6 +36,8 @@ struct MonitorDeps {
   std::shared_ptr<DeviceConnector> connector;
   std::shared_ptr<const Clock> clock;
   std::vector<FleetObserver*> observers;
+  /// Outside facts for the diagnosis (feeds component); nullptr = none known.
+  const ExternalFactsProvider* externalFacts = nullptr;
 };
 
 /// Counters for logs, tests and the bench.

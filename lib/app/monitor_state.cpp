@@ -50,6 +50,11 @@ void Monitor::rediagnose(Entry& e) {
   in.snapshot = e.latest;
   in.history = e.history;
   if (auto it = settings_.find(e.udid); it != settings_.end()) in.setting = it->second;
+  if (deps_.externalFacts != nullptr) {
+    const auto& last = e.latest ? e.latest : e.history.lastSnapshot;
+    in.external =
+        deps_.externalFacts->factsFor(last ? last->identity.productType : std::nullopt, now);
+  }
   auto conditions = diagnose(in, diagnosis_, now);
   noteConditions(e.history, conditions);
   logStoreError(deps_.store.recordConditions(e.udid, conditions, now));
