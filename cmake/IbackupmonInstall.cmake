@@ -6,6 +6,10 @@
 #   DESTDIR=/tmp/root cmake --install build-packaging --prefix /usr
 # Build the package from a built tree:  cd build-packaging && cpack -G DEB
 
+# "make install" and cpack install what is built and do not first rebuild the whole tree (tests,
+# benchmarks): the packaging test packs an already built tree in seconds. Build first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY TRUE)
+
 set(IBACKUPMON_UNIT_DIR /lib/systemd/system)
 set(IBACKUPMON_SYSUSERS_DIR /usr/lib/sysusers.d)
 set(IBACKUPMON_TMPFILES_DIR /usr/lib/tmpfiles.d)
