@@ -11,6 +11,9 @@ build=${BUILD_DIR:-$root/build}
 state=""
 daemon_pid=""
 sim_pid=""
+mail_pid=""
+mail_port=""
+deadline=""
 
 log() { echo "demo: $*"; }
 
@@ -59,7 +62,17 @@ listen = "127.0.0.1:$port"
 interval = "30s"
 [alerts]
 control_socket = "$state/control.sock"
+group_window = "5s"
 TOML
+  if [ -n "$mail_port" ]; then
+    cat >>"$config" <<TOML
+[alerts.email]
+smtp_url = "smtp://127.0.0.1:$mail_port"
+starttls = "never"
+from = "ibackupmon@localhost"
+to = ["admins@localhost"]
+TOML
+  fi
   "$build/bin/ibackupmond" --check-config --config "$config" >/dev/null
 }
 
@@ -82,6 +95,68 @@ start_simulator() {
   log "simulated fleet from $fleet on $state/usbmuxd.sock"
 }
 
+# A loopback SMTP server (Debian's python3-aiosmtpd) that keeps every alert email in $state/mail.
+start_mail_sink() {
+  local sink="$root/tests/integration/alert/smtp_sink.py"
+  if [ ! -f "$sink" ] || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+    log "no SMTP sink (python3-aiosmtpd); alerts are not mailed in this demo"
+    return 0
+  fi
+  mkdir -p "$state/mail"
+  /usr/bin/python3 "$sink" --dir "$state/mail" --port-file "$state/mail.port" \
+    >"$state/mail.log" 2>&1 &
+  mail_pid=$!
+  for _ in $(seq 100); do
+    [ -s "$state/mail.port" ] && break
+    sleep 0.1
+  done
+  [ -s "$state/mail.port" ] || { log "SMTP sink did not start:"; cat "$state/mail.log"; return 0; }
+  mail_port=$(cat "$state/mail.port")
+  log "alert emails go to a loopback SMTP sink on port $mail_port"
+}
+
+# True while the demo has time left (DEMO_SECONDS bounds the whole run, showing included).
+in_time() { [ -z "$deadline" ] || [ "$(date +%s)" -lt "$deadline" ]; }
+
+first_mail() {
+  local f
+  for f in "$state"/mail/*.eml; do
+    [ -e "$f" ] && { echo "$f"; return 0; }
+  done
+}
+
+# Prints the fleet once every simulated device has been probed, then the first alert email.
+show_fleet() {
+  local ctl="$build/bin/ibackupmonctl" shown=""
+  [ -x "$ctl" ] || return 0
+  while in_time && kill -0 "$daemon_pid" 2>/dev/null; do
+    if "$ctl" status --json --config "$config" 2>/dev/null |
+      /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d and all(x.get("last_seen") for x in d) else 1)' 2>/dev/null; then
+      shown=1
+      break
+    fi
+    sleep 0.5
+  done
+  [ -n "$shown" ] || return 0
+  log "devices and their conditions (ibackupmonctl status):"
+  "$ctl" status --config "$config" || true  # exit code = Nagios state, not a failure
+  log "metrics: http://127.0.0.1:$port/metrics ($(curl -s "http://127.0.0.1:$port/metrics" |
+    grep -c '^ibackupmon_condition_active.* 1$' || true) active conditions exported)"
+  [ -n "$mail_port" ] || return 0
+  local first=""
+  while in_time && kill -0 "$daemon_pid" 2>/dev/null; do
+    first=$(first_mail)
+    [ -z "$first" ] || break
+    sleep 0.5
+  done
+  if [ -n "$first" ]; then
+    log "alert email caught by the SMTP sink ($first):"
+    grep -m3 -E '^(Subject|From|To):' "$first" | sed 's/^/    /'
+  else
+    log "no alert email within the demo's time"
+  fi
+}
+
 start_daemon() {
   "$build/bin/ibackupmond" --config "$config" &
   daemon_pid=$!
@@ -101,10 +176,7 @@ TEXT
 
 wait_for_daemon() {
   if [ -n "${DEMO_SECONDS:-}" ]; then
-    for _ in $(seq "$DEMO_SECONDS"); do
-      kill -0 "$daemon_pid" 2>/dev/null || break
-      sleep 1
-    done
+    while in_time && kill -0 "$daemon_pid" 2>/dev/null; do sleep 0.2; done
     stop_daemon
   else
     local rc=0
@@ -131,10 +203,12 @@ stop_daemon() {
 
 cleanup() {
   stop_daemon || true
-  if [ -n "$sim_pid" ]; then
-    kill -TERM "$sim_pid" 2>/dev/null || true
-    wait "$sim_pid" 2>/dev/null || true
-  fi
+  local pid
+  for pid in "$sim_pid" "$mail_pid"; do
+    [ -n "$pid" ] || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
   [ -n "$state" ] && rm -rf "$state"
 }
 
@@ -144,11 +218,14 @@ main() {
   make_state_dir
   trap cleanup EXIT
   trap 'stop_daemon; exit $?' INT TERM
+  [ -z "${DEMO_SECONDS:-}" ] || deadline=$(($(date +%s) + DEMO_SECONDS))
   choose_port
+  start_mail_sink
   write_config
   start_simulator
   start_daemon
   print_where_to_look
+  show_fleet
   wait_for_daemon
 }
 
