@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -48,6 +49,21 @@ Expected<void> checkHeader(const std::string& path) {
   return {};
 }
 
+// file: URI for sqlite3_open_v2 with SQLITE_OPEN_URI; only these characters need escaping.
+std::string immutableUri(const std::string& path) {
+  std::string uri = "file:";
+  for (char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      char hex[4];
+      std::snprintf(hex, sizeof hex, "%%%02X", static_cast<unsigned char>(c));
+      uri += hex;
+    } else {
+      uri += c;
+    }
+  }
+  return uri + "?immutable=1";
+}
+
 }  // namespace
 
 Database::Database(sqlite3* db, std::string path, DbAccess access)
@@ -80,6 +96,22 @@ void Database::close() {
   db_ = nullptr;
 }
 
+// A WAL database that cannot get its -shm file (read-only mount, no write permission on the
+// directory) is unreadable by a normal read-only open. No writer can be active then (it would
+// have created -shm), so it is opened as immutable instead.
+Expected<Database> Database::openImmutable(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(immutableUri(path).c_str(), &raw,
+                           SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    sqlite3_close_v2(raw);
+    return makeError(codeFor(rc), path + ": cannot open database: " + msg);
+  }
+  sqlite3_busy_timeout(raw, kBusyTimeoutMs);
+  return Database(raw, path, DbAccess::ReadOnly);
+}
+
 Expected<Database> Database::open(const std::string& path, DbAccess access) {
   std::error_code ec;
   bool exists = std::filesystem::exists(path, ec);
@@ -101,6 +133,11 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
   if (auto ok = db.exec("PRAGMA foreign_keys = ON"); !ok) return tl::unexpected(ok.error());
+  if (access == DbAccess::ReadOnly) {
+    auto probe = db.queryInt("PRAGMA user_version");
+    if (!probe && probe.error().code == "db_unwritable") return openImmutable(path);
+    if (!probe) return tl::unexpected(probe.error());
+  }
   if (access == DbAccess::ReadWrite && sqlite3_db_readonly(raw, "main") == 1) {
     // SQLite silently falls back to read-only when the OS refuses writes; the writer must not.
     return makeError("db_readonly", path +
@@ -126,11 +163,8 @@ Expected<void> Database::exec(std::string_view sql) {
   std::string text(sql);
   char* err = nullptr;
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    return makeError(codeFor(rc), path_ + ": " + msg);
-  }
+  sqlite3_free(err);  // errorFor reads the same message from the connection
+  if (rc != SQLITE_OK) return tl::unexpected(errorFor(rc, text));
   return {};
 }
 

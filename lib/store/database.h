@@ -52,6 +52,7 @@ class Database {
   Error errorFor(int rc, std::string_view what) const;
 
  private:
+  static Expected<Database> openImmutable(const std::string& path);
   Database(sqlite3* db, std::string path, DbAccess access);
   void close();
 

@@ -21,18 +21,37 @@ void putIdentity(Json& v, const Identity& i) {
   put(v, "password_protected", i.passwordProtected);
 }
 
-// Bands: what diagnosis cares about, not what the device reports to the last digit.
+// Bands: what diagnosis cares about, not what the device reports to the last digit. A value
+// keeps its previous band while it stays within a margin around it (hysteresis), so a level
+// wobbling on a band edge does not write a row per probe.
+std::int64_t band(std::int64_t value, std::int64_t width, std::int64_t margin,
+                  std::optional<std::int64_t> oldStart) {
+  if (oldStart && value >= *oldStart - margin && value < *oldStart + width + margin) {
+    return *oldStart;
+  }
+  return (value / width) * width;
+}
+
 void putPowerAndStorage(Json& v, const DeviceSnapshot& s) {
   if (s.battery) {
-    if (s.battery->level) v["battery_band"] = (*s.battery->level / 10) * 10;
+    if (s.battery->level) {
+      v["battery_band"] = band(*s.battery->level, 10, 3, get<std::int64_t>(v, "battery_band"));
+    }
     put(v, "on_power", s.battery->externalConnected);
   }
   if (s.storage) {
     auto avail = s.storage->totalDataAvailable ? s.storage->totalDataAvailable
                                                : s.storage->amountDataAvailable;
-    if (avail) v["storage_free_gib"] = *avail / kGiB;
-    if (s.storage->totalDataCapacity)
+    if (avail) {  // GiB bands, decided in MiB with a 256 MiB margin
+      auto oldGiB = get<std::int64_t>(v, "storage_free_gib");
+      std::optional<std::int64_t> oldMiB;
+      if (oldGiB) oldMiB = *oldGiB * 1024;
+      auto mib = static_cast<std::int64_t>(*avail >> 20);
+      v["storage_free_gib"] = band(mib, 1024, 256, oldMiB) / 1024;
+    }
+    if (s.storage->totalDataCapacity) {
       v["storage_capacity_gib"] = *s.storage->totalDataCapacity / kGiB;
+    }
   }
 }
 

@@ -48,6 +48,10 @@ TEST_F(StoreTest, ObservationsOnlyWhenBandedValuesChange) {
   auto t = store->timeline("A");
   ASSERT_TRUE(t);
   ASSERT_EQ(t->observations.size(), 1u);
+  // Hysteresis: 79 and 91 stay in the 80 band (3 points of margin), 75 leaves it.
+  ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + 3000, 79)));
+  ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + 3300, 91)));
+  ASSERT_EQ(store->timeline("A")->observations.size(), 1u);
   ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0 + 4000, 75)));
   t = store->timeline("A");
   ASSERT_EQ(t->observations.size(), 2u);
