@@ -1,5 +1,8 @@
 #include "alert/alert_email.h"
 
+#include <unistd.h>
+
+#include <climits>
 #include <sstream>
 
 #include "alert/mime.h"
@@ -200,6 +203,13 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
   h << "<p><small>ibackupmon on " << htmlEscape(clean(c.host, 255)) << ", " << formatRfc3339(c.now)
     << "</small></p>\n</body></html>\n";
   return RenderedEmail{subjectOf(c), t.str(), h.str()};
+}
+
+std::string alertHostName(const AlertsConfig& alerts) {
+  if (!alerts.hostName.empty()) return alerts.hostName;
+  char buf[HOST_NAME_MAX + 1] = {0};
+  if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == 0) return "localhost";
+  return stripControls(buf);
 }
 
 std::string assembleMessage(const MailHeaders& m, const RenderedEmail& e) {

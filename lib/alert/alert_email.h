@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "alert/policy.h"
+#include "config/config.h"
 #include "core/alert_types.h"
 #include "core/condition.h"
 
@@ -36,6 +37,9 @@ struct RenderedEmail {
 };
 
 RenderedEmail renderAlertEmail(const AlertEmailContent& content);
+
+/// [alerts] host_name, else this machine's hostname: the `host` of every email and alert label.
+std::string alertHostName(const AlertsConfig& alerts);
 
 struct MailHeaders {
   std::string from;

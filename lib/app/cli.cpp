@@ -23,6 +23,8 @@ constexpr std::array kOptions = {
                "validate the configuration; exit 0 if valid, 1 with the errors on stderr"},
     OptionSpec{"--print-config", nullptr, CliAction::PrintConfig,
                "print the effective configuration (file + defaults) as TOML"},
+    OptionSpec{"--send-test-alert", nullptr, CliAction::SendTestAlert,
+               "send one test email ([alerts.email]); exit 0, or 1 with the SMTP error"},
     OptionSpec{"--version", nullptr, CliAction::Version, "print version and git revision"},
     OptionSpec{"--help", nullptr, CliAction::Help, "print this help"},
 };
@@ -79,7 +81,8 @@ Expected<CliOptions> parseCommandLine(const std::vector<std::string>& args) {
 
 std::string usageText() {
   std::string text =
-      "Usage: ibackupmond [--config PATH] [--check-config | --print-config | --version | "
+      "Usage: ibackupmond [--config PATH] [--check-config | --print-config | --send-test-alert |\n"
+      "                   --version | "
       "--help]\n\n"
       "Watches iPhones and iPads attached over USB (through usbmuxd), records their backups and\n"
       "what blocks them, exports Prometheus metrics and emails admins. Without an action option\n"

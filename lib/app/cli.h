@@ -10,7 +10,7 @@
 
 namespace ibackupmon {
 
-enum class CliAction { Run, CheckConfig, PrintConfig, Version, Help };
+enum class CliAction { Run, CheckConfig, PrintConfig, Version, Help, SendTestAlert };
 
 struct CliOptions {
   CliAction action = CliAction::Run;

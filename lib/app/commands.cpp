@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "alert/test_alert.h"
 #include "app/component_table.h"
 #include "app/logging.h"
 #include "app/service.h"
@@ -47,6 +48,20 @@ int printConfig(const ConfigChoice& choice) {
   return 0;
 }
 
+int sendTestEmail(const ConfigChoice& choice) {
+  auto config = loadForCommand(choice);
+  if (!config) return 1;
+  SystemClock clock;
+  if (auto sent = sendTestAlert(*config, clock); !sent) {
+    std::cerr << "test alert not sent: " << sent.error().message << "\n";
+    return 1;
+  }
+  std::cout << "test alert sent to";
+  for (const auto& to : config->alerts.email.to) std::cout << " " << to;
+  std::cout << " via " << config->alerts.email.smtpUrl << "\n";
+  return 0;
+}
+
 int runDaemon(const ConfigChoice& choice) {
   setupLogging(runningUnderSystemd());
   SdNotifier notifier;
@@ -67,6 +82,7 @@ int runCommand(const CliOptions& options) {
     case CliAction::Version: std::cout << versionText() << "\n"; return 0;
     case CliAction::CheckConfig: return checkConfig(choice);
     case CliAction::PrintConfig: return printConfig(choice);
+    case CliAction::SendTestAlert: return sendTestEmail(choice);
     case CliAction::Run: return runDaemon(choice);
   }
   return 2;

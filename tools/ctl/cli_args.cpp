@@ -35,6 +35,12 @@ Expected<CliArgs> parseArgs(const std::vector<std::string>& argv) {
       a.help = true;
     } else if (arg == "--version") {
       a.version = true;
+    } else if (isOption(arg, "--until") || isOption(arg, "--comment") ||
+               isOption(arg, "--socket")) {
+      std::string name = arg.substr(0, arg.find('='));
+      auto v = optionValue(argv, i, name);
+      if (!v) return tl::unexpected(v.error());
+      (name == "--until" ? a.until : name == "--comment" ? a.comment : a.socket) = *v;
     } else if (isOption(arg, "--db") || isOption(arg, "--config") || isOption(arg, "--format")) {
       std::string name = arg.substr(0, arg.find('='));
       auto v = optionValue(argv, i, name);
@@ -60,6 +66,9 @@ Commands:
   history UDID           backups, condition intervals, attach sessions and value changes
   export --format F      the fleet status as csv or json (json = status --json)
   forget UDID            hide a device from status and metrics (history kept until retention)
+  ack UDID [CONDITION]   stop alerts about a device (or one condition) without forgetting it;
+                         --until TIME|DURATION snoozes (2026-12-01T00:00:00Z, 3d), --comment TEXT
+  unack UDID [CONDITION] alert again;  acks: list acknowledgements (via the daemon's socket)
 
 Options (before or after the command):
   --db PATH              the database file
@@ -67,6 +76,7 @@ Options (before or after the command):
                          (default: /etc/ibackupmon/ibackupmon.toml, or built-in defaults)
   --json                 machine-readable output (status, device, history)
   --format csv|json      export format
+  --socket PATH          daemon control socket for ack/unack/acks (default: [alerts] control_socket)
   -h, --help             this text
   --version              print the version
 

@@ -15,7 +15,10 @@ struct CliArgs {
   std::vector<std::string> positional;  ///< arguments after the command (e.g. the UDID)
   std::optional<std::string> db;
   std::optional<std::string> config;
-  std::optional<std::string> format;  ///< export --format csv|json
+  std::optional<std::string> format;   ///< export --format csv|json
+  std::optional<std::string> until;    ///< ack --until TIME|DURATION
+  std::optional<std::string> comment;  ///< ack --comment TEXT
+  std::optional<std::string> socket;   ///< ack/unack/acks --socket PATH
   bool json = false;
   bool help = false;
   bool version = false;

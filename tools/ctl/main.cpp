@@ -15,7 +15,8 @@ struct CommandEntry {
 constexpr CommandEntry kCommands[] = {
     {"status", ibackupmon::ctl::runStatus},   {"device", ibackupmon::ctl::runDevice},
     {"history", ibackupmon::ctl::runHistory}, {"export", ibackupmon::ctl::runExport},
-    {"forget", ibackupmon::ctl::runForget},
+    {"forget", ibackupmon::ctl::runForget},   {"ack", ibackupmon::ctl::runAck},
+    {"unack", ibackupmon::ctl::runUnack},     {"acks", ibackupmon::ctl::runAcks},
 };
 
 }  // namespace

@@ -1,0 +1,263 @@
+#include "app/alert_engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "alert/mime.h"
+
+namespace ibackupmon {
+namespace {
+
+constexpr int kMaxBackoffShift = 16;
+
+Duration backoff(const AlertEngineOptions& o, int attempts) {
+  auto d = o.retryInitial * (1 << std::clamp(attempts - 1, 0, kMaxBackoffShift));
+  return std::min<Duration>(d, o.retryMax);
+}
+
+std::map<std::string, DeviceStatus> byUdid(const std::optional<FleetView>& view) {
+  std::map<std::string, DeviceStatus> out;
+  if (view) {
+    for (const auto& d : view->devices) out[d.udid] = d;
+  }
+  return out;
+}
+
+}  // namespace
+
+AlertEngine::AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertRepository& repo,
+                         Mailer* mailer, AlertmanagerClient* alertmanager, AlertMetrics& metrics,
+                         AlertEngineOptions options)
+    : io_(io),
+      strand_(boost::asio::make_strand(io)),
+      clock_(clock),
+      repo_(repo),
+      mailer_(mailer),
+      alertmanager_(alertmanager),
+      metrics_(metrics),
+      options_(std::move(options)),
+      policy_(AlertPolicy::fromConfig(options_.alerts)),
+      wakeTimer_(strand_),
+      deliveryTimer_(strand_),
+      alertmanagerTimer_(strand_) {}
+
+AlertEngine::~AlertEngine() {
+  *alive_ = false;
+  workers_.join();  // a send in progress ends within the SMTP/HTTP timeout
+}
+
+Expected<void> AlertEngine::start() {
+  auto records = repo_.loadAlerts();
+  if (!records) return tl::unexpected(records.error());
+  auto acks = repo_.loadAcks();
+  if (!acks) return tl::unexpected(acks.error());
+  records_ = std::move(*records);
+  acks_ = std::move(*acks);
+  boost::asio::post(strand_, [this] {
+    reportDepth();
+    deliverNext();
+    postAlertmanager();
+  });
+  return {};
+}
+
+void AlertEngine::stop() {
+  boost::asio::dispatch(strand_, [this] {
+    stopped_ = true;
+    wakeTimer_.cancel();
+    deliveryTimer_.cancel();
+    alertmanagerTimer_.cancel();
+  });
+}
+
+void AlertEngine::applyOptions(AlertEngineOptions options) {
+  boost::asio::post(strand_, [this, options = std::move(options)]() mutable {
+    options_ = std::move(options);
+    policy_ = AlertPolicy::fromConfig(options_.alerts);
+    evaluate();
+  });
+}
+
+void AlertEngine::onFleetStatus(const FleetView& view) {
+  boost::asio::post(strand_, [this, view] {
+    view_ = view;
+    evaluate();
+  });
+}
+
+void AlertEngine::evaluate() {
+  if (stopped_ || !view_) return;
+  TimePoint now = clock_.now();
+  Decision d = decide(records_, activeAlertsOf(*view_), acks_, policy_, now);
+  std::optional<OutboxMessage> message;
+  if (!d.notices.empty() && mailer_) message = composeEmail(d);
+  bool changed = d.records.size() != records_.size() || !d.dropped.empty() || !d.notices.empty();
+  auto committed = repo_.commitDecision(d.records, d.dropped, message);
+  if (!committed) {
+    // Nothing was recorded, so nothing is lost: the same decision is taken again next time.
+    spdlog::error("alerts: cannot record alert state: {}", committed.error().message);
+    scheduleWake(now + options_.retryInitial);
+    return;
+  }
+  records_ = std::move(d.records);
+  if (message) {
+    spdlog::info("alerts: queued email {} \"{}\"", message->messageId, message->subject);
+    reportDepth();
+    deliverNext();
+  }
+  if (changed) postAlertmanager();
+  scheduleWake(d.wakeAt);
+}
+
+std::optional<OutboxMessage> AlertEngine::composeEmail(const Decision& d) {
+  TimePoint now = clock_.now();
+  auto devices = byUdid(view_);
+  AlertEmailContent content;
+  content.host = options_.host;
+  content.now = now;
+  content.dashboardUrl = options_.alerts.dashboardUrl;
+  auto deviceOf = [&](const std::string& udid) {
+    auto it = devices.find(udid);
+    if (it != devices.end()) return it->second;
+    DeviceStatus gone;
+    gone.udid = udid;
+    return gone;
+  };
+  std::map<std::string, std::size_t> slot;
+  for (const auto& n : d.notices) {
+    auto [it, fresh] = slot.try_emplace(n.key.udid, content.devices.size());
+    if (fresh) content.devices.push_back(AlertEmailDevice{deviceOf(n.key.udid), {}, std::nullopt});
+    content.devices[it->second].notices.push_back(n);
+  }
+  std::map<std::string, bool> listed;
+  for (const auto& key : d.acknowledged) {
+    if (listed[key.udid]) continue;
+    listed[key.udid] = true;
+    AlertEmailDevice e{deviceOf(key.udid), {}, std::nullopt};
+    for (const auto& a : acks_) {
+      if (a.covers(key, now)) e.ack = a;
+    }
+    content.acknowledged.push_back(std::move(e));
+  }
+  RenderedEmail email = renderAlertEmail(content);
+  OutboxMessage m;
+  m.messageId = makeMessageId(options_.host, now);
+  m.channel = std::string(kAlertChannelEmail);
+  m.kind = "alert";
+  m.subject = email.subject;
+  m.payload = assembleMessage(
+      MailHeaders{options_.alerts.email.from, options_.alerts.email.to, m.messageId, now}, email);
+  m.createdAt = now;
+  m.nextAttemptAt = now;
+  return m;
+}
+
+void AlertEngine::armTimer(boost::asio::steady_timer& timer, TimePoint at,
+                           void (AlertEngine::*fn)()) {
+  auto delay = std::max<std::chrono::system_clock::duration>(at - clock_.now(), {});
+  timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay));
+  timer.async_wait([this, fn](boost::system::error_code ec) {
+    if (!ec && !stopped_) (this->*fn)();
+  });
+}
+
+void AlertEngine::scheduleWake(std::optional<TimePoint> at) {
+  if (stopped_) return;
+  if (!at) {
+    wakeTimer_.cancel();
+    return;
+  }
+  armTimer(wakeTimer_, *at, &AlertEngine::evaluate);
+}
+
+void AlertEngine::deliverNext() {
+  if (stopped_ || sending_ || !mailer_) return;
+  auto due = repo_.due(clock_.now(), 1);
+  if (!due) {
+    spdlog::error("alerts: cannot read the outbox: {}", due.error().message);
+    armTimer(deliveryTimer_, clock_.now() + options_.retryInitial, &AlertEngine::deliverNext);
+    return;
+  }
+  if (due->empty()) {
+    auto next = repo_.nextAttemptAt();
+    if (next && *next) armTimer(deliveryTimer_, **next, &AlertEngine::deliverNext);
+    return;
+  }
+  OutboxMessage m = std::move(due->front());
+  sending_ = true;
+  boost::asio::post(workers_, [this, alive = alive_, m = std::move(m)] {
+    Expected<void> result = mailer_->send(m.payload);
+    if (!*alive) return;
+    boost::asio::post(strand_, [this, alive, id = m.id, attempts = m.attempts, result] {
+      if (*alive) onDelivered(id, attempts, result);
+    });
+  });
+}
+
+void AlertEngine::onDelivered(std::int64_t id, int attempts, Expected<void> result) {
+  sending_ = false;
+  TimePoint now = clock_.now();
+  if (result) {
+    metrics_.alertSent(kAlertChannelEmail);
+    if (auto ok = repo_.markSent(id, now); !ok) {
+      spdlog::error("alerts: email {} sent but not recorded: {}", id, ok.error().message);
+    }
+    repo_.pruneSent(now - options_.keepSent);
+  } else {
+    metrics_.alertFailed(kAlertChannelEmail);
+    Duration wait = backoff(options_, attempts + 1);
+    spdlog::warn("alerts: email {} not delivered (attempt {}), retrying in {}s: {}", id,
+                 attempts + 1, wait.count(), result.error().message);
+    if (auto ok = repo_.markFailed(id, result.error().message, now + wait); !ok) {
+      spdlog::error("alerts: cannot record the failed attempt: {}", ok.error().message);
+    }
+  }
+  reportDepth();
+  deliverNext();
+}
+
+void AlertEngine::postAlertmanager() {
+  if (stopped_ || !alertmanager_) return;
+  if (posting_) {
+    repost_ = true;  // state changed during a post: post again as soon as it ends
+    return;
+  }
+  repost_ = false;
+  TimePoint now = clock_.now();
+  Duration resend = options_.alerts.alertmanager.resendInterval;
+  std::string payload = buildAlertmanagerPayload(records_, byUdid(view_), options_.host,
+                                                 options_.alerts.dashboardUrl, now, 4 * resend);
+  posting_ = true;
+  boost::asio::post(workers_, [this, alive = alive_, payload = std::move(payload)] {
+    Expected<void> result = alertmanager_->post(payload);
+    if (!*alive) return;
+    boost::asio::post(strand_, [this, alive, result] {
+      if (!*alive) return;
+      posting_ = false;
+      if (result) {
+        metrics_.alertSent(kAlertChannelAlertmanager);
+      } else {
+        metrics_.alertFailed(kAlertChannelAlertmanager);
+        spdlog::warn("alerts: Alertmanager post failed: {}", result.error().message);
+      }
+      if (repost_) {
+        postAlertmanager();
+        return;
+      }
+      armTimer(alertmanagerTimer_, clock_.now() + options_.alerts.alertmanager.resendInterval,
+               &AlertEngine::postAlertmanager);
+    });
+  });
+}
+
+void AlertEngine::reportDepth() {
+  if (auto depth = repo_.outboxDepth()) metrics_.setOutboxDepth(static_cast<std::size_t>(*depth));
+}
+
+void AlertEngine::handleControl(std::string line, std::function<void(std::string)> reply) {
+  boost::asio::post(
+      strand_, [this, line = std::move(line), reply = std::move(reply)] { reply(control(line)); });
+}
+
+}  // namespace ibackupmon

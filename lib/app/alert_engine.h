@@ -1,0 +1,98 @@
+#pragma once
+/// Runs the alert policy on every fleet change, writes what it decides (state + message) to the
+/// store in one transaction, and delivers the outbox: email through a Mailer on a worker thread
+/// with retries and backoff, Alertmanager re-posts every resend_interval. All state lives on one
+/// strand; onFleetStatus may be called from any thread.
+///
+///   AlertEngine engine(io, clock, repo, mailer.get(), am.get(), metrics, options);
+///   engine.start();                 // loads state, delivers what a previous run left behind
+///   monitor.addObserver(&engine);   // or AppContext::fleetObservers
+///   ... engine.stop();              // before io_context::run() can return
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alert/alert_email.h"
+#include "alert/alertmanager_client.h"
+#include "alert/policy.h"
+#include "alert/smtp_mailer.h"
+#include "app/asio.h"
+#include "core/alert_metrics.h"
+#include "core/fleet_observer.h"
+#include "store/alert_repository.h"
+
+namespace ibackupmon {
+
+struct AlertEngineOptions {
+  AlertsConfig alerts;
+  std::string host;                                  ///< alertHostName(alerts)
+  Duration retryInitial = std::chrono::seconds(30);  ///< first retry delay, doubled per attempt
+  Duration retryMax = std::chrono::minutes(15);
+  Duration keepSent = std::chrono::hours(24 * 30);  ///< delivered messages kept for inspection
+};
+
+class AlertEngine final : public FleetObserver {
+ public:
+  /// mailer and alertmanager may be null (channel off); all references must outlive the engine.
+  AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertRepository& repo,
+              Mailer* mailer, AlertmanagerClient* alertmanager, AlertMetrics& metrics,
+              AlertEngineOptions options);
+  ~AlertEngine() override;
+  AlertEngine(const AlertEngine&) = delete;
+  AlertEngine& operator=(const AlertEngine&) = delete;
+
+  /// Loads alert state and acks, then starts delivering the outbox. Call before io runs.
+  Expected<void> start();
+  /// Cancels timers; a send in progress finishes on its worker (bounded by the SMTP timeout).
+  void stop();
+  /// Reloaded [alerts] keys (policy, addresses, dashboard); posted to the strand.
+  void applyOptions(AlertEngineOptions options);
+
+  void onFleetStatus(const FleetView& view) override;
+
+  /// One line of the control protocol (JSON) in, one JSON reply out through `reply` (called on
+  /// the engine's strand). Commands: ack, unack, acks.
+  void handleControl(std::string line, std::function<void(std::string)> reply);
+
+ private:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  void evaluate();
+  std::optional<OutboxMessage> composeEmail(const Decision& d);
+  void scheduleWake(std::optional<TimePoint> at);
+  void deliverNext();
+  void onDelivered(std::int64_t id, int attempts, Expected<void> result);
+  void postAlertmanager();
+  void reportDepth();
+  std::string control(const std::string& line);
+  void armTimer(boost::asio::steady_timer& timer, TimePoint at, void (AlertEngine::*fn)());
+
+  boost::asio::io_context& io_;
+  Strand strand_;
+  const Clock& clock_;
+  AlertRepository& repo_;
+  Mailer* mailer_;
+  AlertmanagerClient* alertmanager_;
+  AlertMetrics& metrics_;
+  AlertEngineOptions options_;
+  AlertPolicy policy_;
+
+  std::vector<AlertRecord> records_;
+  std::vector<AlertAck> acks_;
+  std::optional<FleetView> view_;  ///< nothing is decided before the monitor's first view
+  boost::asio::steady_timer wakeTimer_;
+  boost::asio::steady_timer deliveryTimer_;
+  boost::asio::steady_timer alertmanagerTimer_;
+  bool sending_ = false;
+  bool posting_ = false;
+  bool repost_ = false;
+  bool stopped_ = false;
+  boost::asio::thread_pool workers_{2};  ///< blocking SMTP and HTTP calls
+  std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
+};
+
+}  // namespace ibackupmon
