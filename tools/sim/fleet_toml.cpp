@@ -116,6 +116,11 @@ void loadDevice(Ctx& c, const toml::table& t, Fleet& fleet);
 }  // namespace
 
 ibackupmon::Expected<Fleet> parseFleet(std::string_view text, const std::string& name) {
+  // toml++ asserts on NUL bytes in keys; no fleet file needs one.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return ibackupmon::makeError(
+        "fleet_syntax", name + ": NUL byte at offset " + std::to_string(nul) + ": not a text file");
+  }
   toml::table root;
   try {
     root = toml::parse(text, name);

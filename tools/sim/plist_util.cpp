@@ -3,6 +3,17 @@
 #include <cstdlib>
 
 namespace sim {
+namespace {
+
+// plist_get_string_val asserts (aborts) on strings with embedded NULs, which any client can
+// send: read through the pointer and length instead.
+std::string stringOf(plist_t node) {
+  uint64_t len = 0;
+  const char* p = plist_get_string_ptr(node, &len);
+  return p ? std::string(p, len) : std::string();
+}
+
+}  // namespace
 
 Plist parsePlist(std::string_view bytes) {
   if (bytes.empty() || bytes.size() > UINT32_MAX) return nullptr;
@@ -44,11 +55,7 @@ std::optional<std::string> dictString(plist_t dict, const char* key) {
   if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
   plist_t n = plist_dict_get_item(dict, key);
   if (!n || plist_get_node_type(n) != PLIST_STRING) return std::nullopt;
-  char* s = nullptr;
-  plist_get_string_val(n, &s);
-  std::string out(s ? s : "");
-  std::free(s);
-  return out;
+  return stringOf(n);
 }
 
 std::optional<bool> dictBool(plist_t dict, const char* key) {
@@ -95,13 +102,7 @@ std::string describeValue(plist_t node) {
       plist_get_real_val(node, &d);
       return "real:" + std::to_string(d);
     }
-    case PLIST_STRING: {
-      char* s = nullptr;
-      plist_get_string_val(node, &s);
-      std::string out(s ? s : "");
-      std::free(s);
-      return out;
-    }
+    case PLIST_STRING: return stringOf(node);
     case PLIST_DATE: {
       int32_t sec = 0, usec = 0;
       plist_get_date_val(node, &sec, &usec);
