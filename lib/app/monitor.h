@@ -28,6 +28,7 @@
 
 namespace ibackupmon {
 
+class ExternalFactsProvider;
 class Store;
 
 struct MonitorDeps {

@@ -1,6 +1,7 @@
 // Monitor: what happens after a cycle: history, store, diagnosis, observers; and config.
 #include <spdlog/spdlog.h>
 
+#include "app/external_facts.h"
 #include "app/history_tracker.h"
 #include "app/monitor.h"
 #include "app/monitor_entry.h"

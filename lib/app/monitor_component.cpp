@@ -1,0 +1,55 @@
+#include "app/monitor_component.h"
+
+#include <spdlog/spdlog.h>
+
+#include "device/lockdown_connector.h"
+#include "store/store.h"
+
+namespace ibackupmon {
+
+MonitorComponent::~MonitorComponent() {
+  stop();
+  watcher_.reset();
+  events_.reset();  // unsubscribes (joins libusbmuxd's event thread)
+  monitor_.reset();
+  if (ownStore_ && ctx_.store == ownStore_.get()) ctx_.store = nullptr;
+  ownStore_.reset();
+}
+
+Expected<void> MonitorComponent::start() {
+  const Config& config = ctx_.config();
+  if (ctx_.store == nullptr) {
+    // No store component ran before us: open the database here, still before READY=1, and
+    // publish it for the components after us.
+    auto opened = Store::open(config.storage.path, OpenMode::ReadWrite);
+    if (!opened) return tl::unexpected(opened.error());
+    ownStore_ = std::move(*opened);
+    ctx_.store = ownStore_.get();
+  }
+  monitor_ = std::make_unique<Monitor>(
+      MonitorDeps{ctx_.io, *ctx_.store, std::make_shared<LockdownConnector>(),
+                  std::make_shared<SystemClock>(), ctx_.fleetObservers, ctx_.externalFacts},
+      config);
+  if (auto started = monitor_->start(); !started) return started;
+  events_ = std::make_unique<UsbmuxdEvents>();
+  if (!events_->subscribed()) {
+    spdlog::warn("usbmuxd event subscription failed; attach/detach seen by polling only");
+  }
+  WatcherOptions options;
+  options.networkDevices = config.probe.networkDevices;
+  watcher_ = std::make_unique<DeviceWatcher>(*events_, std::make_shared<UsbmuxdLister>(), *monitor_,
+                                             options);
+  return {};
+}
+
+void MonitorComponent::applyConfig(const Config& config) {
+  if (monitor_) monitor_->applyConfig(config);
+  if (watcher_) watcher_->setNetworkDevices(config.probe.networkDevices);
+}
+
+void MonitorComponent::stop() {
+  if (watcher_) watcher_->stop();
+  if (monitor_) monitor_->stop();
+}
+
+}  // namespace ibackupmon
