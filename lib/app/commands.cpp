@@ -8,6 +8,7 @@
 #include "app/service.h"
 #include "config/config_loader.h"
 #include "config/config_render.h"
+#include "core/version.h"
 
 namespace ibackupmon {
 
@@ -71,8 +72,7 @@ int runDaemon(const ConfigChoice& choice) {
 }  // namespace
 
 std::string versionText() {
-  return std::string("ibackupmond ") + IBACKUPMON_VERSION + " (revision " + IBACKUPMON_REVISION +
-         ")";
+  return std::string("ibackupmond ") + IBACKUPMON_VERSION + " (revision " + buildRevision() + ")";
 }
 
 int runCommand(const CliOptions& options) {

@@ -6,6 +6,7 @@
 
 #include "app/application.h"
 #include "app/logging.h"
+#include "core/version.h"
 
 namespace ibackupmon {
 
@@ -141,8 +142,8 @@ int runService(const ServiceOptions& options, std::vector<ComponentFactory> tabl
     return 1;
   }
   setLogLevel(config->log.level);
-  spdlog::info("ibackupmond {} (revision {}) starting with {}", IBACKUPMON_VERSION,
-               IBACKUPMON_REVISION, describeSource(*config));
+  spdlog::info("ibackupmond {} (revision {}) starting with {}", IBACKUPMON_VERSION, buildRevision(),
+               describeSource(*config));
   ServiceLoop loop(options, std::move(*config), std::move(table), notifier);
   return loop.run();
 }

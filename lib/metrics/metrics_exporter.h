@@ -11,6 +11,7 @@
 #include "core/alert_metrics.h"
 #include "core/feed_observer.h"
 #include "core/fleet_observer.h"
+#include "core/version.h"
 
 namespace prometheus {
 class Collectable;
@@ -27,7 +28,7 @@ struct MetricsExporterOptions {
                                             std::string(kAlertChannelAlertmanager)};
   std::vector<std::string> feeds = {std::string(kFeedAppleStatus), std::string(kFeedIosCatalog)};
   std::string version = IBACKUPMON_VERSION;
-  std::string revision = IBACKUPMON_REVISION;
+  std::string revision = buildRevision();
 };
 
 /// The only FleetObserver that feeds Prometheus, and the AlertMetrics and FeedObserver

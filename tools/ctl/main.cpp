@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "core/version.h"
 
 namespace {
 
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (ctx.args.version) {
-    std::cout << "ibackupmonctl " << IBACKUPMON_VERSION << " (" << IBACKUPMON_REVISION << ")\n";
+    std::cout << "ibackupmonctl " << IBACKUPMON_VERSION << " (" << ibackupmon::buildRevision()
+              << ")\n";
     return 0;
   }
   if (ctx.args.command.empty()) {
