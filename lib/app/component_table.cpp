@@ -1,7 +1,9 @@
 #include "app/component_table.h"
 
+#include "app/alert_component.h"
 #include "app/feeds_component.h"
 #include "app/metrics_component.h"
+#include "app/monitor_component.h"
 
 namespace ibackupmon {
 
@@ -18,6 +20,10 @@ std::vector<ComponentFactory> componentTable() {
       // feeds: after metrics (reports to ctx.feedObservers), before the monitor
       // (ctx.externalFacts).
       [](AppContext& ctx) { return std::make_unique<FeedsComponent>(ctx); },
+      // alerts: after metrics (ctx.alertMetrics), before the monitor (joins ctx.fleetObservers).
+      [](AppContext& ctx) { return std::make_unique<AlertsComponent>(ctx, ctx.alertMetrics); },
+      // monitor: last; opens the store before READY=1 and copies the observers when it starts.
+      [](AppContext& ctx) { return std::make_unique<MonitorComponent>(ctx); },
   };
 }
 

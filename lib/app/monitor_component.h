@@ -8,6 +8,7 @@
 #include "app/component.h"
 #include "app/monitor.h"
 #include "device/device_watcher.h"
+#include "store/store.h"
 
 namespace ibackupmon {
 
