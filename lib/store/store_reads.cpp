@@ -40,7 +40,7 @@ DeviceStatus statusFromRow(const Statement& st) {
     if (auto decoded = codec::decodeStatus(*json)) s = std::move(*decoded);
   }
   s.udid = st.text(0);
-  if (s.name.empty()) s.name = st.optText(1).value_or(s.udid);
+  if (s.name.empty()) s.name = st.optText(1).value_or("");
   if (!s.productType) s.productType = st.optText(2);
   if (!s.iosVersion) s.iosVersion = st.optText(3);
   if (!s.serial) s.serial = st.optText(4);
