@@ -60,8 +60,8 @@ root="$scratch/root"
 dpkg-deb -x "$deb" "$root"
 for exe in "$root"/usr/sbin/* "$root"/usr/bin/*; do
   for soname in $(readelf -d "$exe" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-    lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|x32|64bit/ {print $NF; exit}')
-    [ -n "$lib" ] || lib=$(ldconfig -p | awk -v s="$soname" '$1 == s {print $NF; exit}')
+    lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64|x32|64bit/ && !found {print $NF; found = 1}')
+    [ -n "$lib" ] || lib=$(ldconfig -p | awk -v s="$soname" '$1 == s && !found {print $NF; found = 1}')
     [ -n "$lib" ] || fail "$(basename "$exe") needs $soname, which this host does not have"
     pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null) ||
       fail "no Debian package owns $lib (needed by $(basename "$exe"))"
