@@ -1,0 +1,77 @@
+"""Starts ibackupmon-sim and ibackupmond for a test (state, socket and metrics port in the test's
+temp dir, loopback only), and reads `ibackupmonctl status --json` from the daemon's database."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "metrics"))
+from monitoring_kit import free_port, http_get, wait_for  # noqa: E402
+
+
+class Daemon:
+    def __init__(self, procs, db, port):
+        self.procs = procs
+        self.db = db
+        self.port = port
+        self.metrics_url = f"http://127.0.0.1:{port}/metrics"
+
+    def status(self):
+        out = subprocess.run([os.environ["CTL"], "status", "--json", "--db", self.db],
+                             capture_output=True, timeout=30)
+        # 0-3 are the Nagios verdicts (ok/warning/critical/unknown); anything else is an error.
+        if out.returncode not in (0, 1, 2, 3):
+            raise AssertionError(f"ibackupmonctl status failed ({out.returncode}): {out.stderr!r}")
+        return json.loads(out.stdout)
+
+    def wait_all_probed(self, devices=None, timeout=60):
+        """Until status --json lists every simulated device with a probe result (last_seen)."""
+        def done():
+            self.procs.check_alive()
+            s = self.status()
+            if devices is not None and len(s) != devices:
+                return None
+            return s if s and all(d.get("last_seen") for d in s) else None
+        return wait_for("every device probed", done, timeout=timeout, interval=0.5)
+
+
+def sim_device_count(fleet):
+    with open(fleet) as f:
+        return sum(1 for line in f if line.strip() == "[[device]]")
+
+
+def write_config(d, db, listen, extra_config=""):
+    config = os.path.join(d, "ibackupmon.toml")
+    with open(config, "w") as f:
+        f.write(f"""[storage]
+path = "{db}"
+[metrics]
+listen = "{listen}"
+[probe]
+interval = "2s"
+[alerts]
+control_socket = "{os.path.join(d, 'control.sock')}"
+{extra_config}""")
+    return config
+
+
+def start_daemon_with_sim(procs, fleet, extra_config=""):
+    d = procs.dir
+    sock, ready = os.path.join(d, "usbmuxd.sock"), os.path.join(d, "sim.ready")
+    procs.start("sim", [os.environ["SIM"], "--socket", sock, "--fleet", fleet, "--control",
+                        os.path.join(d, "sim-control.sock"), "--ready-file", ready], strict=True)
+    wait_for("simulator ready", lambda: os.path.exists(ready), timeout=20)
+    port = free_port()
+    db = os.path.join(d, "ibackupmon.db")
+    config = write_config(d, db, f"127.0.0.1:{port}", extra_config)
+    env = dict(os.environ, USBMUXD_SOCKET_ADDRESS="UNIX:" + sock)
+    log = open(os.path.join(d, "daemon.log"), "wb")
+    p = subprocess.Popen([os.environ["DAEMON"], "--config", config], stdout=log,
+                         stderr=subprocess.STDOUT, cwd=d, env=env)
+    procs.procs.append(("daemon", p, log))
+    procs.strict.add("daemon")
+    daemon = Daemon(procs, db, port)
+    wait_for("daemon metrics endpoint", lambda: (procs.check_alive() or True)
+             and http_get(daemon.metrics_url), timeout=30)
+    daemon.devices = sim_device_count(fleet)
+    return daemon
