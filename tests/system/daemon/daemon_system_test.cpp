@@ -1,6 +1,9 @@
 // The real ibackupmond under a fake systemd: READY, reload with a broken file, watchdog, stop.
 #include <signal.h>
 
+#include <cstdio>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "process_harness.h"
@@ -42,6 +45,38 @@ class DaemonTest : public ::testing::Test {
   TempDir dir_;
   NotifySocket notify_;
 };
+
+// READY=1 promises a usable database: at that moment the file exists and is fully migrated.
+TEST_F(DaemonTest, ReadyOnlyAfterTheDatabaseIsOpenAndMigrated) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(10s))) << daemon->err();
+  std::ifstream db(dir_.file("state.db"), std::ios::binary);
+  std::string header(16, '\0');
+  db.read(header.data(), 16);
+  EXPECT_EQ(header, std::string("SQLite format 3\0", 16));
+  const std::string cmd = "sqlite3 -readonly '" + dir_.file("state.db") + "' 'PRAGMA user_version'";
+  FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  char buf[32] = {};
+  const bool got = std::fgets(buf, sizeof buf, p) != nullptr;
+  pclose(p);
+  ASSERT_TRUE(got);
+  EXPECT_GE(std::atoi(buf), 2) << "schema not migrated at READY: user_version " << buf;
+  expectCleanStop(*daemon, SIGTERM);
+}
+
+// A database that cannot be opened is a startup error: exit non-zero, never READY=1.
+TEST_F(DaemonTest, UnopenableDatabaseExitsWithoutReady) {
+  dir_.write("state.db", "this is not an SQLite database, it is a text file of garbage.....");
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  const auto code = daemon->waitExit(in(10s));
+  ASSERT_TRUE(code.has_value()) << daemon->err();
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(daemon->err().find("state.db"), std::string::npos) << daemon->err();
+  for (const auto& m : notify_.messages()) EXPECT_EQ(m.find("READY=1"), std::string::npos);
+}
 
 TEST_F(DaemonTest, ReadyThenBrokenReloadKeepsRunningThenStopsOnSigterm) {
   dir_.write("ibackupmon.toml", validConfig(dir_));
