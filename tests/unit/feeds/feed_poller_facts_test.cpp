@@ -76,7 +76,8 @@ TEST(FeedFactsTest, IosOutdatedUsesTheCatalogsNewestForTheModel) {
   auto in = device("iPhone13,2", "17.7.1");
   in.external = externalFactsFor(nullptr, &c, std::string("iPhone13,2"), now);
   EXPECT_EQ(in.external.newestIosVersion, "18.1");
-  const Condition* outdated = find(diagnose(in, DiagnosisConfig{}, now), "ios_outdated");
+  const auto conditions = diagnose(in, DiagnosisConfig{}, now);  // find() points into it
+  const Condition* outdated = find(conditions, "ios_outdated");
   ASSERT_NE(outdated, nullptr);
   EXPECT_EQ(outdated->evidence.at("target_version"), "18.1");
   // A model stuck on 16.x that runs its newest is not outdated.
@@ -93,7 +94,8 @@ TEST(FeedFactsTest, WithoutACatalogMinimumVersionStillApplies) {
   DiagnosisConfig config;
   EXPECT_EQ(find(diagnose(in, config, now), "ios_outdated"), nullptr);  // nothing to compare
   config.iosMinimumVersion = "17.5";
-  const Condition* outdated = find(diagnose(in, config, now), "ios_outdated");
+  const auto conditions = diagnose(in, config, now);  // find() points into it
+  const Condition* outdated = find(conditions, "ios_outdated");
   ASSERT_NE(outdated, nullptr);
   EXPECT_EQ(outdated->evidence.at("target_version"), "17.5");
   // A model the catalog does not list falls back the same way.
