@@ -49,6 +49,8 @@ std::optional<TimePoint> endOfDay(std::string_view text) {
       std::from_chars(b + 8, b + 10, d).ptr != b + 10) {
     return std::nullopt;
   }
+  // system_clock counts nanoseconds: only years 1678..2262 fit, so anything odd is "no date".
+  if (y < 1970 || y > 2200) return std::nullopt;
   const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
                                         std::chrono::day{d}};
   if (!ymd.ok()) return std::nullopt;
