@@ -231,7 +231,10 @@ TEST_F(MonitorTest, KnownDevicesFromTheStoreAreRediagnosedAndPruned) {
   h.lastCloudBackup = clock->now() - std::chrono::hours(24 * 10);
   store.histories.push_back(h);
   startMonitor();
-  ASSERT_TRUE(waitFor([](const FleetView& v, auto&) { return v.devices.size() == 1; }, 4000ms));
+  // Pruning runs in batches posted to the strand: await the last one, not just the device.
+  ASSERT_TRUE(
+      waitFor([&](const FleetView& v, auto&) { return v.devices.size() == 1 && store.prunes >= 3; },
+              4000ms));
   onStrand([&](const FleetView& v, auto&) {
     EXPECT_FALSE(v.devices[0].connected);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Stale);
