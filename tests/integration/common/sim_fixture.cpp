@@ -95,7 +95,7 @@ void SimProcess::stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
   bool gone =
-      waitFor([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(5));
+      waitFor([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(30));
   if (!gone) {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);

@@ -44,28 +44,28 @@ class EventsTest : public ::testing::Test {
 
 TEST_F(EventsTest, SubscriberSeesAttachAndDetach) {
   ASSERT_TRUE(
-      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 1; }, std::chrono::seconds(5)));
+      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 1; }, std::chrono::seconds(30)));
   EXPECT_EQ(count(IDEVICE_DEVICE_ADD, kUnplugged), 0);
   ASSERT_EQ(sim_->ctl({"detach", kHealthy}).exitCode, 0);
   EXPECT_TRUE(waitFor([&] { return count(IDEVICE_DEVICE_REMOVE, kHealthy) == 1; },
-                      std::chrono::seconds(5)));
+                      std::chrono::seconds(30)));
   ASSERT_EQ(sim_->ctl({"attach", kUnplugged}).exitCode, 0);
-  EXPECT_TRUE(
-      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kUnplugged) == 1; }, std::chrono::seconds(5)));
+  EXPECT_TRUE(waitFor([&] { return count(IDEVICE_DEVICE_ADD, kUnplugged) == 1; },
+                      std::chrono::seconds(30)));
   ASSERT_EQ(sim_->ctl({"attach", kHealthy}).exitCode, 0);
   EXPECT_TRUE(
-      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 2; }, std::chrono::seconds(5)));
+      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 2; }, std::chrono::seconds(30)));
 }
 
 TEST_F(EventsTest, UsbmuxdRestartRemovesAndReaddsDevices) {
   ASSERT_TRUE(
-      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 1; }, std::chrono::seconds(5)));
+      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 1; }, std::chrono::seconds(30)));
   ASSERT_EQ(sim_->ctl({"restart-usbmuxd", "1"}).exitCode, 0);
   EXPECT_TRUE(waitFor([&] { return count(IDEVICE_DEVICE_REMOVE, kHealthy) == 1; },
-                      std::chrono::seconds(5)));
+                      std::chrono::seconds(30)));
   // libusbmuxd reconnects on its own; the devices come back with new DeviceIDs.
   EXPECT_TRUE(
-      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 2; }, std::chrono::seconds(15)));
+      waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 2; }, std::chrono::seconds(30)));
   RunResult r = runProcess({"idevice_id", "-l"}, sim_->env());
   EXPECT_TRUE(contains(r.out, kHealthy));
 }

@@ -76,8 +76,8 @@ TEST_F(SimTest, DiagnosticsRestartReattachesWithANewDeviceId) {
   RunResult r = tool({"idevicediagnostics", "-u", kRestart, "restart"});
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "Restarting device.")) << r.out;
-  EXPECT_TRUE(waitFor([&] { return deviceId(kRestart) == "-"; }, std::chrono::seconds(5)));
-  ASSERT_TRUE(waitFor([&] { return deviceId(kRestart) != "-"; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(waitFor([&] { return deviceId(kRestart) == "-"; }, std::chrono::seconds(30)));
+  ASSERT_TRUE(waitFor([&] { return deviceId(kRestart) != "-"; }, std::chrono::seconds(30)));
   EXPECT_NE(deviceId(kRestart), before);
   EXPECT_TRUE(contains(tool({"idevice_id", "-l"}).out, kRestart));
 }

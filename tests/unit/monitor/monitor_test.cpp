@@ -71,7 +71,7 @@ class MonitorTest : public ::testing::Test {
 
   // Polls a condition on the strand until it holds or the deadline passes.
   bool waitFor(const std::function<bool(const FleetView&, const MonitorStats&)>& pred,
-               std::chrono::milliseconds deadline = 5000ms) {
+               std::chrono::milliseconds deadline = 20000ms) {
     const auto end = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < end) {
       bool ok = false;
@@ -234,7 +234,7 @@ TEST_F(MonitorTest, KnownDevicesFromTheStoreAreRediagnosedAndPruned) {
   // Pruning runs in batches posted to the strand: await the last one, not just the device.
   ASSERT_TRUE(
       waitFor([&](const FleetView& v, auto&) { return v.devices.size() == 1 && store.prunes >= 3; },
-              4000ms));
+              20000ms));
   onStrand([&](const FleetView& v, auto&) {
     EXPECT_FALSE(v.devices[0].connected);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Stale);
@@ -252,7 +252,8 @@ TEST_F(MonitorTest, FailingDeviceBacksOffAndIsReportedFailing) {
   startMonitor();
   monitor->onAttached(usb("F"));
   // Backoff starts at 2 s: the second cycle comes well before the 60 s interval.
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted >= 2; }, 4000ms));
+  ASSERT_TRUE(
+      waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted >= 2; }, 30000ms));
   onStrand([&](const FleetView& v, auto&) {
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Unknown);  // unreadable is never "ok"
