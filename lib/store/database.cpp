@@ -64,6 +64,26 @@ std::string immutableUri(const std::string& path) {
   return uri + "?immutable=1";
 }
 
+// True when every committed transaction is in the main file: no -wal, or an empty one (the
+// writer's last connection checkpointed and truncated it on close).
+bool walIsEmpty(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path + "-wal", ec);
+  return ec || size == 0;
+}
+
+// Readers that may not write the directory (group members running ibackupmonctl, a read-only
+// mount) can read a WAL database only while -wal and -shm exist (sqlite.org/wal.html#readonly).
+// The last writer to close would delete them; persisting keeps them, with the database file's
+// mode (0640 under the unit's UMask). journal_size_limit makes that close truncate the -wal to
+// 0 bytes; 64 MiB is far above the auto-checkpoint size, so it never bites while running.
+Expected<void> keepWalFiles(Database& db, sqlite3* raw) {
+  int persist = 1;
+  int rc = sqlite3_file_control(raw, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  if (rc != SQLITE_OK) return tl::unexpected(db.errorFor(rc, "SQLITE_FCNTL_PERSIST_WAL"));
+  return db.exec("PRAGMA journal_size_limit = 67108864");
+}
+
 }  // namespace
 
 Database::Database(sqlite3* db, std::string path, DbAccess access)
@@ -136,6 +156,11 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
   if (access == DbAccess::ReadOnly) {
     auto probe = db.queryInt("PRAGMA user_version");
     if (!probe && probe.error().code == "db_unwritable") return openImmutable(path);
+    // A group member of a 0750 state directory cannot create -wal/-shm (SQLITE_READONLY_DIRECTORY)
+    // once the writer has gone; with no WAL content nothing is lost by reading the file alone.
+    if (!probe && probe.error().code == "db_readonly" && walIsEmpty(path)) {
+      return openImmutable(path);
+    }
     if (!probe) return tl::unexpected(probe.error());
   }
   if (access == DbAccess::ReadWrite && sqlite3_db_readonly(raw, "main") == 1) {
@@ -155,6 +180,7 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
     if (auto ok = db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL"); !ok) {
       return tl::unexpected(ok.error());
     }
+    if (auto ok = keepWalFiles(db, raw); !ok) return tl::unexpected(ok.error());
   }
   return db;
 }
