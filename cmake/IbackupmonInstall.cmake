@@ -49,6 +49,23 @@ if(IS_DIRECTORY ${CMAKE_SOURCE_DIR}/deploy)
   install(DIRECTORY ${CMAKE_SOURCE_DIR}/deploy DESTINATION ${IBACKUPMON_DOC_DIR})
 endif()
 
+# --- Debian policy files: copyright (DEP-5) and the changelog (a native package: changelog.gz) ---
+install(FILES ${CMAKE_SOURCE_DIR}/packaging/debian/copyright DESTINATION ${IBACKUPMON_DOC_DIR})
+set(IBACKUPMON_CHANGELOG ${CMAKE_SOURCE_DIR}/packaging/debian/changelog)
+file(STRINGS ${IBACKUPMON_CHANGELOG} changelog_head LIMIT_COUNT 1)
+if(NOT changelog_head MATCHES "^ibackupmon \\(${PROJECT_VERSION}\\) ")
+  # The packaging test fails on this too; a warning here says it at once.
+  message(WARNING "packaging/debian/changelog starts with '${changelog_head}', "
+                  "but the project version is ${PROJECT_VERSION}: add an entry")
+endif()
+set(changelog_gz ${CMAKE_BINARY_DIR}/packaging/changelog.gz)
+add_custom_command(OUTPUT ${changelog_gz}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/packaging
+  COMMAND gzip -9 -n -c ${IBACKUPMON_CHANGELOG} > ${changelog_gz}
+  DEPENDS ${IBACKUPMON_CHANGELOG} VERBATIM)
+add_custom_target(ibackupmon_changelog ALL DEPENDS ${changelog_gz})
+install(FILES ${changelog_gz} DESTINATION ${IBACKUPMON_DOC_DIR})
+
 # --- man pages: Markdown in docs/man/ -> roff with pandoc ----------------------------------------
 find_program(PANDOC pandoc)
 file(GLOB IBACKUPMON_MAN_SOURCES ${CMAKE_SOURCE_DIR}/docs/man/*.md)
@@ -76,16 +93,21 @@ endif()
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME ibackupmon)
 set(CPACK_PACKAGE_VENDOR "ibackupmon")
-set(CPACK_PACKAGE_CONTACT "ibackupmon maintainers <ibackupmon@localhost>")
+# Whoever builds packages for their site puts their own address here (-DIBACKUPMON_MAINTAINER=).
+# The default is the project's commit identity; .invalid says plainly it is not a mailbox.
+set(IBACKUPMON_MAINTAINER "ibackupmon developers <dev@ibackupmon.invalid>"
+    CACHE STRING "Maintainer field of the .deb (Name <address>)")
+set(CPACK_PACKAGE_CONTACT "${IBACKUPMON_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "monitor iCloud/computer backups of USB-attached iPhones and iPads")
+# CPack puts the summary on the Description: line and indents this text itself: no leading
+# spaces here, or dpkg shows the lines as preformatted.
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-"monitor iCloud/computer backups of USB-attached iPhones and iPads
- ibackupmon watches the iPhones and iPads attached to a host through usbmuxd,
- records their last backups and what blocks them (storage, battery, trust,
- iOS version, Apple outages), keeps the history in SQLite, exports Prometheus
- metrics and emails administrators. It runs as the systemd service
- ibackupmon.service under the unprivileged user ibackupmon.")
+"ibackupmon watches the iPhones and iPads attached to a host through usbmuxd,
+records their last backups and what blocks them (storage, battery, trust,
+iOS version, Apple outages), keeps the history in SQLite, exports Prometheus
+metrics and emails administrators. It runs as the systemd service
+ibackupmon.service under the unprivileged user ibackupmon.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

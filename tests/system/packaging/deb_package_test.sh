@@ -45,7 +45,8 @@ for f in /usr/sbin/ibackupmond /usr/bin/ibackupmonctl /usr/bin/ibackupmon-sim \
   /usr/share/man/man8/ibackupmond.8.gz /usr/share/man/man1/ibackupmonctl.1.gz \
   /usr/share/man/man1/ibackupmon-sim.1.gz /usr/share/man/man5/ibackupmon.toml.5.gz \
   /usr/share/doc/ibackupmon/README.md /usr/share/doc/ibackupmon/deploy/grafana/ibackupmon.json \
-  /usr/share/doc/ibackupmon/deploy/prometheus/prometheus.yml; do
+  /usr/share/doc/ibackupmon/deploy/prometheus/prometheus.yml \
+  /usr/share/doc/ibackupmon/copyright /usr/share/doc/ibackupmon/changelog.gz; do
   grep -qx "$f" "$scratch/files" || fail "$f is not in the package"
 done
 if grep -E '^/usr/(include|local)|\.a$|/tests?/.*_test$|^/usr/lib/.*\.so' "$scratch/files"; then
@@ -74,6 +75,31 @@ for exe in "$root"/usr/sbin/* "$root"/usr/bin/*; do
   done
 done
 echo "shared libraries: every NEEDED entry is provided by a package in Depends"
+
+# --- Debian policy files: DEP-5 copyright, a changelog for this very version, lintian ----------
+doc="$root/usr/share/doc/ibackupmon"
+head -1 "$doc/copyright" |
+  grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
+  fail "copyright is not machine-readable (DEP-5): $(head -1 "$doc/copyright")"
+gzip -dc "$doc/changelog.gz" >"$scratch/changelog"
+logversion=$(dpkg-parsechangelog -l "$scratch/changelog" -S Version) ||
+  fail "changelog.gz does not parse as a Debian changelog"
+[ "$logversion" = "$(field Version)" ] ||
+  fail "changelog's latest entry is $logversion, the package is $(field Version)"
+echo "copyright: DEP-5; changelog.gz: latest entry $logversion"
+if ! command -v lintian >/dev/null; then
+  fail "lintian is not installed (scripts/packages.txt lists it: run scripts/deps.sh)"
+fi
+# Errors fail the test (lintian exits 1 on them); warnings are printed for the record.
+lintian_rc=0
+lintian --tag-display-limit 0 "$deb" >"$scratch/lintian.out" 2>&1 || lintian_rc=$?
+grep -E '^[EW]:' "$scratch/lintian.out" || true
+if [ "$lintian_rc" -ne 0 ] || grep -q '^E:' "$scratch/lintian.out"; then
+  grep -q '^E:' "$scratch/lintian.out" || cat "$scratch/lintian.out"
+  fail "lintian reports errors or failed to run (exit $lintian_rc, above)"
+fi
+echo "lintian: $(grep -c '^E:' "$scratch/lintian.out" || true) errors," \
+  "$(grep -c '^W:' "$scratch/lintian.out" || true) warnings"
 
 # --- the service user, from the packaged sysusers.d file ------------------------------------------
 systemd-sysusers --root="$root" >/dev/null 2>&1 || fail "systemd-sysusers --root failed"
