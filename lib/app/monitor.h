@@ -99,6 +99,7 @@ class Monitor final : public WatcherListener {
   // monitor_housekeeping.cpp: periodic re-diagnosis, forgetting, pruning
   void armTick(std::chrono::milliseconds delay);
   void tick();
+  void dropForgotten();
   void pruneBatch(TimePoint cutoff);
 
   MonitorDeps deps_;

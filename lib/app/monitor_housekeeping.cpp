@@ -70,12 +70,34 @@ void Monitor::tick() {
   } else {
     spdlog::error("store: {}", forgotten.error().message);
   }
+  dropForgotten();
   if (!pruning_) {
     pruning_ = true;
     pruneBatch(now - config_.storage.retention);
   }
   publishSoon();
   armTick(std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval));
+}
+
+// `ibackupmonctl forget` writes the database while the daemon runs: a device forgotten there
+// leaves the live fleet (and so the metrics) at the next tick, as status already hides it. An
+// attached device stays until it detaches (attaching again un-forgets it in the store).
+void Monitor::dropForgotten() {
+  auto forgotten = deps_.store.forgottenUdids();
+  if (!forgotten) {
+    spdlog::error("store: {}", forgotten.error().message);
+    return;
+  }
+  for (const auto& udid : *forgotten) {
+    auto it = devices_.find(udid);
+    if (it == devices_.end() || it->second->attached || it->second->dropAfterCycle) continue;
+    spdlog::info("device {} was forgotten (ibackupmonctl forget): history kept", udid);
+    if (it->second->cycle != 0) {
+      it->second->dropAfterCycle = true;
+    } else {
+      devices_.erase(it);
+    }
+  }
 }
 
 void Monitor::pruneBatch(TimePoint cutoff) {

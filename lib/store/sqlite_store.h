@@ -31,6 +31,7 @@ class SqliteStore final : public Store {
   Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const override;
   Expected<std::vector<DeviceHistory>> loadAllHistories() const override;
   Expected<DeviceTimeline> timeline(const std::string& udid) const override;
+  Expected<std::vector<std::string>> forgottenUdids() const override;
 
   Database& database() { return db_; }
 

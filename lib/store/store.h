@@ -114,6 +114,12 @@ class Store {
   virtual Expected<std::vector<DeviceHistory>> loadAllHistories() const = 0;
   /// Everything over time for one device; error "not_found" when the UDID was never seen.
   virtual Expected<DeviceTimeline> timeline(const std::string& udid) const = 0;
+  /// UDIDs of every forgotten device, whoever forgot it (ibackupmonctl forget writes the file
+  /// while the daemon runs; the monitor polls this to drop them from the live fleet and metrics).
+  /// The default (fakes) knows of none.
+  virtual Expected<std::vector<std::string>> forgottenUdids() const {
+    return std::vector<std::string>{};
+  }
 };
 
 }  // namespace ibackupmon

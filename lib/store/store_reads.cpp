@@ -73,6 +73,19 @@ Expected<std::vector<DeviceStatus>> SqliteStore::loadStatus() const {
   return out;
 }
 
+Expected<std::vector<std::string>> SqliteStore::forgottenUdids() const {
+  auto st = db_.prepare("SELECT udid FROM devices WHERE forgotten_at IS NOT NULL");
+  if (!st) return tl::unexpected(st.error());
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    out.push_back((*st)->text(0));
+  }
+  return out;
+}
+
 Expected<std::vector<DeviceHistory>> SqliteStore::queryHistories(
     const std::optional<std::string>& udid) const {
   const std::string where = udid ? "d.udid = ?1" : "d.forgotten_at IS NULL";

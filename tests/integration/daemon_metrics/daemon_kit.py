@@ -40,11 +40,13 @@ def sim_device_count(fleet):
         return sum(1 for line in f if line.strip() == "[[device]]")
 
 
-def write_config(d, db, listen, extra_config=""):
+def write_config(d, db, listen, extra_config="", storage_config=""):
+    """storage_config: more keys of [storage] (extra_config cannot reopen that table)."""
     config = os.path.join(d, "ibackupmon.toml")
     with open(config, "w") as f:
         f.write(f"""[storage]
 path = "{db}"
+{storage_config}
 [metrics]
 listen = "{listen}"
 [probe]
@@ -55,7 +57,7 @@ control_socket = "{os.path.join(d, 'control.sock')}"
     return config
 
 
-def start_daemon_with_sim(procs, fleet, extra_config=""):
+def start_daemon_with_sim(procs, fleet, extra_config="", storage_config=""):
     d = procs.dir
     sock, ready = os.path.join(d, "usbmuxd.sock"), os.path.join(d, "sim.ready")
     procs.start("sim", [os.environ["SIM"], "--socket", sock, "--fleet", fleet, "--control",
@@ -63,7 +65,7 @@ def start_daemon_with_sim(procs, fleet, extra_config=""):
     wait_for("simulator ready", lambda: os.path.exists(ready), timeout=20)
     port = free_port()
     db = os.path.join(d, "ibackupmon.db")
-    config = write_config(d, db, f"127.0.0.1:{port}", extra_config)
+    config = write_config(d, db, f"127.0.0.1:{port}", extra_config, storage_config)
     env = dict(os.environ, USBMUXD_SOCKET_ADDRESS="UNIX:" + sock)
     log = open(os.path.join(d, "daemon.log"), "wb")
     p = subprocess.Popen([os.environ["DAEMON"], "--config", config], stdout=log,
@@ -75,3 +77,12 @@ def start_daemon_with_sim(procs, fleet, extra_config=""):
              and http_get(daemon.metrics_url), timeout=30)
     daemon.devices = sim_device_count(fleet)
     return daemon
+
+
+def sim_ctl(procs, *args):
+    """`ibackupmon-sim ctl` on the simulator start_daemon_with_sim started (attach, detach...)."""
+    r = subprocess.run([os.environ["SIM"], "ctl", "--control",
+                        os.path.join(procs.dir, "sim-control.sock"), *args],
+                       capture_output=True, timeout=30)
+    assert r.returncode == 0, f"sim ctl {args} failed ({r.returncode}): {r.stderr!r}"
+    return r.stdout.decode()

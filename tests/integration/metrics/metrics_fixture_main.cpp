@@ -1,7 +1,8 @@
 // ibackupmon-metrics-fixture: serves MetricsExporter with a synthetic fleet on loopback, for the
-// Prometheus and Alertmanager integration tests (until they run the real daemon + simulator).
+// Prometheus integration tests of shapes a simulated fleet cannot produce quickly (stall waves,
+// usbmuxd down, every state at once); the Alertmanager email test runs the real daemon instead.
 //
-//   ibackupmon-metrics-fixture --scenario fleet|wave|one-stale|usbmuxd-down [--devices N]
+//   ibackupmon-metrics-fixture --scenario fleet|wave|usbmuxd-down [--devices N]
 //                              [--wave-file PATH] [--status-json PATH] [--frozen 1]
 //                              --port-file PATH
 //
@@ -64,23 +65,7 @@ Args parseArgs(int argc, char** argv) {
   return a;
 }
 
-FleetView oneStale(TimePoint now) {
-  FleetView v;
-  v.usbmuxdUp = true;
-  v.at = now;
-  for (int i = 0; i < 3; ++i) {
-    v.devices.push_back(
-        testing::makeHealthyDevice("00008030-00000000000000A" + std::to_string(i), now));
-  }
-  DeviceStatus& stale = v.devices[1];
-  stale.backupState = BackupState::Stale;
-  stale.lastCloudBackup = now - std::chrono::hours(40);
-  stale.conditions.push_back({.id = "backup_stale", .severity = Severity::Warning, .since = now});
-  return v;
-}
-
 FleetView fleetFor(const Args& a, TimePoint now) {
-  if (a.scenario == "one-stale") return oneStale(now);
   if (a.scenario == "usbmuxd-down") {
     FleetView v = testing::makeSyntheticFleet(a.devices, now - std::chrono::hours(1));
     v.usbmuxdUp = false;
@@ -155,7 +140,7 @@ int main(int argc, char** argv) {
     if (args.frozen) continue;
     const auto now = clock.now();
     exporter.onFleetStatus(fleetFor(args, now));
-    if (args.scenario != "one-stale") feedActivity(exporter, now);
+    feedActivity(exporter, now);
   }
   return 0;
 }

@@ -147,7 +147,7 @@ def prometheus_config(scrape_targets, rules_file, alertmanager_port=None):
     return cfg
 
 
-def start_prometheus(procs, cfg):
+def start_prometheus(procs, cfg, extra_args=()):
     path = os.path.join(procs.dir, "prometheus.yml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f)
@@ -155,7 +155,7 @@ def start_prometheus(procs, cfg):
     procs.start("prometheus", [os.environ.get("PROMETHEUS", "prometheus"),
                                f"--config.file={path}",
                                f"--storage.tsdb.path={os.path.join(procs.dir, 'tsdb')}",
-                               f"--web.listen-address=127.0.0.1:{port}"])
+                               f"--web.listen-address=127.0.0.1:{port}", *extra_args])
     api = PrometheusApi(port)
     wait_for("Prometheus ready", lambda: (procs.check_alive(), api.ready())[1], timeout=60)
     return api
