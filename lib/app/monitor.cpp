@@ -158,7 +158,12 @@ void Monitor::pump() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<Entry*> due;
   for (auto& [udid, e] : devices_) {
-    if (e->attached && e->cycle == 0 && e->nextProbe <= now) due.push_back(e.get());
+    if (!e->attached || e->nextProbe > now) continue;
+    if (e->cycle == 0) {
+      due.push_back(e.get());
+    } else if (e->abandoned) {
+      noteStillStuck(*e);
+    }
   }
   std::sort(due.begin(), due.end(),
             [](const Entry* a, const Entry* b) { return a->nextProbe < b->nextProbe; });
@@ -173,6 +178,7 @@ void Monitor::dispatch(Entry& e) {
   const std::uint64_t cycle = nextCycle_++;
   e.cycle = cycle;
   e.abandoned = false;
+  e.dispatchedAt = std::chrono::steady_clock::now();
   ++inFlight_;
   const SessionOptions options{config_.probe.pair};
   e.poolJob = pool_.submit([connector = deps_.connector, probes = probes_, clock = deps_.clock,
@@ -206,17 +212,30 @@ void Monitor::onTimeout(const std::string& udid, std::uint64_t cycle) {
                   config_.probe.maxAbandonedWorkers, pool_.capacity(), config_.probe.concurrency);
   }
   for (auto* o : deps_.observers) o->onWorkerAbandoned(udid);
+  failCycle(e, "no answer within " + std::to_string(secs) + "s", static_cast<double>(secs));
+  pump();
+}
+
+// A cycle that produced nothing (timed out, or its worker is still stuck) counts as a failure.
+void Monitor::failCycle(Entry& e, const std::string& detail, double seconds) {
   DeviceSnapshot snap;
-  snap.identity.udid = udid;
+  snap.identity.udid = e.udid;
   snap.takenAt = deps_.clock->now();
   snap.connected = true;
   snap.network = e.ref.network;
-  snap.probes.push_back(ProbeOutcome{"trust", ProbeStatus::Error, "timeout",
-                                     "no answer within " + std::to_string(secs) + "s",
-                                     static_cast<double>(secs)});
+  snap.probes.push_back(ProbeOutcome{"trust", ProbeStatus::Error, "timeout", detail, seconds});
   if (!e.pendingName) process(e, std::move(snap));
   finishCycle(e, false);
-  pump();
+}
+
+// At most one probe per device is in flight, so a device whose worker is stuck for good (a TLS
+// handshake that never ends) is not probed again; each cycle it misses still counts as failed,
+// or it would stay at one failure forever and never be reported probe_failing.
+void Monitor::noteStillStuck(Entry& e) {
+  const auto stuck = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::steady_clock::now() - e.dispatchedAt);
+  failCycle(e, "the probe started " + std::to_string(stuck.count()) + "s ago has not returned",
+            0.0);
 }
 
 void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnapshot snapshot) {
@@ -271,7 +290,8 @@ void Monitor::armWake() {
   const auto now = std::chrono::steady_clock::now();
   std::optional<SteadyTime> next;
   for (const auto& [udid, e] : devices_) {
-    if (e->attached && e->cycle == 0 && e->nextProbe > now && (!next || e->nextProbe < *next)) {
+    const bool waits = e->cycle == 0 || e->abandoned;  // abandoned: see noteStillStuck
+    if (e->attached && waits && e->nextProbe > now && (!next || e->nextProbe < *next)) {
       next = e->nextProbe;
     }
   }

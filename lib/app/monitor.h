@@ -88,6 +88,8 @@ class Monitor final : public WatcherListener {
   void onTimeout(const std::string& udid, std::uint64_t job);
   void onResult(const std::string& udid, std::uint64_t job, DeviceSnapshot snapshot);
   void finishCycle(Entry& e, bool ok);
+  void failCycle(Entry& e, const std::string& detail, double seconds);
+  void noteStillStuck(Entry& e);
   void armWake();
   // monitor_state.cpp: diagnosis, store, observers
   void process(Entry& e, DeviceSnapshot snapshot);

@@ -22,6 +22,7 @@ struct Monitor::Entry {
   std::uint64_t cycle = 0;    // in flight (0: none)
   std::uint64_t poolJob = 0;  // the pool's id for it
   bool abandoned = false;     // its worker was written off; waiting for it to come back
+  std::chrono::steady_clock::time_point dispatchedAt{};  // when the cycle in flight began
   std::unique_ptr<boost::asio::steady_timer> timeout;
 };
 

@@ -41,19 +41,37 @@ bool trustExplainsFailures(const DeviceSnapshot* live) {
   return live && !trustConditionId(live->trust).empty();
 }
 
+bool readsFailed(const DeviceSnapshot& s) {
+  for (const auto& p : s.probes) {
+    if (p.status == ProbeStatus::Error && p.error != "get_prohibited") return true;
+  }
+  return false;
+}
+
+// While the backup state is known, a few failed cycles in a row are tolerated (no flapping on one
+// lost read). When it is unknown, an unknown device always says why: one failed cycle is enough,
+// and so is a cycle whose session opened but whose reads failed (a connection dropped mid-cycle,
+// a device that detaches during every session), which does not count as a failed cycle.
+bool probesFailing(const RuleContext& ctx) {
+  const auto& in = ctx.in();
+  const int failures = in.history.consecutiveProbeFailures;
+  if (backupState(in, ctx.config(), ctx.now()) != BackupState::Unknown) {
+    return facts::attached(in) && failures >= ctx.config().probeFailingAfter;
+  }
+  return (facts::attached(in) && failures >= 1) || (in.snapshot && readsFailed(*in.snapshot));
+}
+
 void probeFailingRule(RuleContext& ctx) {
   const auto& h = ctx.in().history;
-  const auto* live = facts::live(ctx.in());
-  if (!facts::attached(ctx.in()) || h.consecutiveProbeFailures < ctx.config().probeFailingAfter) {
-    return;
-  }
-  if (trustExplainsFailures(live)) return;  // the trust condition already says why
+  if (!probesFailing(ctx)) return;
+  if (trustExplainsFailures(facts::live(ctx.in()))) return;  // the trust condition says why
   Condition& c = ctx.raise(cond::kProbeFailing, h.probeFailingSince.value_or(ctx.now()));
   c.evidence["consecutive_failures"] = std::to_string(h.consecutiveProbeFailures);
   if (h.probeFailingSince) c.evidence["failing_since"] = formatRfc3339(*h.probeFailingSince);
   c.evidence["last_good_probe"] = h.lastGoodProbe ? formatRfc3339(*h.lastGoodProbe) : "never";
-  if (!live) return;
-  for (const auto& p : live->probes) {
+  if (!facts::attached(ctx.in())) c.evidence["attached"] = "false";
+  if (!ctx.in().snapshot) return;
+  for (const auto& p : ctx.in().snapshot->probes) {
     if (p.status == ProbeStatus::Error) {
       c.evidence["probe:" + p.probe] = p.detail.empty() ? p.error : p.error + ": " + p.detail;
     }

@@ -35,6 +35,18 @@ void computerOnly(DiagnosisInput& in, DiagnosisConfig& c) {
   setCloudEnabled(in, false);  // iOS clears it when backups go to a computer
 }
 
+/// First sight of a device whose first probe cycle failed (a hung lockdownd): nothing known.
+void neverRead(DiagnosisInput& in) {
+  makeUnreadable(in, TrustState::Unknown);
+  in.snapshot->probes = {ProbeOutcome{"trust", ProbeStatus::Error, "timeout", "no answer", 3.0}};
+  in.history.lastCloudBackup.reset();
+  in.history.lastSnapshot.reset();
+  in.history.lastGoodProbe.reset();
+  in.history.firstSeen = in.snapshot->takenAt;
+  in.history.consecutiveProbeFailures = 1;
+  in.history.probeFailingSince = in.snapshot->takenAt;
+}
+
 void detach(DiagnosisInput& in, TimePoint lastSeen) {
   in.history.connected = false;
   in.history.lastSeen = lastSeen;
@@ -183,6 +195,33 @@ std::vector<Case> cases() {
        {"probe_failing"}},
       {"probe_failing_below_threshold",
        [](auto& in, auto&) { in.history.consecutiveProbeFailures = 2; },
+       {}},
+      // Unknown always says why: one failure is enough when nothing else is known.
+      {"probe_failing_first_failure_never_read",
+       [](auto& in, auto&) { neverRead(in); },
+       {"probe_failing"}},
+      {"probe_failing_first_failure_backup_known",
+       [](auto& in, auto&) {
+         makeUnreadable(in, TrustState::Unknown);
+         in.history.consecutiveProbeFailures = 1;
+       },
+       {}},
+      {"probe_reads_fail_after_session_opened_never_read",
+       [](auto& in, auto&) {
+         neverRead(in);
+         in.snapshot->trust = TrustState::Trusted;  // the session opened, then the link dropped
+         in.snapshot->probes = {ProbeOutcome{"trust", ProbeStatus::Ok, "", "", 0.1},
+                                ProbeOutcome{"backup", ProbeStatus::Error, "retry", "mux", 0.1}};
+         in.history.consecutiveProbeFailures = 0;
+         in.history.probeFailingSince.reset();
+         in.history.connected = false;  // and it detached
+         in.snapshot->connected = false;
+       },
+       {"probe_failing"}},
+      {"probe_reads_fail_backup_known",
+       [](auto& in, auto&) {
+         in.snapshot->probes.push_back(ProbeOutcome{"backup", ProbeStatus::Error, "retry", "", 0});
+       },
        {}},
       {"probe_failing_explained_by_lock",
        [](auto& in, auto&) {

@@ -79,7 +79,7 @@ std::uint32_t seed() {
   return std::random_device{}();
 }
 
-void checkInvariants(const DeviceStatus& s) {
+void checkInvariants(const DeviceStatus& s, int failures) {
   std::set<std::string> ids;
   for (std::size_t i = 0; i < s.conditions.size(); ++i) {
     const auto& c = s.conditions[i];
@@ -98,6 +98,10 @@ void checkInvariants(const DeviceStatus& s) {
     EXPECT_EQ(s.backupState, BackupState::Ok);
   }
   EXPECT_EQ(s.backupState == BackupState::Stale, ids.count("backup_stale") == 1);
+  // A probe that keeps failing on a device we know nothing about is said, not left silent.
+  if (s.backupState == BackupState::Unknown && s.connected && failures > 0) {
+    EXPECT_FALSE(ids.empty()) << "unknown after " << failures << " failed cycles, no condition";
+  }
   if (ids.count("stale_unexplained")) {
     EXPECT_TRUE(ids.count("backup_stale"));
   }
@@ -111,7 +115,7 @@ TEST(DiagnosisProperties, RandomPartialInputsKeepInvariants) {
   for (int i = 0; i < 2000; ++i) {
     const auto in = r.input(now);
     const auto config = r.config();
-    checkInvariants(diagnoseStatus(in, config, now));
+    checkInvariants(diagnoseStatus(in, config, now), in.history.consecutiveProbeFailures);
     if (::testing::Test::HasFailure()) {
       FAIL() << "seed " << s << " iteration " << i;
     }

@@ -145,6 +145,39 @@ TEST_F(MonitorTest, HungDeviceCostsOnlyItsOwnTimeout) {
   EXPECT_EQ(shared->opens["HUNG"], 1);  // never a second probe while the first is stuck
 }
 
+// libimobiledevice cannot cancel a TLS handshake that never ends: the worker stays stuck and the
+// device is never probed twice at once, yet every missed cycle counts as a failure, so a device
+// whose backup is known (3 failures needed) is still reported probe_failing.
+TEST_F(MonitorTest, DeviceStuckForeverIsReportedFailing) {
+  config.probe.timeout = std::chrono::seconds(1);
+  DeviceHistory known;
+  known.udid = "HUNG";
+  known.firstSeen = clock->now() - std::chrono::hours(24 * 30);
+  known.lastSeen = clock->now() - std::chrono::hours(1);
+  known.lastCloudBackup = clock->now() - std::chrono::hours(2);
+  known.lastGoodProbe = known.lastSeen;
+  store.histories.push_back(known);
+  shared->hung.insert("HUNG");
+  startMonitor();
+  monitor->onAttached(usb("HUNG"));
+  auto failing = [](const FleetView& v) {
+    if (v.devices.size() != 1) return false;
+    for (const auto& c : v.devices[0].conditions) {
+      if (c.id == "probe_failing") return true;
+    }
+    return false;
+  };
+  // One timeout, then cycles missed 2 s and 4 s later (backoff): 3 failures well within 30 s.
+  ASSERT_TRUE(waitFor([&](const FleetView& v, auto&) { return failing(v); }, 30000ms));
+  onStrand([&](const FleetView& v, const MonitorStats& s) {
+    EXPECT_EQ(v.devices[0].backupState, BackupState::Ok);  // the last known backup still holds
+    EXPECT_EQ(s.abandonedWorkers, 1u);
+    EXPECT_GE(store.snapshots.at("HUNG").size(), 3u);
+  });
+  std::lock_guard l(shared->mutex);
+  EXPECT_EQ(shared->opens["HUNG"], 1);  // never a second probe while the first is stuck
+}
+
 TEST_F(MonitorTest, AbandonedWorkersAreCapped) {
   config.probe.concurrency = 2;
   config.probe.maxAbandonedWorkers = 1;
