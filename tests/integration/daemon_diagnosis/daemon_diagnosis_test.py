@@ -1,0 +1,161 @@
+"""Issue 4 acceptance: the real ibackupmond watching the real ibackupmon-sim, asserted device by
+device on `ibackupmonctl status --json` (values, backup_state, the exact set of condition ids).
+
+  daemon_diagnosis_test.py faults      every fault the simulator offers (faults-fleet.toml)
+  daemon_diagnosis_test.py computer    [backup] expect = "computer", [probe] pair = false
+  daemon_diagnosis_test.py backup      a backup completing mid-run closes backup_stale
+"""
+import json
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from diag_kit import (Processes, check_unknown_explained, epoch, start, wait_fleet,  # noqa: E402
+                      wait_for)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+H, D = 3600, 86400
+UNREADABLE = {"state": "unknown", "connected": True, "battery_level": None, "on_power": None,
+              "icloud_backup_enabled": None, "ago": {"last_cloud_backup": None}}
+
+FAULTS_CONFIG = """[probe]
+interval = "2s"
+timeout = "5s"
+[backup]
+missing_after = "20s"
+[ios]
+minimum_version = "17"
+"""
+
+# Expected rows of faults-fleet.toml (see the comments there for what each device plays).
+FAULTS = {
+    "DIAG-HEALTHY": {"state": "ok", "ids": [], "connected": True, "name": "iPhone-Diag-01",
+                     "battery_level": 90, "on_power": True, "icloud_backup_enabled": True,
+                     "ago": {"last_cloud_backup": 6 * H, "last_computer_backup": None}},
+    "DIAG-ICLOUD-OFF": {"state": "stale", "ids": ["backup_stale", "icloud_backup_disabled"],
+                        "severity": {"backup_stale": "critical"},
+                        "icloud_backup_enabled": False, "ago": {"last_cloud_backup": 23 * D}},
+    "DIAG-NOT-ON-POWER": {"state": "stale", "ids": ["backup_stale", "not_on_power"],
+                          "severity": {"backup_stale": "warning"}, "battery_level": 64,
+                          "on_power": False, "ago": {"last_cloud_backup": 4 * D}},
+    "DIAG-BATTERY-LOW": {"state": "ok", "ids": ["battery_low"], "battery_level": 8,
+                         "on_power": True, "charging": False},
+    "DIAG-STORAGE-LOW": {"state": "ok", "ids": ["device_storage_low"],
+                         "storage_available_bytes": 180000000},
+    "DIAG-PASSCODE": dict(UNREADABLE, ids=["passcode_locked"]),
+    "DIAG-TRUST-PENDING": dict(UNREADABLE, ids=["trust_pending"]),
+    "DIAG-TRUST-DENIED": dict(UNREADABLE, ids=["trust_denied"]),
+    "DIAG-NO-PAIR-RECORD": {"state": "ok", "ids": [], "icloud_backup_enabled": True,
+                            "ago": {"last_cloud_backup": 2 * H}},
+    "DIAG-INVALID-HOST-ID": dict(UNREADABLE, ids=["not_paired"]),
+    # The backup domain is prohibited: its values are unknown, the rest is read.
+    "DIAG-PROHIBITED": {"state": "unknown", "ids": ["values_prohibited"], "battery_level": 77,
+                        "on_power": True, "icloud_backup_enabled": None,
+                        "ago": {"last_cloud_backup": None}},
+    "DIAG-CLOCK-SKEW": {"state": "ok", "ids": ["clock_skew"]},
+    "DIAG-SIGNED-OUT": {"state": "stale",
+                        "ids": ["backup_stale", "icloud_backup_disabled", "icloud_signed_out"],
+                        "severity": {"backup_stale": "critical"}, "icloud_backup_enabled": False,
+                        "ago": {"last_cloud_backup": 190 * D}},
+    "DIAG-WIFI-OFF": {"state": "stale", "ids": ["backup_stale", "wifi_disconnected"]},
+    "DIAG-WIFI-UNKNOWN": {"state": "stale", "ids": ["backup_stale", "stale_unexplained"]},
+    "DIAG-IOS-OLD": {"state": "ok", "ids": ["ios_outdated"], "ios_version": "15.8.3",
+                     "product_type": "iPad7,5"},
+    "DIAG-STALE": {"state": "stale", "ids": ["backup_stale", "stale_unexplained"],
+                   "severity": {"backup_stale": "critical"}, "ago": {"last_cloud_backup": 12 * D}},
+    "DIAG-HANG": dict(UNREADABLE, ids=["probe_failing"]),
+    "DIAG-SLOW": {"state": "ok", "ids": [], "connected": True},
+    # The session opens, then every cycle loses its connection: unknown, and it says why.
+    "DIAG-DROP": {"state": "unknown", "ids": ["probe_failing"], "connected": True},
+    # Detaches inside every session (a flaky cable): connected flaps, never read.
+    "DIAG-DETACH-IN-SESSION": {"state": "unknown", "ids": ["probe_failing"]},
+    "DIAG-ENCRYPTION": {"state": "ok", "ids": []},
+    # Unplugged by the test once probed: remembered facts stay, live ones (battery) go.
+    "DIAG-GOES-MISSING": {"state": "ok", "ids": ["device_missing"], "connected": False,
+                          "battery_level": None, "on_power": None, "icloud_backup_enabled": True,
+                          "ago": {"last_cloud_backup": 2 * H}},
+}
+NEVER_SEEN = ["DIAG-NETWORK", "DIAG-UNPLUGGED"]
+
+
+def faults(procs):
+    run = start(procs, FAULTS_CONFIG, fleet=os.path.join(HERE, "faults-fleet.toml"))
+    wait_for("DIAG-GOES-MISSING probed", lambda: (run.status_by_udid().get(
+        "DIAG-GOES-MISSING") or {}).get("backup_state") == "ok", timeout=60)
+    run.sim.ctl("detach", "DIAG-GOES-MISSING")
+    fleet = wait_fleet(run, FAULTS, timeout=150, absent=NEVER_SEEN)
+    check_unknown_explained(fleet)
+    code, _ = run.ctl("status")
+    assert code == 2, f"status exit {code}, want 2 (critical devices in the fleet)"
+    print(f"ok: {len(FAULTS)} devices as expected, {len(NEVER_SEEN)} never seen")
+
+
+COMPUTER_CONFIG = """[probe]
+interval = "2s"
+timeout = "5s"
+pair = false
+[backup]
+expect = "computer"
+"""
+
+COMPUTER = {
+    # pair = false: a device without a pair record is reported, never paired behind the
+    # admin's back (no Trust dialog shown).
+    "COMP-NO-PAIR-RECORD": dict(UNREADABLE, ids=["not_paired"]),
+    "COMP-TRUST-PENDING": dict(UNREADABLE, ids=["not_paired"]),
+    "COMP-ENCRYPTION": {"state": "ok", "ids": ["encryption_password_missing"],
+                        "ago": {"last_computer_backup": 1 * D}},
+    # iOS clears CloudBackupEnabled when backups go to a computer: not a condition here.
+    "COMP-COMPUTER-ONLY": {"state": "ok", "ids": [], "icloud_backup_enabled": False,
+                           "ago": {"last_computer_backup": 1 * D}},
+    # Wi-Fi and iCloud do not matter for computer backups; power does.
+    "COMP-STALE": {"state": "stale", "ids": ["backup_stale", "not_on_power", "stale_unexplained"],
+                   "severity": {"backup_stale": "critical"}, "on_power": False,
+                   "ago": {"last_computer_backup": 10 * D}},
+}
+
+
+def computer(procs):
+    run = start(procs, COMPUTER_CONFIG, fleet=os.path.join(HERE, "computer-fleet.toml"))
+    fleet = wait_fleet(run, COMPUTER, timeout=120)
+    check_unknown_explained(fleet)
+    print(f"ok: {len(COMPUTER)} devices as expected under expect = computer, pair = false")
+
+
+BACKUP_CONFIG = """[probe]
+interval = "2s"
+timeout = "10s"
+"""
+
+
+def backup(procs):
+    run = start(procs, BACKUP_CONFIG, fleet=os.path.join(HERE, "backup-fleet.toml"))
+    u = "DIAG-BACKS-UP"
+    stale = {"state": "stale", "ids": ["backup_stale", "stale_unexplained"],
+             "severity": {"backup_stale": "critical"}, "ago": {"last_cloud_backup": 9 * D}}
+    wait_fleet(run, {u: stale}, timeout=60)
+    backed_up = int(time.time())  # the date has whole seconds
+    run.sim.ctl("set", u, "com.apple.mobile.backup", "LastCloudBackupDate", "now")
+    fleet = wait_fleet(run, {u: {"state": "ok", "ids": []}}, timeout=60)
+    assert fleet[u]["summary"] is None or "stale" not in fleet[u]["summary"].lower(), fleet[u]
+    assert epoch(fleet[u]["last_cloud_backup"]) >= backed_up, fleet[u]["last_cloud_backup"]
+
+    code, out = run.ctl("history", u, "--json")
+    assert code == 0, f"history exit {code}: {out}"
+    history = json.loads(out)
+    intervals = {c["id"]: c for c in history["conditions"]}
+    for cid in ("backup_stale", "stale_unexplained"):
+        assert cid in intervals, f"no {cid} interval in history: {history['conditions']}"
+        assert intervals[cid]["closed"] is not None, f"{cid} interval still open: {intervals[cid]}"
+    kinds = [b for b in history["backups"] if b["kind"] == "icloud"
+             and epoch(b["at"]) >= backed_up]
+    assert len(kinds) == 1, f"the new backup is not in the history once: {history['backups']}"
+    print("ok: stale -> backup -> ok; backup_stale and stale_unexplained intervals closed")
+
+
+SCENARIOS = {"faults": faults, "computer": computer, "backup": backup}
+
+if __name__ == "__main__":
+    with Processes() as procs:
+        SCENARIOS[sys.argv[1]](procs)
