@@ -135,6 +135,10 @@ Expected<Database> Database::openImmutable(const std::string& path) {
 Expected<Database> Database::open(const std::string& path, DbAccess access) {
   std::error_code ec;
   bool exists = std::filesystem::exists(path, ec);
+  if (ec) {
+    // EACCES on the directory (a user outside group ibackupmon) is not "does not exist".
+    return makeError("db_unwritable", path + ": cannot access the database: " + ec.message());
+  }
   if (exists) {
     if (auto ok = checkHeader(path); !ok) return tl::unexpected(ok.error());
   } else if (access == DbAccess::ReadOnly) {
