@@ -80,6 +80,10 @@ read_as_member() {
   as_reader "$helper" read "$db" ||
     fail "a member of the service group cannot read the database ($mode writer)"
   if [ -x "$bin/ibackupmonctl" ]; then
+    # Someone outside the group is told why, not that the database is missing.
+    as_stranger "$bin/ibackupmonctl" --db "$db" status >/dev/null 2>"$scratch/err" || true
+    grep -q 'Permission denied' "$scratch/err" ||
+      fail "a non-member's ibackupmonctl does not say 'Permission denied': $(cat "$scratch/err")"
     local rc=0
     as_reader "$bin/ibackupmonctl" --db "$db" status --json >"$scratch/out.json" 2>"$scratch/err" || rc=$?
     cat "$scratch/err"
