@@ -124,6 +124,13 @@ std::vector<Condition> FleetModel::conditions(std::size_t i, std::int64_t t) con
   return out;
 }
 
+std::uint32_t FleetModel::conditionMask(std::size_t i, std::int64_t t) const {
+  const SimDevice& d = devices_[i];
+  const std::int64_t age = t - d.lastCloud;
+  return (age > 36 * 3600 ? 1u : 0u) | (age > 7 * 86400 ? 2u : 0u) | (!d.onPower ? 4u : 0u) |
+         (d.battery < 20 ? 8u : 0u) | (d.probeFails ? 16u : 0u);
+}
+
 DeviceStatus FleetModel::status(std::size_t i, std::int64_t t) const {
   const SimDevice& d = devices_[i];
   DeviceStatus s;

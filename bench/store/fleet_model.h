@@ -39,6 +39,8 @@ class FleetModel {
   Tick advance(std::size_t i, std::int64_t t);
   DeviceSnapshot snapshot(std::size_t i, std::int64_t t) const;
   std::vector<Condition> conditions(std::size_t i, std::int64_t t) const;
+  /// Which conditions() are active, one bit each (severity included): cheap change detection.
+  std::uint32_t conditionMask(std::size_t i, std::int64_t t) const;
   DeviceStatus status(std::size_t i, std::int64_t t) const;
   std::size_t size() const { return devices_.size(); }
   const SimDevice& device(std::size_t i) const { return devices_[i]; }

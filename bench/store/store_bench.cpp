@@ -1,199 +1,197 @@
-// Store benchmark: a simulated period (default a year) of a fleet probed every 5 minutes,
-// written through the real Store, then the figures an admin cares about: database size, the
-// write cost of one probe, and the time of `status --json` and `history` queries.
+// Store benchmark: a simulated year of a fleet probed every 5 minutes, written through the real
+// SqliteStore, then the figures an admin cares about: database size, the write cost of one
+// probe, and the time of `ibackupmonctl status --json` and `history` on that database.
 //
-//   store_bench [--devices 1000] [--days 365] [--seed 1] [--db PATH]
+//   store_bench [--devices 1000] [--days 365] [--daemon-days 1] [--seed 1] [--db PATH] [--keep]
+//               [--write-samples 300] [--ctl PATH]
 //
-// The fill writes every probe that changes something (values, backups, conditions, attach
-// state) with synchronous=OFF to finish in minutes; probes that change nothing write no rows,
-// only the heartbeat, whose cost is measured afterwards with production settings
-// (synchronous=FULL), together with changed probes.
+// What is written and what is computed (docs/performance.md, Store):
+// - Days 1..N-daemon_days: every probe that changes something the store keeps (an observation,
+//   backup event, condition interval or attach session) goes through recordCycle; probes that
+//   change nothing are skipped, since they only overwrite the device's heartbeat columns and
+//   its status row in place. synchronous=OFF, to finish in minutes; the rows are the same.
+// - The last daemon_days: every probe exactly as the monitor writes it (recordSnapshot,
+//   recordConditions, saveStatus), which shows what the skipped heartbeats do to the size.
+// - Write cost per probe: a sample on the year-old database with the production setting
+//   (synchronous=FULL) through the monitor's path; the yearly cost is that times the probes.
+// - Retention and forget_after run daily with the defaults (400 d, 90 d).
 #include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "fleet_model.h"
-#include "report/status_json.h"
+#include "query_timing.h"
 #include "store/sqlite_store.h"
+#include "year_fill.h"
 
 using namespace ibackupmon;
+using namespace ibackupmon::bench;
 using Steady = std::chrono::steady_clock;
 
 namespace {
 
+constexpr int kReportEvery = 30;  // days between progress lines
+
 struct Options {
   int devices = 1000;
   int days = 365;
+  int daemonDays = 1;
   unsigned seed = 1;
   std::string db;
-  int writeSamples = 1000;
+  bool keep = false;
+  int writeSamples = 300;
+  std::string ctl;
 };
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--devices") o.devices = std::atoi(argv[i + 1]);
-    if (a == "--days") o.days = std::atoi(argv[i + 1]);
-    if (a == "--seed") o.seed = static_cast<unsigned>(std::atoi(argv[i + 1]));
-    if (a == "--db") o.db = argv[i + 1];
-    if (a == "--write-samples") o.writeSamples = std::atoi(argv[i + 1]);
+    const char* v = i + 1 < argc ? argv[i + 1] : "";
+    if (a == "--keep") {
+      o.keep = true;
+      continue;
+    }
+    if (a == "--devices") o.devices = std::atoi(v);
+    if (a == "--days") o.days = std::atoi(v);
+    if (a == "--daemon-days") o.daemonDays = std::atoi(v);
+    if (a == "--seed") o.seed = static_cast<unsigned>(std::atoi(v));
+    if (a == "--db") o.db = v;
+    if (a == "--write-samples") o.writeSamples = std::atoi(v);
+    if (a == "--ctl") o.ctl = v;
+    ++i;
+  }
+  o.daemonDays = std::clamp(o.daemonDays, 0, o.days);
+  if (o.ctl.empty()) {  // the ibackupmonctl built next to this binary
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) o.ctl = (self.parent_path() / "ibackupmonctl").string();
   }
   return o;
+}
+
+double cpuNowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 double msSince(Steady::time_point t0) {
   return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
 }
 
-// The machine is shared: CPU time of this process is the figure that does not depend on load.
-double cpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0.0 : v[v.size() / 2];
 }
 
-void check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "store_bench: %s failed\n", what);
-    std::exit(1);
-  }
+// Database file after a checkpoint (the WAL is truncated, so this is everything).
+double checkpointedMB(SqliteStore& store, const std::string& path) {
+  check(bool(store.database().exec("PRAGMA wal_checkpoint(TRUNCATE)")), "checkpoint");
+  return static_cast<double>(std::filesystem::file_size(path)) / 1e6;
 }
 
-std::uint64_t dbBytes(const std::string& path) {
-  std::uint64_t total = 0;
-  for (const char* suffix : {"", "-wal"}) {
-    std::error_code ec;
-    auto n = std::filesystem::file_size(path + suffix, ec);
-    if (!ec) total += n;
-  }
-  return total;
+void printFill(const char* what, const FillStats& st) {
+  std::printf(
+      "%s: %lld probes, %lld written (%.1f%%), %lld attach/detach, %lld rows pruned, %lld "
+      "forgotten; CPU %.1f s (%.1f us per written probe), wall %.1f s\n",
+      what, st.probes, st.written, 100.0 * st.written / std::max(1LL, st.probes), st.attachEvents,
+      st.pruned, st.forgotten, st.cpuMs / 1e3, 1e3 * st.cpuMs / std::max(1LL, st.written),
+      st.wallMs / 1e3);
 }
 
-// Only the things that show in the store change rows; a probe with none of them is a heartbeat.
-struct FillStats {
-  long long probes = 0, written = 0;
-};
-
-FillStats fill(SqliteStore& store, bench::FleetModel& fleet, std::int64_t start, int days) {
-  FillStats st;
-  const std::int64_t end = start + static_cast<std::int64_t>(days) * 86400;
-  std::vector<std::string> lastKey(fleet.size());
-  for (std::int64_t t = start; t < end; t += 300) {
-    for (std::size_t i = 0; i < fleet.size(); ++i) {
-      auto tick = fleet.advance(i, t);
-      if (tick.attachChanged) {
-        const auto& d = fleet.device(i);
-        check(d.attached ? bool(store.deviceAttached(d.udid, fromUnixSeconds(t)))
-                         : bool(store.deviceDetached(d.udid, fromUnixSeconds(t))),
-              "attach/detach");
-      }
-      if (!tick.probed) continue;
-      ++st.probes;
-      const auto& d = fleet.device(i);
-      std::string key = std::to_string(d.battery / 10) + (d.onPower ? "p" : "b") +
-                        (d.probeFails ? "f" : "") + std::to_string(d.lastCloud) + "/" +
-                        std::to_string(d.lastComputer) + "/" + std::to_string(d.storageFree >> 30) +
-                        std::to_string(fleet.conditions(i, t).size());
-      if (key == lastKey[i] && !tick.attachChanged) continue;
-      lastKey[i] = key;
-      ++st.written;
-      check(
-          bool(store.recordCycle(fleet.snapshot(i, t), fleet.conditions(i, t), fleet.status(i, t))),
-          "recordCycle");
-    }
-  }
-  return st;
-}
-
-// Per-probe cost with production settings over `n` probes of the simulated mix.
-void measureWrites(SqliteStore& store, bench::FleetModel& fleet, std::int64_t t, int n,
-                   const char* sync) {
+// The monitor's write path for `n` probes at time t: every 10th changes a banded value (an
+// observation row), the rest only update the heartbeat and the status row. Returns CPU ms/probe.
+double measureWrites(SqliteStore& store, FleetModel& fleet, std::int64_t t, int n,
+                     const char* sync) {
   check(bool(store.database().exec(std::string("PRAGMA synchronous = ") + sync)), "pragma");
   std::vector<double> unchanged, changed;
-  double cpu0 = cpuMs();
+  const double cpu0 = cpuNowMs();
   for (int k = 0; k < n; ++k) {
-    std::size_t i = static_cast<std::size_t>(k) % fleet.size();
-    std::int64_t now = t + k;
+    const std::size_t i = static_cast<std::size_t>(k) % fleet.size();
+    const std::int64_t now = t + k;
     auto snap = fleet.snapshot(i, now);
-    const bool change = k % 10 == 0;  // the fill shows ~1 probe in 30 changes; measure both
-    if (change && snap.battery) snap.battery->level = (*snap.battery->level + 50) % 100;
+    const bool change = k % 10 == 0;
+    if (change && snap.battery && snap.battery->level) {
+      snap.battery->level = (*snap.battery->level + 50) % 100;
+    }
     auto t0 = Steady::now();
-    check(bool(store.recordCycle(snap, fleet.conditions(i, now), fleet.status(i, now))), "probe");
+    check(bool(store.recordSnapshot(snap)), "recordSnapshot");
+    check(bool(store.recordConditions(snap.identity.udid, fleet.conditions(i, now), snap.takenAt)),
+          "recordConditions");
+    check(bool(store.saveStatus(fleet.status(i, now))), "saveStatus");
     (change ? changed : unchanged).push_back(msSince(t0));
   }
-  auto median = [](std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0.0 : v[v.size() / 2];
-  };
-  std::printf(
-      "write per probe (synchronous=%s, one transaction per probe, %d probes): CPU %.3f ms "
-      "mean\n",
-      sync, n, (cpuMs() - cpu0) / n);
-  std::printf("  wall, unchanged (heartbeat + status row): median %.3f ms\n", median(unchanged));
-  std::printf("  wall, changed (observation row too):      median %.3f ms\n", median(changed));
+  const double cpuPerProbe = (cpuNowMs() - cpu0) / n;
+  std::printf("write per probe, monitor path (3 transactions), synchronous=%s, %d probes:\n", sync,
+              n);
+  std::printf("  CPU %.3f ms mean; wall median %.3f ms unchanged, %.3f ms with an observation\n",
+              cpuPerProbe, median(unchanged), median(changed));
+  return cpuPerProbe;
 }
 
-struct Timing {
-  double wall = 0, cpu = 0;  ///< medians, ms
-};
-
-template <class F>
-Timing medianMs(int runs, F&& f) {
-  std::vector<double> wall, cpu;
-  for (int r = 0; r < runs; ++r) {
+// The monitor's tick (every probe interval): forget_after and a retention batch.
+void measureHousekeeping(SqliteStore& store, std::int64_t t) {
+  std::vector<double> wall;
+  for (int r = 0; r < 9; ++r) {
     auto t0 = Steady::now();
-    double c0 = cpuMs();
-    f();
+    const TimePoint now = fromUnixSeconds(t + r);
+    check(bool(store.forgetUnseenSince(now - std::chrono::hours(24 * 90))), "forget");
+    check(bool(store.pruneBefore(now - std::chrono::hours(24 * 400), 500)), "prune");
     wall.push_back(msSince(t0));
-    cpu.push_back(cpuMs() - c0);
   }
-  std::sort(wall.begin(), wall.end());
-  std::sort(cpu.begin(), cpu.end());
-  return {wall[wall.size() / 2], cpu[cpu.size() / 2]};
+  std::printf("housekeeping tick (forgetUnseenSince + pruneBefore batch): median %.2f ms\n",
+              median(wall));
 }
 
-void measureQueries(const std::string& path, const bench::FleetModel& fleet) {
-  auto t0 = Steady::now();
-  auto opened = Store::open(path, OpenMode::ReadWrite);
-  check(bool(opened), "open");
-  std::printf("open read-write (quick_check + migrate check): %.1f ms\n", msSince(t0));
-  opened->reset();
-  auto ro = Store::open(path, OpenMode::ReadOnly);
-  check(bool(ro), "open read-only");
-  auto& store = **ro;
-  std::size_t bytes = 0;
-  Timing status = medianMs(9, [&] {
-    auto fleetStatus = store.loadStatus();
-    check(bool(fleetStatus), "loadStatus");
-    bytes = dumpJson(statusesToJson(*fleetStatus)).size();
-  });
-  std::printf(
-      "status --json (loadStatus + render, %zu devices, %zu bytes): median %.1f ms "
-      "(CPU %.1f ms)\n",
-      fleet.size(), bytes, status.wall, status.cpu);
-  std::size_t events = 0;
-  Timing history = medianMs(9, [&] {
-    auto t = store.timeline(fleet.device(0).udid);
-    check(bool(t), "timeline");
-    events = t->backups.size() + t->conditions.size() + t->sessions.size() + t->observations.size();
-  });
-  std::printf("history of one device (%zu rows): median %.1f ms (CPU %.1f ms)\n", events,
-              history.wall, history.cpu);
-  Timing histories = medianMs(3, [&] { check(bool(store.loadAllHistories()), "histories"); });
-  std::printf("loadAllHistories (monitor start-up): median %.1f ms (CPU %.1f ms)\n", histories.wall,
-              histories.cpu);
+void printRows(SqliteStore& store) {
+  for (const char* table : {"devices", "observations", "backup_events", "condition_intervals",
+                            "attach_sessions", "device_status"}) {
+    auto n = store.database().queryInt(std::string("SELECT count(*) FROM ") + table);
+    std::printf("  %-20s %10lld rows\n", table, static_cast<long long>(n.value_or(-1)));
+  }
+  auto freePages = store.database().queryInt("PRAGMA freelist_count");
+  std::printf("  free pages %lld\n", static_cast<long long>(freePages.value_or(-1)));
+}
+
+// The device with the longest history: the worst case of `history UDID`.
+std::string busiestDevice(SqliteStore& store, const FleetModel& fleet) {
+  auto st = store.database().prepare(
+      "SELECT d.udid FROM devices d JOIN observations o ON o.device_id = d.id "
+      "GROUP BY d.id ORDER BY count(*) DESC LIMIT 1");
+  check(bool(st), "busiest device");
+  auto row = (*st)->step();
+  return row && *row ? (*st)->text(0) : fleet.device(0).udid;
+}
+
+void printTiming(const char* what, const Timing& t, const char* unit) {
+  std::printf("%-46s median wall %7.1f ms, CPU %6.1f ms (%zu %s)\n", what, t.wallMs, t.cpuMs,
+              t.bytes, unit);
+}
+
+void measureQueries(const Options& o, const std::string& udid) {
+  std::printf("queries on the finished database (history of %s):\n", udid.c_str());
+  printTiming("  in-process: open + loadStatus + JSON", statusInProcess(o.db, 9), "bytes");
+  printTiming("  in-process: open + timeline(udid)", historyInProcess(o.db, udid, 9), "rows");
+  if (access(o.ctl.c_str(), X_OK) != 0) {
+    std::printf("  (no ibackupmonctl at %s: process timings skipped)\n", o.ctl.c_str());
+    return;
+  }
+  printTiming("  process: ibackupmonctl status --json",
+              ctlProcess(o.ctl, {"status", "--json"}, o.db, 9), "bytes");
+  printTiming("  process: ibackupmonctl history UDID --json",
+              ctlProcess(o.ctl, {"history", udid, "--json"}, o.db, 9), "bytes");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress of a long run shows in a log file
   Options o = parse(argc, argv);
   std::string dir;
   if (o.db.empty()) {
@@ -202,34 +200,46 @@ int main(int argc, char** argv) {
     std::filesystem::create_directories(dir);
     o.db = dir + "/bench.db";
   }
-  std::printf("store_bench: %d devices, %d days, seed %u, db %s\n", o.devices, o.days, o.seed,
-              o.db.c_str());
+  std::printf("store_bench: %d devices, %d days (last %d as the daemon writes), seed %u, db %s\n",
+              o.devices, o.days, o.daemonDays, o.seed, o.db.c_str());
   const std::int64_t start = 1'704'067'200;  // 2024-01-01
-  {
-    auto db = Database::open(o.db, DbAccess::ReadWrite);
-    check(bool(db), "create");
-  }
   auto opened = Store::open(o.db, OpenMode::ReadWrite);
   check(bool(opened), "open");
   auto* store = static_cast<SqliteStore*>(opened->get());
   check(bool(store->database().exec("PRAGMA synchronous = OFF")), "pragma");
-  bench::FleetModel fleet(o.devices, start, o.seed);
-  auto t0 = Steady::now();
-  FillStats st = fill(*store, fleet, start, o.days);
-  double fillMs = msSince(t0);
-  std::printf("fill: %lld probes simulated, %lld written (%.1f%%), %.1f s\n", st.probes, st.written,
-              100.0 * st.written / std::max(1LL, st.probes), fillMs / 1000);
-  measureWrites(*store, fleet, start + o.days * 86400LL, o.writeSamples, "NORMAL");
-  measureWrites(*store, fleet, start + o.days * 86400LL + 100000, o.writeSamples, "FULL");
-  check(bool(store->database().exec("PRAGMA wal_checkpoint(TRUNCATE)")), "checkpoint");
-  for (const char* table :
-       {"observations", "backup_events", "condition_intervals", "attach_sessions"}) {
-    auto n = store->database().queryInt(std::string("SELECT count(*) FROM ") + table);
-    std::printf("  %-20s %lld rows\n", table, static_cast<long long>(n.value_or(-1)));
+  FleetModel fleet(o.devices, start, o.seed);
+  YearFiller filler(*store, fleet, start, FillOptions{});
+  FillStats fill;
+  for (int day = 0; day < o.days - o.daemonDays; day += kReportEvery) {
+    const FillStats st = filler.changesOnly(std::min(kReportEvery, o.days - o.daemonDays - day));
+    fill += st;
+    std::printf("  day %3d: %6.1f MB, CPU %.1f s\n", day + st.days, checkpointedMB(*store, o.db),
+                fill.cpuMs / 1e3);
   }
+  printFill("changes only", fill);
+  const double before = checkpointedMB(*store, o.db);
+  std::printf("database after %d days: %.1f MB\n", o.days - o.daemonDays, before);
+  if (o.daemonDays > 0) {
+    FillStats st = filler.daemonPath(o.daemonDays);
+    printFill("every probe, monitor path", st);
+    std::printf("  CPU per probe %.1f us; database %.1f MB -> %.1f MB\n",
+                1e3 * st.cpuMs / std::max(1LL, st.probes), before, checkpointedMB(*store, o.db));
+  }
+  const std::int64_t end = filler.now();
+  std::printf("after %d days:\n", o.days);
+  printRows(*store);
+  const std::string udid = busiestDevice(*store, fleet);
+  std::printf("database size: %.1f MB\n", checkpointedMB(*store, o.db));
+  measureWrites(*store, fleet, end, o.writeSamples * 5, "NORMAL");
+  const double full = measureWrites(*store, fleet, end + 100000, o.writeSamples, "FULL");
+  const double probesPerYear = 365.0 * 288 * o.devices;
+  std::printf(
+      "  => a year of %d devices every 5 min: %.0f probes, %.0f s of CPU (%.3f%% of a core)\n",
+      o.devices, probesPerYear, probesPerYear * full / 1e3,
+      100.0 * full * 288 * o.devices / 86400 / 1e3);
+  measureHousekeeping(*store, end + 200000);
   opened->reset();
-  std::printf("database size: %.1f MB\n", dbBytes(o.db) / 1e6);
-  measureQueries(o.db, fleet);
-  if (!dir.empty()) std::filesystem::remove_all(dir);
+  measureQueries(o, udid);
+  if (!dir.empty() && !o.keep) std::filesystem::remove_all(dir);
   return 0;
 }

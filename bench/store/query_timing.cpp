@@ -1,0 +1,117 @@
+#include "query_timing.h"
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <functional>
+
+#include "report/status_json.h"
+#include "store/sqlite_store.h"
+#include "year_fill.h"
+
+extern char** environ;
+
+namespace ibackupmon::bench {
+namespace {
+
+using Steady = std::chrono::steady_clock;
+
+double cpuNowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+double msSince(Steady::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+}
+
+// One measured run returns {wall, cpu, bytes}; the result holds the medians.
+Timing median(int runs, const std::function<Timing()>& once) {
+  std::vector<double> wall, cpu;
+  Timing last;
+  for (int r = 0; r < runs; ++r) {
+    last = once();
+    wall.push_back(last.wallMs);
+    cpu.push_back(last.cpuMs);
+  }
+  std::sort(wall.begin(), wall.end());
+  std::sort(cpu.begin(), cpu.end());
+  return {wall[wall.size() / 2], cpu[cpu.size() / 2], last.bytes};
+}
+
+template <class F>
+Timing inProcess(const std::string& db, F&& query) {
+  auto t0 = Steady::now();
+  double c0 = cpuNowMs();
+  auto store = Store::open(db, OpenMode::ReadOnly);
+  check(bool(store), "open read-only");
+  std::size_t bytes = query(**store);
+  return {msSince(t0), cpuNowMs() - c0, bytes};
+}
+
+double rusageMs(const rusage& ru) {
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
+}  // namespace
+
+Timing statusInProcess(const std::string& db, int runs) {
+  return median(runs, [&] {
+    return inProcess(db, [](Store& store) {
+      auto fleet = store.loadStatus();
+      check(bool(fleet), "loadStatus");
+      return dumpJson(statusesToJson(*fleet)).size();
+    });
+  });
+}
+
+Timing historyInProcess(const std::string& db, const std::string& udid, int runs) {
+  return median(runs, [&] {
+    return inProcess(db, [&](Store& store) {
+      auto t = store.timeline(udid);
+      check(bool(t), "timeline");
+      return t->backups.size() + t->conditions.size() + t->sessions.size() + t->observations.size();
+    });
+  });
+}
+
+Timing ctlProcess(const std::string& ctl, const std::vector<std::string>& args,
+                  const std::string& db, int runs) {
+  const std::string out = db + ".ctl-out";
+  std::vector<std::string> argv{ctl};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.insert(argv.end(), {"--db", db});
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  Timing t = median(runs, [&] {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    auto t0 = Steady::now();
+    pid_t pid = 0;
+    check(posix_spawn(&pid, ctl.c_str(), &fa, nullptr, cargv.data(), environ) == 0,
+          "spawn ibackupmonctl");
+    int status = 0;
+    rusage ru{};
+    check(wait4(pid, &status, 0, &ru) == pid, "wait for ibackupmonctl");
+    double wall = msSince(t0);
+    posix_spawn_file_actions_destroy(&fa);
+    // 0-3 are status's Nagios verdicts; anything else is a failure of the command.
+    check(WIFEXITED(status) && WEXITSTATUS(status) <= 3, "ibackupmonctl");
+    return Timing{wall, rusageMs(ru), std::filesystem::file_size(out)};
+  });
+  std::filesystem::remove(out);
+  return t;
+}
+
+}  // namespace ibackupmon::bench
