@@ -1,7 +1,9 @@
 #include "metrics/families.h"
 
-#include <iterator>
+#include <algorithm>
 #include <optional>
+
+#include "metrics/text_writer.h"
 
 namespace ibackupmon::metrics {
 namespace {
@@ -18,23 +20,7 @@ CounterFamily& counter(prometheus::Registry& r, const char* name, const char* he
 
 namespace {
 
-using prometheus::ClientMetric;
-using prometheus::MetricFamily;
-using prometheus::MetricType;
 using OptionalField = std::optional<double> DeviceRow::*;
-
-MetricFamily family(const char* name, const char* help, std::size_t reserve) {
-  MetricFamily f{name, help, MetricType::Gauge, {}};
-  f.metric.reserve(reserve);
-  return f;
-}
-
-void addSample(MetricFamily& f, std::vector<ClientMetric::Label> labels, double value) {
-  ClientMetric m;
-  m.label = std::move(labels);
-  m.gauge.value = value;
-  f.metric.push_back(std::move(m));
-}
 
 // Families whose only label is udid and whose value is one optional field of the row.
 struct UdidGauge {
@@ -64,55 +50,78 @@ const UdidGauge kUdidGauges[] = {
      &DeviceRow::storageCapacity},
 };
 
-}  // namespace
+constexpr const char* kInfo = "ibackupmon_device_info";
+constexpr const char* kConnected = "ibackupmon_device_connected";
+constexpr const char* kBackup = "ibackupmon_backup_last_success_timestamp_seconds";
+constexpr const char* kCondition = "ibackupmon_condition_active";
 
-std::vector<MetricFamily> collectDeviceFamilies(const std::vector<DeviceRow>& rows,
-                                                const std::vector<std::string>& conditionIds) {
-  const std::size_t n = rows.size();
-  MetricFamily info = family("ibackupmon_device_info",
-                             "Identity of a known device; always 1 (labels udid, name, "
-                             "product_type, ios_version, serial).",
-                             n);
-  MetricFamily connected = family("ibackupmon_device_connected",
-                                  "1 when the device is attached to this host now, else 0.", n);
-  MetricFamily backups = family("ibackupmon_backup_last_success_timestamp_seconds",
-                                "Unix time of the newest backup the device reports, by kind "
-                                "(icloud, computer); absent when never seen.",
-                                2 * n);
-  MetricFamily conditions =
-      family("ibackupmon_condition_active",
-             "1 while the diagnosed condition is open on the device, else "
-             "0; one series per condition id (severities: docs/conditions.md).",
-             n * conditionIds.size());
-  std::vector<MetricFamily> byUdid;
-  for (const UdidGauge& g : kUdidGauges) byUdid.push_back(family(g.name, g.help, n));
+void writeBackups(TextWriter& w, const std::vector<DeviceRow>& rows) {
+  const bool any = std::any_of(rows.begin(), rows.end(), [](const DeviceRow& r) {
+    return r.lastCloudBackup || r.lastComputerBackup;
+  });
+  if (!any) return;
+  w.family(kBackup,
+           "Unix time of the newest backup the device reports, by kind (icloud, computer); "
+           "absent when never seen.",
+           "gauge");
   for (const DeviceRow& r : rows) {
-    addSample(info,
-              {{"ios_version", r.iosVersion},
-               {"name", r.name},
-               {"product_type", r.productType},
-               {"serial", r.serial},
-               {"udid", r.udid}},
-              1);
-    addSample(connected, {{"udid", r.udid}}, r.connected ? 1 : 0);
     if (r.lastCloudBackup)
-      addSample(backups, {{"kind", "icloud"}, {"udid", r.udid}}, *r.lastCloudBackup);
+      w.sample(kBackup, {{"kind", "icloud"}, {"udid", r.udid}}, *r.lastCloudBackup);
     if (r.lastComputerBackup) {
-      addSample(backups, {{"kind", "computer"}, {"udid", r.udid}}, *r.lastComputerBackup);
-    }
-    for (std::size_t i = 0; i < std::size(kUdidGauges); ++i) {
-      if (const auto& v = r.*kUdidGauges[i].field) addSample(byUdid[i], {{"udid", r.udid}}, *v);
-    }
-    for (std::size_t i = 0; i < conditionIds.size(); ++i) {
-      const bool open = i < r.conditions.size() && r.conditions[i];
-      addSample(conditions, {{"condition", conditionIds[i]}, {"udid", r.udid}}, open ? 1 : 0);
+      w.sample(kBackup, {{"kind", "computer"}, {"udid", r.udid}}, *r.lastComputerBackup);
     }
   }
-  std::vector<MetricFamily> out;
-  for (MetricFamily* f : {&info, &connected, &backups, &conditions}) out.push_back(std::move(*f));
-  for (MetricFamily& f : byUdid) out.push_back(std::move(f));
-  std::erase_if(out, [](const MetricFamily& f) { return f.metric.empty(); });
-  return out;
+}
+
+void writeConditions(TextWriter& w, const std::vector<DeviceRow>& rows,
+                     const std::vector<std::string>& conditionIds) {
+  if (conditionIds.empty()) return;
+  w.family(kCondition,
+           "1 while the diagnosed condition is open on the device, else 0; one series per "
+           "condition id (severities: docs/conditions.md).",
+           "gauge");
+  for (const DeviceRow& r : rows) {
+    for (std::size_t i = 0; i < conditionIds.size(); ++i) {
+      const bool open = i < r.conditions.size() && r.conditions[i];
+      w.sample(kCondition, {{"condition", conditionIds[i]}, {"udid", r.udid}}, open ? 1 : 0);
+    }
+  }
+}
+
+void writeUdidGauge(TextWriter& w, const std::vector<DeviceRow>& rows, const UdidGauge& g) {
+  const bool any = std::any_of(rows.begin(), rows.end(),
+                               [&](const DeviceRow& r) { return (r.*g.field).has_value(); });
+  if (!any) return;
+  w.family(g.name, g.help, "gauge");
+  for (const DeviceRow& r : rows) {
+    if (const auto& v = r.*g.field) w.sample(g.name, {{"udid", r.udid}}, *v);
+  }
+}
+
+}  // namespace
+
+void writeDeviceFamilies(std::string& out, const std::vector<DeviceRow>& rows,
+                         const std::vector<std::string>& conditionIds) {
+  if (rows.empty()) return;
+  TextWriter w(out);
+  w.family(kInfo,
+           "Identity of a known device; always 1 (labels udid, name, product_type, ios_version, "
+           "serial).",
+           "gauge");
+  for (const DeviceRow& r : rows) {
+    w.sample(kInfo,
+             {{"ios_version", r.iosVersion},
+              {"name", r.name},
+              {"product_type", r.productType},
+              {"serial", r.serial},
+              {"udid", r.udid}},
+             1);
+  }
+  w.family(kConnected, "1 when the device is attached to this host now, else 0.", "gauge");
+  for (const DeviceRow& r : rows) w.sample(kConnected, {{"udid", r.udid}}, r.connected ? 1 : 0);
+  writeBackups(w, rows);
+  writeConditions(w, rows, conditionIds);
+  for (const UdidGauge& g : kUdidGauges) writeUdidGauge(w, rows, g);
 }
 
 prometheus::Histogram::BucketBoundaries probeDurationBuckets() {

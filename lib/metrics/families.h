@@ -2,13 +2,13 @@
 /// Every metric family ibackupmond exposes, in one place: names, help, types and buckets are the
 /// product's public API (docs/metrics.md), so they change only here and only compatibly.
 
+#include <string>
 #include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
-#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include "metrics/device_rows.h"
@@ -23,10 +23,11 @@ using HistogramFamily = prometheus::Family<prometheus::Histogram>;
 /// healthy device and up to probe.timeout (15 s by default) on a slow one.
 prometheus::Histogram::BucketBoundaries probeDurationBuckets();
 
-/// The per-device families (label udid), built from the rows at scrape time; families without a
-/// sample are left out. conditionIds names the entries of each row's conditions vector.
-std::vector<prometheus::MetricFamily> collectDeviceFamilies(
-    const std::vector<DeviceRow>& rows, const std::vector<std::string>& conditionIds);
+/// Appends the per-device families (label udid) to out in the text format, straight from the
+/// rows: no MetricFamily objects per scrape. Families without a sample are left out.
+/// conditionIds names the entries of each row's conditions vector.
+void writeDeviceFamilies(std::string& out, const std::vector<DeviceRow>& rows,
+                         const std::vector<std::string>& conditionIds);
 
 /// The per-host families: references into one registry, which owns them.
 struct Families {

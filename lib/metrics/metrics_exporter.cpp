@@ -1,10 +1,9 @@
 #include "metrics/metrics_exporter.h"
 
-#include <iterator>
 #include <mutex>
 #include <set>
 
-#include <prometheus/collectable.h>
+#include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
 #include "core/sanitize.h"
@@ -14,24 +13,6 @@
 namespace ibackupmon {
 namespace {
 
-// Owns the lock, the per-host registry and the device rows. The exposer holds it weakly, so it
-// may outlive the exporter for the length of one scrape without dangling.
-class FleetCollectable final : public prometheus::Collectable {
- public:
-  std::vector<prometheus::MetricFamily> Collect() const override {
-    std::lock_guard lock(mutex);
-    auto families = metrics::collectDeviceFamilies(rows, conditionIds.ids());
-    auto perHost = registry.Collect();
-    families.insert(families.end(), std::make_move_iterator(perHost.begin()),
-                    std::make_move_iterator(perHost.end()));
-    return families;
-  }
-  mutable std::mutex mutex;
-  prometheus::Registry registry;
-  std::vector<metrics::DeviceRow> rows;  ///< the latest fleet view, one row per device
-  metrics::ConditionIds conditionIds;    ///< catalog order, then ids first seen in a view
-};
-
 // Label values from outside (feed service names, error ids) get the same treatment as device
 // strings: valid UTF-8, no control characters, bounded length.
 std::string label(std::string_view v) {
@@ -40,17 +21,20 @@ std::string label(std::string_view v) {
 
 }  // namespace
 
+// One lock over the per-host registry and the device rows: a scrape sees whole updates.
 struct MetricsExporter::Impl {
   explicit Impl(MetricsExporterOptions o);
   void updateDeviceCounts(const FleetView& view);
 
-  std::shared_ptr<FleetCollectable> state = std::make_shared<FleetCollectable>();
-  std::mutex& mutex = state->mutex;
-  metrics::Families f{state->registry};
+  mutable std::mutex mutex;
+  prometheus::Registry registry;
+  metrics::Families f{registry};
+  std::vector<metrics::DeviceRow> rows;  ///< the latest fleet view, one row per device
+  metrics::ConditionIds conditionIds;    ///< catalog order, then ids first seen in a view
 };
 
 MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
-  for (const std::string& id : o.conditionIds) state->conditionIds.add(id);
+  for (const std::string& id : o.conditionIds) conditionIds.add(id);
   f.buildInfo.Add({{"version", label(o.version)}, {"revision", label(o.revision)}}).Set(1);
   // ibackupmon_usbmuxd_up and the fleet timestamp appear with the first fleet view: before it,
   // whether usbmuxd answers is unknown, not "down".
@@ -96,13 +80,13 @@ void MetricsExporter::onFleetStatus(const FleetView& view) {
   std::lock_guard lock(impl_->mutex);
   std::set<std::string> present;
   for (const auto& d : view.devices) {
-    metrics::DeviceRow row = metrics::makeDeviceRow(d, impl_->state->conditionIds);
+    metrics::DeviceRow row = metrics::makeDeviceRow(d, impl_->conditionIds);
     // An empty udid or a second row for the same (sanitised) udid cannot have series of its own.
     if (row.udid.empty() || !present.insert(row.udid).second) continue;
     rows.push_back(std::move(row));
   }
   // Devices forgotten by the monitor are not in the view: their series go with the old rows.
-  impl_->state->rows = std::move(rows);
+  impl_->rows = std::move(rows);
   impl_->updateDeviceCounts(view);
   impl_->f.usbmuxdUp.Add({}).Set(view.usbmuxdUp ? 1 : 0);
   impl_->f.fleetUpdated.Add({}).Set(metrics::unixSeconds(view.at));
@@ -167,12 +151,15 @@ void MetricsExporter::onAppleStatus(const AppleStatusReport& report) {
   }
 }
 
+// Per-device families from the rows, per-host ones (histograms, counters) through prometheus-cpp.
 std::string MetricsExporter::render() const {
-  return prometheus::TextSerializer().Serialize(impl_->state->Collect());
-}
-
-std::shared_ptr<prometheus::Collectable> MetricsExporter::collectable() const {
-  return impl_->state;
+  std::string out;
+  std::lock_guard lock(impl_->mutex);
+  // ~80 bytes per series, ~12 series per device besides the condition flags.
+  out.reserve(impl_->rows.size() * (impl_->conditionIds.ids().size() + 12) * 80 + 16384);
+  metrics::writeDeviceFamilies(out, impl_->rows, impl_->conditionIds.ids());
+  out += prometheus::TextSerializer().Serialize(impl_->registry.Collect());
+  return out;
 }
 
 }  // namespace ibackupmon

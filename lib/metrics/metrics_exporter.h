@@ -13,10 +13,6 @@
 #include "core/fleet_observer.h"
 #include "core/version.h"
 
-namespace prometheus {
-class Collectable;
-}
-
 namespace ibackupmon {
 
 struct MetricsExporterOptions {
@@ -57,10 +53,9 @@ class MetricsExporter final : public FleetObserver, public AlertMetrics, public 
   /// series (unknown, never 0).
   void onAppleStatus(const AppleStatusReport& report) override;
 
-  /// The text a scrape of /metrics returns (for tests and benchmarks).
+  /// The text a scrape of /metrics returns (MetricsServer serves it; tests and benchmarks).
+  /// Thread-safe: takes the exporter's lock for the length of the rendering.
   std::string render() const;
-  /// What MetricsServer registers; it keeps the registry alive and takes the exporter's lock.
-  std::shared_ptr<prometheus::Collectable> collectable() const;
 
  private:
   struct Impl;

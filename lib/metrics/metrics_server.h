@@ -1,19 +1,20 @@
 #pragma once
-/// Serves the exporter's metrics at http://<[metrics] listen>/metrics through prometheus-cpp's
-/// civetweb exposer, with optional HTTP basic auth. TLS is left to a reverse proxy
-/// (docs/monitoring.md): civetweb's own TLS would need the unversioned libssl at run time.
+/// Serves the exporter's metrics at http://<[metrics] listen>/metrics with civetweb (the HTTP
+/// server prometheus-cpp's Exposer wraps, used directly so a scrape is the exporter's own fast
+/// rendering, gzipped at a speed-first level: docs/performance.md), with optional HTTP basic
+/// auth. TLS is left to a reverse proxy (docs/monitoring.md): civetweb's own TLS would need the
+/// unversioned libssl at run time.
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/error.h"
 #include "metrics/metrics_exporter.h"
 
-namespace prometheus {
-class Exposer;
-}
+class CivetServer;
 
 namespace ibackupmon {
 
@@ -27,9 +28,10 @@ struct MetricsServerOptions {
 class MetricsServer {
  public:
   /// Binds and starts serving; errors (bad address, port in use, unreadable password file) name
-  /// the key and the value.
+  /// the key and the value. The exporter must outlive the server.
   static Expected<std::unique_ptr<MetricsServer>> start(const MetricsServerOptions& options,
                                                         const MetricsExporter& exporter);
+  /// Stops civetweb (waits for a scrape in progress) before the handlers go.
   ~MetricsServer();
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
@@ -38,10 +40,16 @@ class MetricsServer {
   std::uint16_t port() const { return port_; }
 
  private:
-  MetricsServer(std::unique_ptr<prometheus::Exposer> exposer, std::uint16_t port);
-  std::unique_ptr<prometheus::Exposer> exposer_;
-  std::uint16_t port_;
+  struct Handlers;
+  MetricsServer() = default;
+  std::unique_ptr<Handlers> handlers_;  // outlives server_: declared first, destroyed last
+  std::unique_ptr<CivetServer> server_;
+  std::uint16_t port_ = 0;
 };
+
+/// The credentials of an `Authorization: Basic ...` header value; nullopt when it is not one
+/// (no "Basic " prefix, bad base64, no colon).
+std::optional<std::pair<std::string, std::string>> parseBasicAuth(const std::string& header);
 
 /// Checks "HOST:PORT" as civetweb accepts it (an IP literal, IPv6 in brackets, and a port).
 Expected<std::uint16_t> parseListenPort(const std::string& listen);

@@ -1,6 +1,7 @@
 #include "metrics/metrics_server.h"
 
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <fstream>
@@ -67,6 +68,45 @@ TEST(MetricsServer, ScrapesSeeFleetUpdatesAndRemovals) {
       testing::samplesOf(httpGet((*server)->port(), "/metrics").body, "ibackupmon_device_info")
           .size(),
       1u);
+}
+
+std::string gunzip(const std::string& in) {
+  z_stream zs{};
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) return "inflateInit2 failed";
+  std::string out(in.size() * 40 + 1024, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  const int ret = inflate(&zs, Z_FINISH);
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return ret == Z_STREAM_END ? out : "inflate failed";
+}
+
+// Prometheus always asks for gzip: the compressed reply is the same exposition.
+TEST(MetricsServer, GzipWhenAskedIsTheSameText) {
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(testing::makeSyntheticFleet(50, kNow));
+  auto server = MetricsServer::start({.listen = "127.0.0.1:0"}, exporter);
+  ASSERT_TRUE(server) << server.error().message;
+  const auto plain = httpGet((*server)->port(), "/metrics");
+  const auto packed = httpGet((*server)->port(), "/metrics", "", "Accept-Encoding: gzip\r\n");
+  ASSERT_EQ(plain.status, 200) << plain.error;
+  ASSERT_EQ(packed.status, 200) << packed.error;
+  EXPECT_EQ(plain.headers.find("Content-Encoding"), std::string::npos) << plain.headers;
+  EXPECT_NE(packed.headers.find("Content-Encoding: gzip"), std::string::npos) << packed.headers;
+  EXPECT_LT(packed.body.size() * 5, plain.body.size());
+  EXPECT_EQ(gunzip(packed.body), plain.body);
+  EXPECT_EQ(plain.body, exporter.render());
+}
+
+TEST(MetricsServer, OnlyMetricsIsServed) {
+  MetricsExporter exporter(options());
+  auto server = MetricsServer::start({.listen = "127.0.0.1:0"}, exporter);
+  ASSERT_TRUE(server) << server.error().message;
+  EXPECT_EQ(httpGet((*server)->port(), "/").status, 404);
+  EXPECT_EQ(httpGet((*server)->port(), "/etc/passwd").status, 404);
 }
 
 TEST(MetricsServer, BasicAuthGuardsTheEndpoint) {
