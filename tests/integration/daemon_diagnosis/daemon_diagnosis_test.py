@@ -88,7 +88,20 @@ def faults(procs):
     check_unknown_explained(fleet)
     code, _ = run.ctl("status")
     assert code == 2, f"status exit {code}, want 2 (critical devices in the fleet)"
-    print(f"ok: {len(FAULTS)} devices as expected, {len(NEVER_SEEN)} never seen")
+
+    # The user unlocks one device and taps Trust on the other: both are read, their conditions
+    # close (the pending device is paired by the daemon on its next cycle).
+    run.sim.ctl("fault", "DIAG-PASSCODE", "clear", "passcode_locked")
+    run.sim.ctl("trust", "DIAG-TRUST-PENDING", "accept")
+    readable = {"state": "ok", "ids": [], "connected": True, "icloud_backup_enabled": True}
+    wait_fleet(run, {"DIAG-PASSCODE": readable, "DIAG-TRUST-PENDING": readable}, timeout=60)
+    for u, cid in (("DIAG-PASSCODE", "passcode_locked"), ("DIAG-TRUST-PENDING", "trust_pending")):
+        code, out = run.ctl("history", u, "--json")
+        assert code == 0, f"history {u} exit {code}"
+        closed = [c for c in json.loads(out)["conditions"] if c["id"] == cid]
+        assert closed and all(c["closed"] for c in closed), f"{u}: {cid} not closed: {closed}"
+    print(f"ok: {len(FAULTS)} devices as expected, {len(NEVER_SEEN)} never seen; unlock and "
+          "trust close their conditions")
 
 
 COMPUTER_CONFIG = """[probe]
