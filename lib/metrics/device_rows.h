@@ -1,5 +1,5 @@
 #pragma once
-/// The per-device part of the metrics, kept as plain rows and turned into metric families at
+/// The per-device part of the metrics, kept as plain rows and written as exposition text at
 /// scrape time (node_exporter's const-metrics collector pattern): a device that leaves the fleet
 /// view leaves the rows, so its series vanish with no removal bookkeeping, and a scrape of 1000
 /// devices costs a few milliseconds instead of walking tens of thousands of Family entries.
