@@ -3,7 +3,10 @@
 // probe, and the time of `ibackupmonctl status --json` and `history` on that database.
 //
 //   store_bench [--devices 1000] [--days 365] [--daemon-days 1] [--seed 1] [--db PATH] [--keep]
-//               [--write-samples 300] [--ctl PATH]
+//               [--write-samples 300] [--ctl PATH] [--measure-only]
+//
+// --measure-only skips the fill and measures a database filled before (with the same --db,
+// --devices, --days and --seed): e.g. a year filled on tmpfs, then copied to a disk.
 //
 // What is written and what is computed (docs/performance.md, Store):
 // - Days 1..N-daemon_days: every probe that changes something the store keeps (an observation,
@@ -44,6 +47,7 @@ struct Options {
   unsigned seed = 1;
   std::string db;
   bool keep = false;
+  bool measureOnly = false;  ///< the database is already filled (--db): only measure
   int writeSamples = 300;
   std::string ctl;
 };
@@ -53,8 +57,8 @@ Options parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : "";
-    if (a == "--keep") {
-      o.keep = true;
+    if (a == "--keep" || a == "--measure-only") {
+      (a == "--keep" ? o.keep : o.measureOnly) = true;
       continue;
     }
     if (a == "--devices") o.devices = std::atoi(v);
@@ -188,6 +192,28 @@ void measureQueries(const Options& o, const std::string& udid) {
               ctlProcess(o.ctl, {"history", udid, "--json"}, o.db, 9), "bytes");
 }
 
+// Writes the simulated period; returns its end (Unix seconds).
+std::int64_t fillYear(SqliteStore& store, FleetModel& fleet, const Options& o, std::int64_t start) {
+  YearFiller filler(store, fleet, start, FillOptions{});
+  FillStats fill;
+  for (int day = 0; day < o.days - o.daemonDays; day += kReportEvery) {
+    const FillStats st = filler.changesOnly(std::min(kReportEvery, o.days - o.daemonDays - day));
+    fill += st;
+    std::printf("  day %3d: %6.1f MB, CPU %.1f s\n", day + st.days, checkpointedMB(store, o.db),
+                fill.cpuMs / 1e3);
+  }
+  printFill("changes only", fill);
+  const double before = checkpointedMB(store, o.db);
+  std::printf("database after %d days: %.1f MB\n", o.days - o.daemonDays, before);
+  if (o.daemonDays > 0) {
+    FillStats st = filler.daemonPath(o.daemonDays);
+    printFill("every probe, monitor path", st);
+    std::printf("  CPU per probe %.1f us; database %.1f MB -> %.1f MB\n",
+                1e3 * st.cpuMs / std::max(1LL, st.probes), before, checkpointedMB(store, o.db));
+  }
+  return filler.now();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -208,24 +234,8 @@ int main(int argc, char** argv) {
   auto* store = static_cast<SqliteStore*>(opened->get());
   check(bool(store->database().exec("PRAGMA synchronous = OFF")), "pragma");
   FleetModel fleet(o.devices, start, o.seed);
-  YearFiller filler(*store, fleet, start, FillOptions{});
-  FillStats fill;
-  for (int day = 0; day < o.days - o.daemonDays; day += kReportEvery) {
-    const FillStats st = filler.changesOnly(std::min(kReportEvery, o.days - o.daemonDays - day));
-    fill += st;
-    std::printf("  day %3d: %6.1f MB, CPU %.1f s\n", day + st.days, checkpointedMB(*store, o.db),
-                fill.cpuMs / 1e3);
-  }
-  printFill("changes only", fill);
-  const double before = checkpointedMB(*store, o.db);
-  std::printf("database after %d days: %.1f MB\n", o.days - o.daemonDays, before);
-  if (o.daemonDays > 0) {
-    FillStats st = filler.daemonPath(o.daemonDays);
-    printFill("every probe, monitor path", st);
-    std::printf("  CPU per probe %.1f us; database %.1f MB -> %.1f MB\n",
-                1e3 * st.cpuMs / std::max(1LL, st.probes), before, checkpointedMB(*store, o.db));
-  }
-  const std::int64_t end = filler.now();
+  const std::int64_t end =
+      o.measureOnly ? start + o.days * 86400LL : fillYear(*store, fleet, o, start);
   std::printf("after %d days:\n", o.days);
   printRows(*store);
   const std::string udid = busiestDevice(*store, fleet);
