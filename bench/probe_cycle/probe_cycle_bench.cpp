@@ -1,0 +1,161 @@
+// bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 8,1]
+//                   [--tool-sample N] [--store sqlite|null] [--readable-only]
+// For each fleet size: one full probe cycle of ibackupmon's own code path (per concurrency),
+// the floor (a minimal raw libimobiledevice loop doing the same reads) and an ideviceinfo
+// shell-style loop, each against a fresh ibackupmon-sim --generate N --seed S. Prints a
+// Markdown table; exits 1 when the methods disagree on how many devices could be read.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "monitor_cycle.h"
+#include "raw_loop.h"
+#include "tool_loop.h"
+
+namespace {
+
+using ibackupmon::bench::LoopResult;
+using ibackupmon::bench::SimProcess;
+
+struct Options {
+  std::vector<int> devices{10, 100, 500, 1000};
+  std::vector<int> concurrency{8, 1};
+  int seed = 1;
+  int toolSample = 50;
+  bool nullStore = false;
+  bool readableOnly = false;  ///< unplug the devices with faults before measuring
+};
+
+std::vector<int> intList(const std::string& text) {
+  std::vector<int> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    const int v = std::atoi(item.c_str());
+    if (v <= 0) throw std::invalid_argument("expected positive integers, got \"" + text + "\"");
+    out.push_back(v);
+  }
+  return out;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool hasValue = i + 1 < argc;
+    if (a == "--quick") {
+      o.devices = {10};
+      o.toolSample = 3;
+    } else if (a == "--devices" && hasValue) {
+      o.devices = intList(argv[++i]);
+    } else if (a == "--concurrency" && hasValue) {
+      o.concurrency = intList(argv[++i]);
+    } else if (a == "--seed" && hasValue) {
+      o.seed = std::atoi(argv[++i]);
+    } else if (a == "--tool-sample" && hasValue) {
+      o.toolSample = std::atoi(argv[++i]);
+    } else if (a == "--readable-only") {
+      o.readableOnly = true;
+    } else if (a == "--store" && hasValue) {
+      const std::string kind = argv[++i];
+      if (kind != "sqlite" && kind != "null") throw std::invalid_argument("--store sqlite|null");
+      o.nullStore = kind == "null";
+    } else {
+      throw std::invalid_argument("unknown or incomplete option \"" + a + "\"");
+    }
+  }
+  return o;
+}
+
+std::string loadAverage() {
+  std::ifstream in("/proc/loadavg");
+  std::string one;
+  in >> one;
+  return one;
+}
+
+void printRow(int fleet, const std::string& method, const LoopResult& r, const LoopResult& floor,
+              const LoopResult& tool) {
+  const std::string sampled =
+      r.measured < r.devices ? " (" + std::to_string(r.measured) + " sampled, extrapolated)" : "";
+  std::printf("| %d | %s%s | %d/%d | %.2f | %.2f | %.2f | %.2f | %.2f× | %.3f× |\n", fleet,
+              method.c_str(), sampled.c_str(), r.sessionsOk, r.measured, r.wallSeconds,
+              r.cpuSeconds, r.simCpuSeconds, r.failedSeconds, r.wallSeconds / floor.wallSeconds,
+              r.wallSeconds / tool.wallSeconds);
+  std::fflush(stdout);
+}
+
+std::unique_ptr<SimProcess> startSim(const Options& o, int fleet) {
+  auto sim = std::make_unique<SimProcess>(IBACKUPMON_BIN_DIR, fleet, o.seed);
+  if (o.readableOnly) sim->detachFaulty();
+  return sim;
+}
+
+// One fleet size: every method on its own fresh simulator. Returns false on disagreement.
+bool measureFleet(const Options& o, int fleet, const std::string& workDir) {
+  std::vector<std::pair<int, LoopResult>> ours;
+  for (int c : o.concurrency) {
+    auto sim = startSim(o, fleet);
+    const std::string db = workDir + "/cycle-" + std::to_string(fleet) + "-" + std::to_string(c);
+    ibackupmon::bench::MonitorCycleOptions mo;
+    mo.concurrency = c;
+    mo.storePath = o.nullStore ? "" : db + ".db";
+    ours.emplace_back(c, runMonitorCycle(mo, *sim));
+  }
+  LoopResult floor;
+  {
+    auto sim = startSim(o, fleet);
+    floor = ibackupmon::bench::runRawLoop(*sim);
+  }
+  LoopResult tool;
+  {
+    auto sim = startSim(o, fleet);
+    tool = ibackupmon::bench::runToolLoop(*sim, o.toolSample);
+  }
+  const std::string store = o.nullStore ? "null store" : "SQLite store";
+  for (const auto& [c, r] : ours) {
+    printRow(fleet, "ibackupmon cycle, concurrency " + std::to_string(c) + ", " + store, r, floor,
+             tool);
+  }
+  printRow(fleet, "floor: raw libimobiledevice loop", floor, floor, tool);
+  printRow(fleet, "ideviceinfo loop", tool, floor, tool);
+  bool agree = true;
+  for (const auto& [c, r] : ours) agree = agree && r.sessionsOk == floor.sessionsOk;
+  if (tool.measured == tool.devices) agree = agree && tool.sessionsOk == floor.sessionsOk;
+  if (!agree) std::fprintf(stderr, "fleet %d: methods disagree on readable devices\n", fleet);
+  return agree;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Options o = parse(argc, argv);
+    spdlog::set_level(spdlog::level::warn);  // one info line per attach would drown the table
+    const std::string workDir = "/tmp/bench-probe-cycle-" + std::to_string(getpid());
+    std::filesystem::create_directories(workDir);
+    std::printf("probe cycle: generated fleets%s, seed %d, %ld CPUs, load average %s at start\n\n",
+                o.readableOnly ? " without the devices that have faults" : "", o.seed,
+                sysconf(_SC_NPROCESSORS_ONLN), loadAverage().c_str());
+    std::printf(
+        "| devices | method | sessions opened | wall s | client CPU s | sim CPU s | "
+        "failing devices s (sum) | ÷ floor | ÷ ideviceinfo |\n"
+        "|---|---|---|---|---|---|---|---|---|\n");
+    bool agree = true;
+    for (int fleet : o.devices) agree = measureFleet(o, fleet, workDir) && agree;
+    std::filesystem::remove_all(workDir);
+    std::printf("\nload average %s at end\n", loadAverage().c_str());
+    return agree ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_probe_cycle: %s\n", e.what());
+    return 1;
+  }
+}

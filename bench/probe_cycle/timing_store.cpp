@@ -1,0 +1,106 @@
+#include "timing_store.h"
+
+namespace ibackupmon::bench {
+
+int TimingStore::waitForFirstCycles(int devices, std::chrono::seconds deadline) {
+  std::unique_lock lock(mutex_);
+  changed_.wait_for(lock, deadline, [&] { return static_cast<int>(done_.size()) >= devices; });
+  return static_cast<int>(done_.size());
+}
+
+TimingStore::SteadyTime TimingStore::lastDone() const {
+  std::lock_guard lock(mutex_);
+  return lastDone_;
+}
+
+int TimingStore::sessionsOpened() const {
+  std::lock_guard lock(mutex_);
+  return opened_;
+}
+
+double TimingStore::failedSeconds() const {
+  std::lock_guard lock(mutex_);
+  return failedSeconds_;
+}
+
+Expected<void> TimingStore::deviceAttached(const std::string& udid, TimePoint at) {
+  return inner_ != nullptr ? inner_->deviceAttached(udid, at) : Expected<void>();
+}
+
+Expected<void> TimingStore::deviceDetached(const std::string& udid, TimePoint at) {
+  return inner_ != nullptr ? inner_->deviceDetached(udid, at) : Expected<void>();
+}
+
+Expected<void> TimingStore::closeAllSessions(TimePoint at) {
+  return inner_ != nullptr ? inner_->closeAllSessions(at) : Expected<void>();
+}
+
+Expected<std::vector<BackupEvent>> TimingStore::recordSnapshot(const DeviceSnapshot& snapshot) {
+  {
+    std::lock_guard lock(mutex_);
+    const std::string& udid = snapshot.identity.udid;
+    if (done_.count(udid) == 0 && recorded_.insert(udid).second) {
+      // The runner reports "trust" first: Ok means the lockdown session was opened.
+      const bool opened = !snapshot.probes.empty() && snapshot.probes.front().probe == "trust" &&
+                          snapshot.probes.front().status == ProbeStatus::Ok;
+      if (opened) {
+        ++opened_;
+      } else if (!snapshot.probes.empty()) {
+        failedSeconds_ += snapshot.probes.front().seconds;  // the failed open's duration
+      }
+    }
+  }
+  if (inner_ == nullptr) return std::vector<BackupEvent>();
+  return inner_->recordSnapshot(snapshot);
+}
+
+Expected<void> TimingStore::recordConditions(const std::string& udid,
+                                             const std::vector<Condition>& active, TimePoint at) {
+  return inner_ != nullptr ? inner_->recordConditions(udid, active, at) : Expected<void>();
+}
+
+Expected<void> TimingStore::saveStatus(const DeviceStatus& status) {
+  auto saved = inner_ != nullptr ? inner_->saveStatus(status) : Expected<void>();
+  // The status saved after the first snapshot ends the device's first cycle (diagnosis done).
+  std::lock_guard lock(mutex_);
+  if (recorded_.erase(status.udid) > 0 && done_.insert(status.udid).second) {
+    lastDone_ = std::chrono::steady_clock::now();
+    changed_.notify_all();
+  }
+  return saved;
+}
+
+Expected<bool> TimingStore::forget(const std::string& udid, TimePoint at) {
+  return inner_ != nullptr ? inner_->forget(udid, at) : Expected<bool>(false);
+}
+
+Expected<std::vector<std::string>> TimingStore::forgetUnseenSince(TimePoint cutoff) {
+  if (inner_ == nullptr) return std::vector<std::string>();
+  return inner_->forgetUnseenSince(cutoff);
+}
+
+Expected<PruneResult> TimingStore::pruneBefore(TimePoint cutoff, int max_rows) {
+  return inner_ != nullptr ? inner_->pruneBefore(cutoff, max_rows) : Expected<PruneResult>();
+}
+
+Expected<std::vector<DeviceStatus>> TimingStore::loadStatus() const {
+  if (inner_ == nullptr) return std::vector<DeviceStatus>();
+  return inner_->loadStatus();
+}
+
+Expected<std::optional<DeviceHistory>> TimingStore::loadHistory(const std::string& udid) const {
+  if (inner_ == nullptr) return std::optional<DeviceHistory>();
+  return inner_->loadHistory(udid);
+}
+
+Expected<std::vector<DeviceHistory>> TimingStore::loadAllHistories() const {
+  if (inner_ == nullptr) return std::vector<DeviceHistory>();
+  return inner_->loadAllHistories();
+}
+
+Expected<DeviceTimeline> TimingStore::timeline(const std::string& udid) const {
+  if (inner_ == nullptr) return makeError("not_found", "null store: " + udid + " never seen");
+  return inner_->timeline(udid);
+}
+
+}  // namespace ibackupmon::bench

@@ -1,0 +1,59 @@
+#pragma once
+/// A Store decorator that notes when each device's first probe cycle is fully processed (its
+/// snapshot recorded, then its status saved: diagnosis included), forwarding every call to the
+/// real SQLite store, or to nothing ("null store", to separate probing from storing).
+/// The monitor calls it on its strand; the bench thread waits on it.
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "store/store.h"
+
+namespace ibackupmon::bench {
+
+class TimingStore final : public Store {
+ public:
+  using SteadyTime = std::chrono::steady_clock::time_point;
+
+  /// inner: the store to forward to; nullptr = a null store (writes vanish, reads are empty).
+  explicit TimingStore(Store* inner) : inner_(inner) {}
+
+  /// Waits until `devices` distinct devices finished their first cycle or the deadline passed;
+  /// returns how many did. lastDone() is the moment the last of them finished.
+  int waitForFirstCycles(int devices, std::chrono::seconds deadline);
+  SteadyTime lastDone() const;
+  /// Devices whose first cycle opened a lockdown session (the trust probe succeeded).
+  int sessionsOpened() const;
+  /// Summed time of the first cycles whose session did not open.
+  double failedSeconds() const;
+
+  Expected<void> deviceAttached(const std::string& udid, TimePoint at) override;
+  Expected<void> deviceDetached(const std::string& udid, TimePoint at) override;
+  Expected<void> closeAllSessions(TimePoint at) override;
+  Expected<std::vector<BackupEvent>> recordSnapshot(const DeviceSnapshot& snapshot) override;
+  Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
+                                  TimePoint at) override;
+  Expected<void> saveStatus(const DeviceStatus& status) override;
+  Expected<bool> forget(const std::string& udid, TimePoint at) override;
+  Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) override;
+  Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) override;
+  Expected<std::vector<DeviceStatus>> loadStatus() const override;
+  Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const override;
+  Expected<std::vector<DeviceHistory>> loadAllHistories() const override;
+  Expected<DeviceTimeline> timeline(const std::string& udid) const override;
+
+ private:
+  Store* inner_;
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::set<std::string> recorded_;  // snapshot recorded, status not yet saved
+  std::set<std::string> done_;
+  int opened_ = 0;
+  double failedSeconds_ = 0;
+  SteadyTime lastDone_{};
+};
+
+}  // namespace ibackupmon::bench
