@@ -23,17 +23,11 @@ Expected<void> AlertsComponent::start() {
   auto repo = AlertRepository::open(c.storage.path);
   if (!repo) return tl::unexpected(repo.error());
   repo_ = std::make_unique<AlertRepository>(std::move(*repo));
-  if (!c.alerts.email.smtpUrl.empty()) {
-    auto mailer = SmtpMailer::create(c.alerts.email);
-    if (!mailer) return tl::unexpected(mailer.error());
-    mailer_ = std::move(*mailer);
-  }
-  if (!c.alerts.alertmanager.url.empty()) {
-    http_ = std::make_unique<CurlHttpClient>();
-    alertmanager_ = std::make_unique<AlertmanagerClient>(*http_, c.alerts.alertmanager);
-  }
+  http_ = std::make_unique<CurlHttpClient>();
+  if (auto ok = makeChannels(c.alerts); !ok) return ok;
   engine_ = std::make_unique<AlertEngine>(ctx_.io, clock_, *repo_, mailer_.get(),
                                           alertmanager_.get(), *metrics_, alertEngineOptions(c));
+  engine_->replaceChannels(mailer_, alertmanager_);  // the engine co-owns them from now on
   if (auto ok = engine_->start(); !ok) return ok;
   ctx_.fleetObservers.push_back(engine_.get());
   control_ = std::make_unique<ControlServer>(
@@ -51,8 +45,40 @@ Expected<void> AlertsComponent::start() {
   return {};
 }
 
+Expected<void> AlertsComponent::makeChannels(const AlertsConfig& alerts) {
+  std::shared_ptr<Mailer> mailer;
+  if (!alerts.email.smtpUrl.empty()) {
+    auto made = SmtpMailer::create(alerts.email);
+    if (!made) return tl::unexpected(made.error());
+    mailer = std::move(*made);
+  }
+  std::shared_ptr<AlertmanagerClient> alertmanager;
+  if (!alerts.alertmanager.url.empty()) {
+    alertmanager = std::make_shared<AlertmanagerClient>(*http_, alerts.alertmanager);
+  }
+  mailer_ = std::move(mailer);
+  alertmanager_ = std::move(alertmanager);
+  channelsConfig_ = alerts;
+  return {};
+}
+
 void AlertsComponent::applyConfig(const Config& config) {
-  if (engine_) engine_->applyOptions(alertEngineOptions(config));
+  if (!engine_) return;
+  engine_->applyOptions(alertEngineOptions(config));
+  const AlertsConfig& next = config.alerts;
+  if (next.email == channelsConfig_.email && next.alertmanager == channelsConfig_.alertmanager) {
+    return;
+  }
+  // SMTP and Alertmanager settings apply live (docs/configuration.md). A mailer that cannot be
+  // built (e.g. an unreadable password_file) keeps both channels as they were.
+  if (auto ok = makeChannels(next); !ok) {
+    spdlog::error("alerts: keeping the previous email and Alertmanager settings: {}",
+                  ok.error().message);
+    return;
+  }
+  engine_->replaceChannels(mailer_, alertmanager_);
+  spdlog::info("alerts: now email {}, Alertmanager {}", mailer_ ? next.email.smtpUrl : "off",
+               alertmanager_ ? next.alertmanager.url : "off");
 }
 
 void AlertsComponent::stop() {

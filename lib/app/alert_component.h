@@ -36,9 +36,12 @@ class AlertsComponent final : public Component {
   NullAlertMetrics nullMetrics_;
   AlertMetrics* metrics_;
   std::unique_ptr<AlertRepository> repo_;
-  std::unique_ptr<SmtpMailer> mailer_;
+  Expected<void> makeChannels(const AlertsConfig& alerts);
+
   std::unique_ptr<CurlHttpClient> http_;
-  std::unique_ptr<AlertmanagerClient> alertmanager_;
+  AlertsConfig channelsConfig_;  ///< the [alerts.email] / [alerts.alertmanager] in use
+  std::shared_ptr<Mailer> mailer_;
+  std::shared_ptr<AlertmanagerClient> alertmanager_;
   std::unique_ptr<AlertEngine> engine_;
   std::unique_ptr<ControlServer> control_;
 };

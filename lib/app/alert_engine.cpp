@@ -33,8 +33,9 @@ AlertEngine::AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertR
       strand_(boost::asio::make_strand(io)),
       clock_(clock),
       repo_(repo),
-      mailer_(mailer),
-      alertmanager_(alertmanager),
+      // Non-owning: the caller keeps these alive (aliasing constructor, empty control block).
+      mailer_(std::shared_ptr<Mailer>(), mailer),
+      alertmanager_(std::shared_ptr<AlertmanagerClient>(), alertmanager),
       metrics_(metrics),
       options_(std::move(options)),
       policy_(AlertPolicy::fromConfig(options_.alerts)),
@@ -76,6 +77,19 @@ void AlertEngine::applyOptions(AlertEngineOptions options) {
     options_ = std::move(options);
     policy_ = AlertPolicy::fromConfig(options_.alerts);
     evaluate();
+  });
+}
+
+void AlertEngine::replaceChannels(std::shared_ptr<Mailer> mailer,
+                                  std::shared_ptr<AlertmanagerClient> alertmanager) {
+  boost::asio::post(strand_, [this, mailer = std::move(mailer),
+                              alertmanager = std::move(alertmanager)]() mutable {
+    mailer_ = std::move(mailer);
+    alertmanager_ = std::move(alertmanager);
+    if (stopped_) return;
+    // A message waiting for its retry keeps its backoff; then it goes to the new server.
+    deliverNext();
+    postAlertmanager();
   });
 }
 
@@ -186,8 +200,8 @@ void AlertEngine::deliverNext() {
   }
   OutboxMessage m = std::move(due->front());
   sending_ = true;
-  boost::asio::post(workers_, [this, alive = alive_, m = std::move(m)] {
-    Expected<void> result = mailer_->send(m.payload);
+  boost::asio::post(workers_, [this, alive = alive_, mailer = mailer_, m = std::move(m)] {
+    Expected<void> result = mailer->send(m.payload);
     if (!*alive) return;
     boost::asio::post(strand_, [this, alive, id = m.id, attempts = m.attempts, result] {
       if (*alive) onDelivered(id, attempts, result);
@@ -229,26 +243,27 @@ void AlertEngine::postAlertmanager() {
   std::string payload = buildAlertmanagerPayload(records_, byUdid(view_), options_.host,
                                                  options_.alerts.dashboardUrl, now, 4 * resend);
   posting_ = true;
-  boost::asio::post(workers_, [this, alive = alive_, payload = std::move(payload)] {
-    Expected<void> result = alertmanager_->post(payload);
-    if (!*alive) return;
-    boost::asio::post(strand_, [this, alive, result] {
-      if (!*alive) return;
-      posting_ = false;
-      if (result) {
-        metrics_.alertSent(kAlertChannelAlertmanager);
-      } else {
-        metrics_.alertFailed(kAlertChannelAlertmanager);
-        spdlog::warn("alerts: Alertmanager post failed: {}", result.error().message);
-      }
-      if (repost_) {
-        postAlertmanager();
-        return;
-      }
-      armTimer(alertmanagerTimer_, clock_.now() + options_.alerts.alertmanager.resendInterval,
-               &AlertEngine::postAlertmanager);
-    });
-  });
+  boost::asio::post(
+      workers_, [this, alive = alive_, client = alertmanager_, payload = std::move(payload)] {
+        Expected<void> result = client->post(payload);
+        if (!*alive) return;
+        boost::asio::post(strand_, [this, alive, result] {
+          if (!*alive) return;
+          posting_ = false;
+          if (result) {
+            metrics_.alertSent(kAlertChannelAlertmanager);
+          } else {
+            metrics_.alertFailed(kAlertChannelAlertmanager);
+            spdlog::warn("alerts: Alertmanager post failed: {}", result.error().message);
+          }
+          if (repost_) {
+            postAlertmanager();
+            return;
+          }
+          armTimer(alertmanagerTimer_, clock_.now() + options_.alerts.alertmanager.resendInterval,
+                   &AlertEngine::postAlertmanager);
+        });
+      });
 }
 
 void AlertEngine::reportDepth() {

@@ -52,6 +52,10 @@ class AlertEngine final : public FleetObserver {
   void stop();
   /// Reloaded [alerts] keys (policy, addresses, dashboard); posted to the strand.
   void applyOptions(AlertEngineOptions options);
+  /// Reloaded [alerts.email] / [alerts.alertmanager]: later deliveries use these (null = off).
+  /// A send already running finishes with the channel it started with.
+  void replaceChannels(std::shared_ptr<Mailer> mailer,
+                       std::shared_ptr<AlertmanagerClient> alertmanager);
 
   void onFleetStatus(const FleetView& view) override;
 
@@ -75,8 +79,9 @@ class AlertEngine final : public FleetObserver {
   Strand strand_;
   const Clock& clock_;
   AlertRepository& repo_;
-  Mailer* mailer_;
-  AlertmanagerClient* alertmanager_;
+  // Shared with the worker running a send, so a reload can swap them meanwhile.
+  std::shared_ptr<Mailer> mailer_;
+  std::shared_ptr<AlertmanagerClient> alertmanager_;
   AlertMetrics& metrics_;
   AlertEngineOptions options_;
   AlertPolicy policy_;

@@ -61,6 +61,14 @@ Expected<AlertRepository> AlertRepository::open(const std::string& path) {
   return AlertRepository(std::move(*db));
 }
 
+Expected<AlertRepository> AlertRepository::openReadOnly(const std::string& path) {
+  auto db = Database::open(path, DbAccess::ReadOnly);
+  if (!db) return tl::unexpected(db.error());
+  auto version = migrate(*db, embeddedMigrations());  // read-only: checks, never writes
+  if (!version) return tl::unexpected(version.error());
+  return AlertRepository(std::move(*db));
+}
+
 Expected<std::vector<AlertRecord>> AlertRepository::loadAlerts() {
   auto st = db_.prepare(
       "SELECT udid, condition, severity, opened_at, resolved_at, last_notified_at, notifications, "

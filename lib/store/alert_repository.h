@@ -17,6 +17,8 @@ class AlertRepository {
  public:
   /// Opens (creating and migrating as needed) the database at path.
   static Expected<AlertRepository> open(const std::string& path);
+  /// Opens an existing, current database for reading only (ibackupmonctl status shows acks).
+  static Expected<AlertRepository> openReadOnly(const std::string& path);
   explicit AlertRepository(Database db) : db_(std::move(db)) {}
 
   // --- policy state ---------------------------------------------------------------------------

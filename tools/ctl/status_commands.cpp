@@ -2,11 +2,13 @@
 #include <map>
 #include <ostream>
 
+#include "ack_status.h"
 #include "commands.h"
 #include "report/status_csv.h"
 #include "report/status_json.h"
 #include "report/status_state.h"
 #include "report/status_table.h"
+#include "store/alert_repository.h"
 
 namespace ibackupmon::ctl {
 namespace {
@@ -15,6 +17,35 @@ Expected<std::vector<DeviceStatus>> loadFleet(const CliArgs& args) {
   auto store = openStore(args, OpenMode::ReadOnly);
   if (!store) return tl::unexpected(store.error());
   return (*store)->loadStatus();
+}
+
+// Acks in force, from the same database. A database the daemon has not migrated yet fails in
+// loadFleet first; an unreadable ack table is said on stderr and shown as "no acks".
+std::map<std::string, DeviceAckSummary> loadAcks(const Context& ctx) {
+  auto path = resolveDatabasePath(ctx.args);
+  if (!path) return {};
+  auto repo = AlertRepository::openReadOnly(*path);
+  auto acks =
+      repo ? repo->loadAcks() : Expected<std::vector<AlertAck>>(tl::unexpected(repo.error()));
+  if (!acks) {
+    ctx.err << "ibackupmonctl: acknowledgements not shown: " << acks.error().message << "\n";
+    return {};
+  }
+  return summarizeAcks(*acks, ctx.now);
+}
+
+nlohmann::json withAck(nlohmann::json device, const DeviceStatus& d,
+                       const std::map<std::string, DeviceAckSummary>& acks) {
+  auto it = acks.find(d.udid);
+  device["acknowledged"] = ackToStatusJson(it == acks.end() ? nullptr : &it->second);
+  return device;
+}
+
+nlohmann::json fleetJson(const std::vector<DeviceStatus>& fleet,
+                         const std::map<std::string, DeviceAckSummary>& acks) {
+  auto list = nlohmann::json::array();
+  for (const auto& d : fleet) list.push_back(withAck(statusToJson(d), d, acks));
+  return list;
 }
 
 std::string fleetSummary(const std::vector<DeviceStatus>& fleet) {
@@ -36,12 +67,14 @@ int runStatus(const Context& ctx) {
     fail(ctx, fleet.error());
     return kExitNagiosUnknown;  // a monitoring check that cannot read its data is UNKNOWN
   }
+  auto acks = loadAcks(ctx);
   if (ctx.args.json) {
-    ctx.out << dumpJson(statusesToJson(*fleet)) << "\n";
+    ctx.out << dumpJson(fleetJson(*fleet, acks)) << "\n";
   } else if (fleet->empty()) {
     ctx.out << "No devices known yet.\n";
   } else {
-    ctx.out << renderStatusTable(*fleet, ctx.now) << "\n" << fleetSummary(*fleet);
+    ctx.out << renderStatusTable(*fleet, ctx.now) << "\n"
+            << renderAckLines(*fleet, acks) << fleetSummary(*fleet);
   }
   return nagiosExitCode(*fleet);
 }
@@ -52,10 +85,13 @@ int runDevice(const Context& ctx) {
   if (!fleet) return fail(ctx, fleet.error());
   auto device = findDevice(*fleet, ctx.args.positional[0]);
   if (!device) return fail(ctx, device.error());
+  auto acks = loadAcks(ctx);
   if (ctx.args.json) {
-    ctx.out << dumpJson(statusToJson(*device)) << "\n";
+    ctx.out << dumpJson(withAck(statusToJson(*device), *device, acks)) << "\n";
   } else {
     ctx.out << renderDeviceDetail(*device, ctx.now);
+    auto it = acks.find(device->udid);
+    if (it != acks.end()) ctx.out << renderAckLines({*device}, {*it});
   }
   return 0;
 }
@@ -69,7 +105,7 @@ int runExport(const Context& ctx) {
   auto fleet = loadFleet(ctx.args);
   if (!fleet) return fail(ctx, fleet.error());
   if (format == "json") {
-    ctx.out << dumpJson(statusesToJson(*fleet)) << "\n";
+    ctx.out << dumpJson(fleetJson(*fleet, loadAcks(ctx))) << "\n";
   } else {
     ctx.out << renderStatusCsv(*fleet);
   }

@@ -6,8 +6,13 @@ envelope in DIR/NNNN.env. The port is written to PORT_FILE once the server accep
 Runs until SIGTERM or SIGINT.
 
     /usr/bin/python3 smtp_sink.py --dir /tmp/mail --port-file /tmp/mail.port [--port 2525]
+                                  [--reply-delay SECONDS]
+
+--reply-delay holds the "250" reply after a message is stored, so a test can kill the client
+in the window between "the server has the message" and "the client knows it was sent".
 """
 import argparse
+import asyncio
 import itertools
 import os
 import signal
@@ -24,8 +29,9 @@ def free_port():
 
 
 class Sink:
-    def __init__(self, directory):
+    def __init__(self, directory, reply_delay=0.0):
         self.directory = directory
+        self.reply_delay = reply_delay
         self.counter = itertools.count(len([f for f in os.listdir(directory) if f.endswith(".eml")]) + 1)
 
     async def handle_DATA(self, server, session, envelope):
@@ -38,6 +44,8 @@ class Sink:
         with open(base + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(base + ".tmp", base + ".eml")
+        if self.reply_delay > 0:
+            await asyncio.sleep(self.reply_delay)
         return "250 OK stored"
 
 
@@ -46,10 +54,11 @@ def main():
     ap.add_argument("--dir", required=True)
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--reply-delay", type=float, default=0.0)
     args = ap.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     port = args.port or free_port()
-    controller = Controller(Sink(args.dir), hostname="127.0.0.1", port=port)
+    controller = Controller(Sink(args.dir, args.reply_delay), hostname="127.0.0.1", port=port)
     controller.start()
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
