@@ -88,6 +88,20 @@ wait_until "group member sees all $devices devices while the daemon runs" \
 echo "running: a group member's ibackupmonctl lists all $devices devices"
 cp "$scratch/status.json" "$scratch/running.json"
 
+# Acknowledging goes through the daemon's control socket (0660 in a 0750 directory).
+udid=$(/usr/bin/python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[0]["udid"])' \
+  "$scratch/running.json")
+as_member "$bin/ibackupmonctl" --socket "$run/control.sock" ack "$udid" >"$scratch/ack.log" 2>&1 ||
+  fail "a group member cannot ack through the control socket: $(cat "$scratch/ack.log")"
+as_member "$bin/ibackupmonctl" --socket "$run/control.sock" acks >"$scratch/acks.log" 2>&1 ||
+  fail "a group member cannot list acks: $(cat "$scratch/acks.log")"
+grep -q "$udid" "$scratch/acks.log" || fail "the member's ack of $udid is not listed: $(cat "$scratch/acks.log")"
+if setpriv --reuid=$reader_uid --regid=$reader_uid --clear-groups \
+  "$bin/ibackupmonctl" --socket "$run/control.sock" acks >/dev/null 2>&1; then
+  fail "a user outside the group reached the control socket"
+fi
+echo "running: a group member acks $udid through the control socket; others cannot"
+
 kill -TERM "$daemon_pid"
 rc=0
 wait "$daemon_pid" || rc=$?
