@@ -167,6 +167,30 @@ TEST_F(AlertEngineTest, ExactlyOneEmailWhenADeviceGoesStale) {
   EXPECT_EQ(metrics_.sent, 1);
 }
 
+// A reload's new SMTP settings (AlertsComponent::applyConfig) reach the next message.
+TEST_F(AlertEngineTest, ReplacedMailerSendsTheNextMessage) {
+  testing::SmtpSink second{dir_.path() / "mail2"};
+  ASSERT_TRUE(second.start());
+  startEngine();
+  push({device(1, BackupState::Stale), device(2, BackupState::Ok)});
+  ASSERT_TRUE(waitFor([&] { return sink_.messages().size() == 1 && quiet(); }));
+  EmailConfig moved = config_.email;
+  moved.smtpUrl = second.url();
+  auto mailer = SmtpMailer::create(moved);
+  ASSERT_TRUE(mailer) << mailer.error().message;
+  engine_->replaceChannels(std::shared_ptr<Mailer>(std::move(*mailer)), nullptr);
+  push({device(1, BackupState::Stale), device(2, BackupState::Stale)});
+  ASSERT_TRUE(waitFor([&] { return second.messages().size() == 1 && quiet(); }));
+  EXPECT_NE(second.messages()[0].find("Cart iPad 2"), std::string::npos);
+  EXPECT_EQ(sink_.messages().size(), 1u);
+  // Email switched off by a reload: the alert is decided and recorded, nothing is queued.
+  engine_->replaceChannels(nullptr, nullptr);
+  push({device(1, BackupState::Stale), device(2, BackupState::Stale),
+        device(3, BackupState::Stale)});
+  EXPECT_TRUE(quiet());
+  EXPECT_EQ(second.messages().size(), 1u);
+}
+
 TEST_F(AlertEngineTest, TenDevicesGoingStaleTogetherShareOneEmail) {
   config_.groupWindow = 600s;
   startEngine();
