@@ -35,7 +35,7 @@ def one_stale(procs):
     udid, other = udid_of(1), udid_of(2)
     sim, daemon = start(procs, [(udid, "iPad-Cart7-01", NOW),
                                 (other, "iPad-Cart7-02", NOW, FRESH_ALWAYS)],
-                        sink.port, tables=backup_config("30s"))
+                        sink.port, tables=backup_config("40s"))  # margin for a slow start
     assert daemon.device(udid)["backup_state"] == "ok", "stale before the daemon watched it"
     assert sink.mails() == [], "mail before anything went wrong"
     (mail,) = sink.wait_mails(1, "stale device", timeout=90)
@@ -118,6 +118,7 @@ def sigkill(procs):
     (mail,) = sink.wait_mails(1, "stale device")
     daemon.kill9()
     daemon.start()
+    assert "acks" in daemon.ctl("acks", "--json"), "control socket dead after the restart"
     daemon.wait_cycles_after(now(), [udid], extra_s=2 * 2 + 6)  # a resend needs the 5 s reply
     mails = sink.mails()
     assert 1 <= len(mails) <= 2, f"{len(mails)} mails after the restart"
@@ -177,9 +178,9 @@ def ack(procs):
     in `status` and in `status --json`."""
     sink = Sink(procs).start()
     acked, other = udid_of(10), udid_of(11)
-    # Both go stale 3 s after the simulator starts and critical at 45 s.
+    # Both go stale 3 s after the simulator starts and critical at 60 s (the ack must come first).
     sim, daemon = start(procs, [(acked, "iPad-Repair", NOW), (other, "iPad-Other", NOW)],
-                        sink.port, group_window="4s", tables=backup_config("3s", "45s"))
+                        sink.port, group_window="4s", tables=backup_config("3s", "60s"))
     (mail,) = sink.wait_mails(1, "grouped stale mail")
     assert acked in mail.text and other in mail.text
     out = daemon.ctl("ack", acked, "--comment", "in repair <until Friday>")
