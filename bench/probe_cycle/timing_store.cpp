@@ -35,21 +35,31 @@ Expected<void> TimingStore::closeAllSessions(TimePoint at) {
   return inner_ != nullptr ? inner_->closeAllSessions(at) : Expected<void>();
 }
 
-Expected<std::vector<BackupEvent>> TimingStore::recordSnapshot(const DeviceSnapshot& snapshot) {
-  {
-    std::lock_guard lock(mutex_);
-    const std::string& udid = snapshot.identity.udid;
-    if (done_.count(udid) == 0 && recorded_.insert(udid).second) {
-      // The runner reports "trust" first: Ok means the lockdown session was opened.
-      const bool opened = !snapshot.probes.empty() && snapshot.probes.front().probe == "trust" &&
-                          snapshot.probes.front().status == ProbeStatus::Ok;
-      if (opened) {
-        ++opened_;
-      } else if (!snapshot.probes.empty()) {
-        failedSeconds_ += snapshot.probes.front().seconds;  // the failed open's duration
-      }
-    }
+void TimingStore::noteSnapshot(const DeviceSnapshot& snapshot) {
+  std::lock_guard lock(mutex_);
+  const std::string& udid = snapshot.identity.udid;
+  if (done_.count(udid) != 0 || !recorded_.insert(udid).second) return;
+  // The runner reports "trust" first: Ok means the lockdown session was opened.
+  const bool opened = !snapshot.probes.empty() && snapshot.probes.front().probe == "trust" &&
+                      snapshot.probes.front().status == ProbeStatus::Ok;
+  if (opened) {
+    ++opened_;
+  } else if (!snapshot.probes.empty()) {
+    failedSeconds_ += snapshot.probes.front().seconds;  // the failed open's duration
   }
+}
+
+// The status saved after the first snapshot ends the device's first cycle (diagnosis done).
+void TimingStore::noteStatusSaved(const std::string& udid) {
+  std::lock_guard lock(mutex_);
+  if (recorded_.erase(udid) > 0 && done_.insert(udid).second) {
+    lastDone_ = std::chrono::steady_clock::now();
+    changed_.notify_all();
+  }
+}
+
+Expected<std::vector<BackupEvent>> TimingStore::recordSnapshot(const DeviceSnapshot& snapshot) {
+  noteSnapshot(snapshot);
   if (inner_ == nullptr) return std::vector<BackupEvent>();
   return inner_->recordSnapshot(snapshot);
 }
@@ -61,13 +71,18 @@ Expected<void> TimingStore::recordConditions(const std::string& udid,
 
 Expected<void> TimingStore::saveStatus(const DeviceStatus& status) {
   auto saved = inner_ != nullptr ? inner_->saveStatus(status) : Expected<void>();
-  // The status saved after the first snapshot ends the device's first cycle (diagnosis done).
-  std::lock_guard lock(mutex_);
-  if (recorded_.erase(status.udid) > 0 && done_.insert(status.udid).second) {
-    lastDone_ = std::chrono::steady_clock::now();
-    changed_.notify_all();
-  }
+  noteStatusSaved(status.udid);
   return saved;
+}
+
+Expected<std::vector<BackupEvent>> TimingStore::recordCycle(const DeviceSnapshot& snapshot,
+                                                            const std::vector<Condition>& active,
+                                                            const DeviceStatus& status) {
+  noteSnapshot(snapshot);
+  auto events = inner_ != nullptr ? inner_->recordCycle(snapshot, active, status)
+                                  : Expected<std::vector<BackupEvent>>();
+  noteStatusSaved(status.udid);
+  return events;
 }
 
 Expected<bool> TimingStore::forget(const std::string& udid, TimePoint at) {

@@ -37,6 +37,10 @@ class TimingStore final : public Store {
   Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
                                   TimePoint at) override;
   Expected<void> saveStatus(const DeviceStatus& status) override;
+  /// Forwarded whole, so a monitor using the one-transaction path is measured with it.
+  Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
+                                                 const std::vector<Condition>& active,
+                                                 const DeviceStatus& status) override;
   Expected<bool> forget(const std::string& udid, TimePoint at) override;
   Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) override;
   Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) override;
@@ -46,6 +50,9 @@ class TimingStore final : public Store {
   Expected<DeviceTimeline> timeline(const std::string& udid) const override;
 
  private:
+  void noteSnapshot(const DeviceSnapshot& snapshot);
+  void noteStatusSaved(const std::string& udid);
+
   Store* inner_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
