@@ -272,12 +272,11 @@ TEST_F(AlertEngineTest, CrashAfterSendingResendsWithTheSameMessageId) {
   o.alerts = config_;
   o.host = "cart-host";
   CountingMetrics m2;
-  {
-    AlertEngine second(io2, clock_, *repo2, real->get(), nullptr, m2, o);
-    ASSERT_TRUE(second.start());
-    ASSERT_TRUE(waitFor([&] { return sink_.messages().size() == 2 && m2.depth == 0; }));
-    second.stop();
-  }
+  // Outlives io2's thread: stop() only queues work on the engine's strand.
+  auto second = std::make_unique<AlertEngine>(io2, clock_, *repo2, real->get(), nullptr, m2, o);
+  ASSERT_TRUE(second->start());
+  ASSERT_TRUE(waitFor([&] { return sink_.messages().size() == 2 && m2.depth == 0; }));
+  second->stop();
   dying.release();  // the first process's send "returns" only now: its record is gone with it
   ASSERT_TRUE(waitFor([&] { return metrics_.failed == 1; }));
   first->stop();
@@ -286,6 +285,7 @@ TEST_F(AlertEngineTest, CrashAfterSendingResendsWithTheSameMessageId) {
   guard.reset();
   io2.stop();
   t2.join();
+  second.reset();
   auto mail = sink_.messages();
   ASSERT_EQ(mail.size(), 2u);  // at most one duplicate...
   EXPECT_EQ(testing::headerOf(mail[0], "Message-ID"), testing::headerOf(mail[1], "Message-ID"));
