@@ -4,9 +4,12 @@
 #include <usbmuxd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <future>
 #include <stdexcept>
 #include <string_view>
+#include <thread>
 
 #include "core/sanitize.h"
 
@@ -29,8 +32,30 @@ void trampoline(const idevice_event_t* event, void* userData) {
   }
   e.device.udid = sanitizeDeviceString(event->udid);
   e.device.network = event->conn_type == CONNECTION_NETWORK;
-  static_cast<UsbmuxdEvents*>(userData)->dispatch(e);
+  auto* target = static_cast<UsbmuxdEvents::Target*>(userData);
+  std::lock_guard lock(target->mutex);
+  if (target->handler) target->handler(e);
 }
+
+// libusbmuxd 2.0.2 cancels its event thread and joins it. With usbmuxd absent and inotify off, a
+// thread that wakes between the last listener's removal and the cancel spins in its connect loop,
+// which has no cancellation point left, and the join never returns. Wait a bounded time: a
+// process that is shutting down does not need that thread gone.
+constexpr auto kUnsubscribeWait = std::chrono::seconds(2);
+
+bool unsubscribeWithin(std::chrono::milliseconds wait) {
+  auto done = std::make_shared<std::promise<void>>();
+  auto finished = done->get_future();
+  std::thread([done] {
+    idevice_event_unsubscribe();
+    done->set_value();
+  }).detach();
+  return finished.wait_for(wait) == std::future_status::ready;
+}
+
+// Targets left to a stuck event thread stay reachable (not a leak report) and are never freed.
+std::atomic<UsbmuxdEvents::Target*>
+    gAbandoned{};  // NOLINT(cppcoreguidelines-avoid-non-const-global-variables)
 
 bool inotifyWouldWatchWrongFile() {
   const char* addr = std::getenv("USBMUXD_SOCKET_ADDRESS");  // NOLINT(concurrency-mt-unsafe)
@@ -46,22 +71,27 @@ UsbmuxdEvents::UsbmuxdEvents() {
     throw std::logic_error("UsbmuxdEvents: only one instance per process (libimobiledevice limit)");
   }
   if (inotifyWouldWatchWrongFile()) libusbmuxd_set_use_inotify(0);
-  subscribed_ = idevice_event_subscribe(&trampoline, this) == IDEVICE_E_SUCCESS;
+  subscribed_ = idevice_event_subscribe(&trampoline, target_.get()) == IDEVICE_E_SUCCESS;
 }
 
 UsbmuxdEvents::~UsbmuxdEvents() {
-  if (subscribed_) idevice_event_unsubscribe();  // joins libusbmuxd's event thread
+  setHandler(nullptr);  // from here on, events reach no one
+  if (subscribed_ && !unsubscribeWithin(kUnsubscribeWait)) {
+    // The subscription is not released: a second instance in this process would get no thread.
+    gAbandoned = target_.release();
+    return;
+  }
   gInstanceExists = false;
 }
 
 void UsbmuxdEvents::setHandler(Handler handler) {
-  std::lock_guard lock(mutex_);
-  handler_ = std::move(handler);
+  std::lock_guard lock(target_->mutex);
+  target_->handler = std::move(handler);
 }
 
 void UsbmuxdEvents::dispatch(const DeviceEvent& event) {
-  std::lock_guard lock(mutex_);
-  if (handler_) handler_(event);
+  std::lock_guard lock(target_->mutex);
+  if (target_->handler) target_->handler(event);
 }
 
 Expected<std::vector<DeviceRef>> UsbmuxdLister::list() {

@@ -4,6 +4,7 @@
 /// UsbmuxdEvents (in main, next to the other long-lived services) and pass it by reference.
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -44,9 +45,15 @@ class UsbmuxdEvents final : public DeviceEventSource {
   /// Delivers one event to the handler; the C callback's trampoline target.
   void dispatch(const DeviceEvent& event);
 
+  /// What the C callback points at. Separate from the object because, when libusbmuxd's event
+  /// thread cannot be stopped, it is left behind for that thread instead of being freed.
+  struct Target {
+    std::mutex mutex;
+    Handler handler;
+  };
+
  private:
-  std::mutex mutex_;
-  Handler handler_;
+  std::unique_ptr<Target> target_ = std::make_unique<Target>();
   bool subscribed_ = false;
 };
 
