@@ -94,6 +94,8 @@ class Monitor final : public WatcherListener {
   // monitor_state.cpp: diagnosis, store, observers
   void process(Entry& e, DeviceSnapshot snapshot);
   void rediagnose(Entry& e);
+  /// Diagnosis of the entry's latest reading; notes the conditions in its history.
+  DeviceStatus evaluate(Entry& e, TimePoint now);
   void publishSoon();
   FleetView view() const;
   bool admit(Entry& e, const std::optional<std::string>& name, bool attachedNow);

@@ -37,15 +37,27 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
   for (auto* o : deps_.observers) {
     for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
   }
-  if (auto r = deps_.store.recordSnapshot(snapshot); !r) {
+  e.latest = std::move(snapshot);
+  DeviceStatus status = evaluate(e, deps_.clock->now());
+  // Snapshot, condition intervals and status in one transaction: one commit (one sync) per probe,
+  // so workers are not left idle waiting for three.
+  if (auto r = deps_.store.recordCycle(*e.latest, status.conditions, status); !r) {
     spdlog::error("store: {}", r.error().message);
   }
-  e.latest = std::move(snapshot);
-  rediagnose(e);
+  e.status = std::move(status);
+  publishSoon();
 }
 
 void Monitor::rediagnose(Entry& e) {
   const TimePoint now = deps_.clock->now();
+  DeviceStatus status = evaluate(e, now);
+  logStoreError(deps_.store.recordConditions(e.udid, status.conditions, now));
+  logStoreError(deps_.store.saveStatus(status));
+  e.status = std::move(status);
+  publishSoon();
+}
+
+DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   DiagnosisInput in;
   in.udid = e.udid;
   in.snapshot = e.latest;
@@ -58,11 +70,7 @@ void Monitor::rediagnose(Entry& e) {
   }
   auto conditions = diagnose(in, diagnosis_, now);
   noteConditions(e.history, conditions);
-  logStoreError(deps_.store.recordConditions(e.udid, conditions, now));
-  DeviceStatus status = buildStatus(in, diagnosis_, std::move(conditions), now);
-  logStoreError(deps_.store.saveStatus(status));
-  e.status = std::move(status);
-  publishSoon();
+  return buildStatus(in, diagnosis_, std::move(conditions), now);
 }
 
 FleetView Monitor::view() const {
