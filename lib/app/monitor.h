@@ -127,7 +127,8 @@ class Monitor final : public WatcherListener {
   bool usbmuxdUp_ = false;
   bool stopped_ = false;
   bool pruning_ = false;
-  int inFlight_ = 0;  // dispatched, not abandoned, not finished
+  std::optional<TimePoint> lastPruneSweep_;  // retention is days: sweep hourly, not every tick
+  int inFlight_ = 0;                         // dispatched, not abandoned, not finished
   MonitorStats stats_;
 };
 

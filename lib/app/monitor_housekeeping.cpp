@@ -15,6 +15,9 @@ using namespace std::chrono_literals;
 constexpr int kPruneBatch = 500;
 // The first housekeeping pass waits for the watcher's initial list.
 constexpr auto kFirstTick = 5s;
+// A retention sweep checks every device's rows (hundreds of ms on a year-old database, on the
+// strand that also records probe results), so it runs at most this often.
+constexpr auto kPruneEvery = 1h;
 
 }  // namespace
 
@@ -71,7 +74,8 @@ void Monitor::tick() {
     spdlog::error("store: {}", forgotten.error().message);
   }
   dropForgotten();
-  if (!pruning_) {
+  if (!pruning_ && (!lastPruneSweep_ || now - *lastPruneSweep_ >= kPruneEvery)) {
+    lastPruneSweep_ = now;
     pruning_ = true;
     pruneBatch(now - config_.storage.retention);
   }
