@@ -8,37 +8,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import yaml  # noqa: E402
 from alerts_kit import (FRESH, STALE, AlertDaemon, Processes, Sim, Sink,  # noqa: E402
-                        free_port, http_get, udid_of, wait_for, write_fleet)
-from monitoring_kit import DEPLOY  # noqa: E402
+                        http_get, udid_of, wait_for, write_fleet)
+from monitoring_kit import alertmanager_config, start_alertmanager  # noqa: E402
 
 HOST = "cart-host-9"
-
-
-def alertmanager_config(smtp_port):
-    """deploy's example route, with short waits and the loopback SMTP server as smarthost."""
-    with open(os.path.join(DEPLOY, "alertmanager", "alertmanager.yml")) as f:
-        cfg = yaml.safe_load(f)
-    cfg["global"]["smtp_smarthost"] = f"127.0.0.1:{smtp_port}"
-    cfg["global"]["smtp_require_tls"] = False
-    cfg["route"].update(group_wait="1s", group_interval="2s", repeat_interval="1h")
-    return cfg
-
-
-def start_alertmanager(procs, cfg):
-    path = os.path.join(procs.dir, "alertmanager.yml")
-    with open(path, "w") as f:
-        yaml.safe_dump(cfg, f)
-    port = free_port()
-    procs.start("alertmanager", [os.environ.get("ALERTMANAGER") or "prometheus-alertmanager",
-                                 f"--config.file={path}",
-                                 f"--storage.path={os.path.join(procs.dir, 'am-data')}",
-                                 f"--web.listen-address=127.0.0.1:{port}",
-                                 "--cluster.listen-address="])  # no gossip port on 0.0.0.0
-    wait_for("Alertmanager ready",
-             lambda: (procs.check_alive(), http_get(f"http://127.0.0.1:{port}/-/ready"))[1])
-    return port
 
 
 def ours(alerts, udids):

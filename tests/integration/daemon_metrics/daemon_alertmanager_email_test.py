@@ -12,12 +12,12 @@ import os
 import re
 import sys
 
-import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "metrics"))
-from monitoring_kit import (DEPLOY, Processes, free_port, http_get,  # noqa: E402
-                            prometheus_config, rules_copy, start_prometheus, wait_for)
+from monitoring_kit import (Processes, alertmanager_config, http_get,  # noqa: E402
+                            prometheus_config, rules_copy, start_alertmanager,
+                            start_prometheus, wait_for)
 from daemon_kit import start_daemon_with_sim  # noqa: E402
 
 SMTP_SINK = os.path.join(HERE, "..", "alert", "smtp_sink.py")
@@ -49,37 +49,12 @@ GROUP_INTERVAL_S = 2
 FLUSHES_AFTER_EMAIL = 3
 
 
-def alertmanager_config(smtp_port):
-    """The example route, unchanged but for the loopback smarthost and waits short for a test."""
-    with open(os.path.join(DEPLOY, "alertmanager", "alertmanager.yml")) as f:
-        cfg = yaml.safe_load(f)
-    cfg["global"]["smtp_smarthost"] = f"127.0.0.1:{smtp_port}"
-    cfg["global"]["smtp_require_tls"] = False
-    cfg["route"].update(group_wait="1s", group_interval=f"{GROUP_INTERVAL_S}s",
-                        repeat_interval="1h")
-    return cfg
-
-
 def start_smtp_sink(procs):
     maildir, port_file = os.path.join(procs.dir, "mail"), os.path.join(procs.dir, "smtp.port")
     procs.start("smtp", ["/usr/bin/python3", SMTP_SINK, "--dir", maildir, "--port-file", port_file])
     port = int(wait_for("SMTP sink port file", lambda: (procs.check_alive(), os.path.exists(
         port_file) and open(port_file).read().strip())[1], timeout=30))
     return maildir, port
-
-
-def start_alertmanager(procs, cfg):
-    path = os.path.join(procs.dir, "alertmanager.yml")
-    with open(path, "w") as f:
-        yaml.safe_dump(cfg, f)
-    port = free_port()
-    procs.start("alertmanager", [os.environ["ALERTMANAGER"], f"--config.file={path}",
-                                 f"--storage.path={os.path.join(procs.dir, 'am-data')}",
-                                 f"--web.listen-address=127.0.0.1:{port}",
-                                 "--cluster.listen-address="])  # no gossip port on 0.0.0.0
-    wait_for("Alertmanager ready",
-             lambda: (procs.check_alive(), http_get(f"http://127.0.0.1:{port}/-/ready"))[1])
-    return port
 
 
 def nflog_queries(am_port):
@@ -114,7 +89,7 @@ def main():
         with open(fleet, "w") as f:
             f.write(FLEET)
         maildir, smtp_port = start_smtp_sink(procs)
-        am_port = start_alertmanager(procs, alertmanager_config(smtp_port))
+        am_port = start_alertmanager(procs, alertmanager_config(smtp_port, GROUP_INTERVAL_S))
         daemon = start_daemon_with_sim(procs, fleet)
         # The shipped rules wait 10m (`for:`) before a stale backup alerts; this copy fires at the
         # first evaluation so the test takes seconds. Expressions and labels stay as shipped.

@@ -161,6 +161,33 @@ def start_prometheus(procs, cfg, extra_args=()):
     return api
 
 
+def alertmanager_config(smtp_port, group_interval_s=2):
+    """deploy's example route, unchanged but for the loopback smarthost and short waits."""
+    with open(os.path.join(DEPLOY, "alertmanager", "alertmanager.yml")) as f:
+        cfg = yaml.safe_load(f)
+    cfg["global"]["smtp_smarthost"] = f"127.0.0.1:{smtp_port}"
+    cfg["global"]["smtp_require_tls"] = False
+    cfg["route"].update(group_wait="1s", group_interval=f"{group_interval_s}s",
+                        repeat_interval="1h")
+    return cfg
+
+
+def start_alertmanager(procs, cfg):
+    """Debian's alertmanager on loopback with cfg; returns its port once it is ready."""
+    path = os.path.join(procs.dir, "alertmanager.yml")
+    with open(path, "w") as f:
+        yaml.safe_dump(cfg, f)
+    port = free_port()
+    procs.start("alertmanager", [os.environ.get("ALERTMANAGER") or "prometheus-alertmanager",
+                                 f"--config.file={path}",
+                                 f"--storage.path={os.path.join(procs.dir, 'am-data')}",
+                                 f"--web.listen-address=127.0.0.1:{port}",
+                                 "--cluster.listen-address="])  # no gossip port on 0.0.0.0
+    wait_for("Alertmanager ready",
+             lambda: (procs.check_alive(), http_get(f"http://127.0.0.1:{port}/-/ready"))[1])
+    return port
+
+
 def rules_copy(procs, for_duration=None):
     """deploy's rule file, optionally with every `for:` replaced (alerts fire at once in tests)."""
     with open(os.path.join(DEPLOY, "prometheus", "ibackupmon.rules.yml")) as f:
