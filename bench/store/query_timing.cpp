@@ -19,9 +19,6 @@
 extern char** environ;
 
 namespace ibackupmon::bench {
-namespace {
-
-using Steady = std::chrono::steady_clock;
 
 double cpuNowMs() {
   timespec ts{};
@@ -29,9 +26,13 @@ double cpuNowMs() {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-double msSince(Steady::time_point t0) {
-  return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+double msSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
+
+namespace {
+
+using Steady = std::chrono::steady_clock;
 
 // One measured run returns {wall, cpu, bytes}; the result holds the medians.
 Timing median(int runs, const std::function<Timing()>& once) {

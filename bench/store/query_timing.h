@@ -2,10 +2,16 @@
 /// Times what an admin runs on the finished database: `ibackupmonctl status --json` and
 /// `ibackupmonctl history UDID --json`, in-process (store + render) and as whole processes.
 
+#include <chrono>
 #include <string>
 #include <vector>
 
 namespace ibackupmon::bench {
+
+/// This process's CPU time so far, in ms.
+double cpuNowMs();
+/// Wall time since t0, in ms.
+double msSince(std::chrono::steady_clock::time_point t0);
 
 struct Timing {
   double wallMs = 0, cpuMs = 0;  ///< medians
