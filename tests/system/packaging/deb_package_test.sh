@@ -81,12 +81,14 @@ doc="$root/usr/share/doc/ibackupmon"
 head -1 "$doc/copyright" |
   grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/' ||
   fail "copyright is not machine-readable (DEP-5): $(head -1 "$doc/copyright")"
+grep -qx 'License: Apache-2.0' "$doc/copyright" ||
+  fail "copyright does not state Apache-2.0 for the project's files"
 gzip -dc "$doc/changelog.gz" >"$scratch/changelog"
 logversion=$(dpkg-parsechangelog -l "$scratch/changelog" -S Version) ||
   fail "changelog.gz does not parse as a Debian changelog"
 [ "$logversion" = "$(field Version)" ] ||
   fail "changelog's latest entry is $logversion, the package is $(field Version)"
-echo "copyright: DEP-5; changelog.gz: latest entry $logversion"
+echo "copyright: DEP-5, Apache-2.0; changelog.gz: latest entry $logversion"
 if ! command -v lintian >/dev/null; then
   fail "lintian is not installed (scripts/packages.txt lists it: run scripts/deps.sh)"
 fi
