@@ -4,8 +4,9 @@ Each scenario is one ctest test:
 
     daemon_control_test.py slow_reader    a client pipelines requests and never reads its replies
     daemon_control_test.py accept_error   the daemon runs out of file descriptors, then recovers
+    daemon_control_test.py many_clients   more connections than the daemon serves at once
 
-Both check what an admin sees: watchdog pings keep coming, devices keep being probed and
+They check what an admin sees: watchdog pings keep coming, devices keep being probed and
 `ibackupmonctl acks` is answered."""
 import os
 import resource
@@ -166,7 +167,41 @@ def accept_error(procs):
     notify.close()
 
 
-SCENARIOS = {f.__name__: f for f in (slow_reader, accept_error)}
+def many_clients(procs):
+    """Past 32 connections a new one gets "too many connections" and is closed; the daemon keeps
+    its watchdog pings, and serves ibackupmonctl again once the idle clients leave."""
+    _, notify = start(procs)
+    idle = []
+    for _ in range(32):
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        c.connect(control_path(procs))
+        idle.append(c)
+    extra = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    extra.settimeout(30)
+    extra.connect(control_path(procs))
+    reply = b""
+    while not reply.endswith(b"\n"):
+        chunk = extra.recv(4096)
+        if not chunk:
+            break
+        reply += chunk
+    assert reply == b'{"ok":false,"error":"too many connections"}\n', reply
+    assert extra.recv(4096) == b"", "the refused connection was left open"
+    extra.close()
+    r = subprocess.run([os.environ["CTL"], "acks", "--socket", control_path(procs)],
+                       capture_output=True, timeout=30)
+    assert r.returncode != 0 and b"too many connections" in r.stderr, r
+    pings = len(notify.pings)
+    wait_for("watchdog pings while the connections are full", lambda: len(notify.pings) >= pings + 2,
+             timeout=30)
+    for c in idle:
+        c.close()
+    wait_for("ibackupmonctl acks answered after the idle clients left",
+             lambda: (procs.check_alive(), acks_answered(procs))[1], timeout=30)
+    notify.close()
+
+
+SCENARIOS = {f.__name__: f for f in (slow_reader, accept_error, many_clients)}
 
 
 def main():
