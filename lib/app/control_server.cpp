@@ -17,8 +17,9 @@ namespace {
 
 using boost::asio::local::stream_protocol;
 constexpr std::size_t kMaxLine = 64 * 1024;
-// Replies a client has not read yet, beyond the one being written (the kernel's socket buffer
-// holds a few hundred KiB more). A client that pipelines requests without reading gets here.
+// Replies queued for a client that has not read them yet (on top of the few hundred KiB the
+// kernel's socket buffer holds); one reply alone always goes out, whatever its size. A client that
+// pipelines requests without reading reaches this and is dropped.
 constexpr std::size_t kMaxUnsent = 256 * 1024;
 // ibackupmonctl holds one connection for one request; more than this at once is a runaway client.
 constexpr std::size_t kMaxConnections = 32;
