@@ -28,17 +28,20 @@ Expected<void> AlertsComponent::start() {
   engine_ = std::make_unique<AlertEngine>(ctx_.io, clock_, *repo_, mailer_.get(),
                                           alertmanager_.get(), *metrics_, alertEngineOptions(c));
   engine_->replaceChannels(mailer_, alertmanager_);  // the engine co-owns them from now on
-  if (auto ok = engine_->start(); !ok) return ok;
-  ctx_.fleetObservers.push_back(engine_.get());
   control_ = std::make_unique<ControlServer>(
       ctx_.io, c.alerts.controlSocket,
       [engine = engine_.get()](std::string line, std::function<void(std::string)> reply) {
         engine->handleControl(std::move(line), std::move(reply));
       });
-  // Without the socket only ack/unack are unavailable: alerting itself must keep running.
+  // A path held by another daemon or by some other file is a configuration mistake worth
+  // refusing to start over (before the engine starts: nothing to wind down). A socket that merely
+  // cannot be created only disables ack/unack: alerting itself keeps running.
   if (auto ok = control_->start(); !ok) {
+    if (ok.error().code == "control_socket_taken") return ok;
     spdlog::warn("{}; ibackupmonctl ack/unack will not work", ok.error().message);
   }
+  if (auto ok = engine_->start(); !ok) return ok;
+  ctx_.fleetObservers.push_back(engine_.get());
   spdlog::info("alerts: email {}, Alertmanager {}, host \"{}\"",
                mailer_ ? c.alerts.email.smtpUrl : "off",
                alertmanager_ ? c.alerts.alertmanager.url : "off", alertHostName(c.alerts));

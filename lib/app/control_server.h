@@ -2,11 +2,16 @@
 /// The daemon's control socket ([alerts] control_socket, default /run/ibackupmon/control.sock):
 /// a UNIX stream socket speaking one JSON object per line each way (docs/alerts.md). Created with
 /// mode 0660 and, when the group exists, group ibackupmon: only root and that group may ack.
+/// Nothing here blocks the io thread: replies are written asynchronously, a connection reads its
+/// next request only once the reply to the previous one is queued, a client whose unread replies
+/// pile up past a cap is dropped, connections are capped, and accept errors (EMFILE...) back off
+/// and retry instead of ending the accept loop.
 ///
 ///   ControlServer server(io, path, [&](std::string line, auto reply) {
 ///     engine.handleControl(std::move(line), std::move(reply)); });
 ///   if (auto ok = server.start(); !ok) ...;   server.stop();
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <set>
@@ -28,8 +33,10 @@ class ControlServer {
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;
 
-  /// Binds (replacing a stale socket file, refusing when another daemon answers on it).
-  /// Errors: "control_socket" naming the path and the cause.
+  /// Binds. An existing socket nobody answers on is left from a crash and replaced; anything
+  /// else at the path is never removed. Errors, each naming the path and the cause:
+  /// "control_socket_taken" when another process listens on it or it is not a socket (a start-up
+  /// error: the path is shared with something else), "control_socket" when it cannot be created.
   Expected<void> start();
   /// Closes the listener and every connection; removes the socket file.
   void stop();
@@ -37,12 +44,16 @@ class ControlServer {
  private:
   class Connection;
   void accept();
+  void retryAccept(const boost::system::error_code& ec);
+  void refuse(boost::asio::local::stream_protocol::socket socket);
 
   boost::asio::io_context& io_;
   std::string path_;
   Handler handler_;
   std::string group_;
   boost::asio::local::stream_protocol::acceptor acceptor_;
+  boost::asio::steady_timer retryTimer_;
+  std::chrono::milliseconds retryDelay_{0};
   std::set<std::shared_ptr<Connection>> connections_;
   bool stopped_ = false;
 };

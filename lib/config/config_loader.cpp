@@ -41,6 +41,38 @@ void checkPair(Diagnostics& diag, bool first, bool second, const char* firstKey,
              std::string("it to be set together with ") + present, "it unset");
 }
 
+// The same file, as far as the names tell: "/a/./b" is "/a/b", a relative storage.path is taken
+// from the working directory (as SQLite opens it), and symbolic links on the way are followed
+// where they exist (/var/run is /run on Debian).
+bool samePath(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path absA = fs::absolute(a, ec).lexically_normal();
+  const fs::path absB = fs::absolute(b, ec).lexically_normal();
+  if (absA == absB) return true;
+  std::error_code ecA;
+  std::error_code ecB;
+  const fs::path realA = fs::weakly_canonical(absA, ecA);
+  const fs::path realB = fs::weakly_canonical(absB, ecB);
+  return !ecA && !ecB && realA == realB;
+}
+
+// The control socket replaces a stale socket at its path at start-up: it must not be the
+// database or one of SQLite's files beside it.
+void checkControlSocketPath(const Config& config, Diagnostics& diag) {
+  const std::string& socket = config.alerts.controlSocket;
+  const std::string& db = config.storage.path;
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+    if (!samePath(socket, db + suffix)) continue;
+    diag.error(firstPosition(diag, {"alerts.control_socket", "storage.path"}),
+               "alerts.control_socket",
+               "a path other than the database storage.path (\"" + db +
+                   "\") and its -wal, -shm and -journal files",
+               "\"" + socket + "\"");
+    return;
+  }
+}
+
 }  // namespace
 
 void checkCrossFieldRules(const Config& config, Diagnostics& diag) {
@@ -62,6 +94,7 @@ void checkCrossFieldRules(const Config& config, Diagnostics& diag) {
   const auto& metrics = config.metrics;
   checkPair(diag, metrics.basicAuthUser.has_value(), metrics.basicAuthPasswordFile.has_value(),
             "metrics.basic_auth_user", "metrics.basic_auth_password_file");
+  checkControlSocketPath(config, diag);
 }
 
 Expected<Config> loadConfigFromString(std::string_view text, const std::string& pathForMessages) {

@@ -37,6 +37,20 @@ TEST(DaemonCli, CheckConfigPrintsWrongTypeUnknownKeyAndBadDurationTogether) {
       << r.err;
 }
 
+TEST(DaemonCli, CheckConfigRejectsAControlSocketOnTheDatabase) {
+  TempDir dir;
+  for (const std::string socket : {"state.db", "state.db-wal", "./state.db-shm"}) {
+    dir.write("bad.toml", "[storage]\npath = \"" + dir.file("state.db") +
+                              "\"\n[alerts]\ncontrol_socket = \"" + dir.file(socket) + "\"\n");
+    const auto r = runProcess({kDaemon, "--check-config", "--config", dir.file("bad.toml")}, dir);
+    EXPECT_EQ(r.exitCode, 1) << socket << "\n" << r.err;
+    EXPECT_NE(r.err.find(dir.file("bad.toml") +
+                         ":4:18: alerts.control_socket: expected a path other than the database"),
+              std::string::npos)
+        << r.err;
+  }
+}
+
 TEST(DaemonCli, PrintConfigOutputPassesCheckConfig) {
   TempDir dir;
   dir.write("in.toml",

@@ -1,7 +1,13 @@
 // The real ibackupmond under a fake systemd: READY, reload with a broken file, watchdog, stop.
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -16,10 +22,30 @@ using namespace std::chrono_literals;
 const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
 
 std::string validConfig(const TempDir& dir, const std::string& level = "info",
-                        const std::string& listen = "127.0.0.1:0") {
+                        const std::string& listen = "127.0.0.1:0",
+                        const std::string& controlSocket = "control.sock") {
   return "[storage]\npath = \"" + dir.file("state.db") + "\"\n[metrics]\nlisten = \"" + listen +
          "\"\n[log]\nlevel = \"" + level + "\"\n[alerts]\ncontrol_socket = \"" +
-         dir.file("control.sock") + "\"\n";
+         dir.file(controlSocket) + "\"\n";
+}
+
+// A UNIX stream socket bound at `path`; listening unless `listen` is false. Closing it leaves the
+// file behind, as a crashed daemon does.
+int boundSocket(const std::string& path, bool listen) {
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      (listen && ::listen(fd, 4) != 0)) {
+    ADD_FAILURE() << "cannot bind " << path << ": " << std::strerror(errno);
+  }
+  return fd;
+}
+
+bool isSocket(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
 class DaemonTest : public ::testing::Test {
@@ -76,6 +102,85 @@ TEST_F(DaemonTest, UnopenableDatabaseExitsWithoutReady) {
   EXPECT_NE(*code, 0);
   EXPECT_NE(daemon->err().find("state.db"), std::string::npos) << daemon->err();
   for (const auto& m : notify_.messages()) EXPECT_EQ(m.find("READY=1"), std::string::npos);
+}
+
+// [alerts] control_socket only ever replaces a socket: a file there is a start-up error naming the
+// path, and the file stays as it was.
+TEST_F(DaemonTest, ControlSocketPathHoldingAFileIsAStartupErrorAndTheFileStays) {
+  const std::string content = "notes an admin keeps next to the socket\n";
+  dir_.write("notes.txt", content);
+  dir_.write("ibackupmon.toml", validConfig(dir_, "info", "127.0.0.1:0", "notes.txt"));
+  auto daemon = start();
+  const auto code = daemon->waitExit(in(30s));
+  ASSERT_TRUE(code.has_value()) << "still running with a regular file at control_socket\n"
+                                << daemon->err();
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(daemon->err().find(dir_.file("notes.txt") + ": exists and is a regular file, not a "
+                                                        "socket; refusing to replace it"),
+            std::string::npos)
+      << daemon->err();
+  EXPECT_EQ(readFile(dir_.file("notes.txt")), content);
+  for (const auto& m : notify_.messages()) EXPECT_EQ(m.find("READY=1"), std::string::npos);
+}
+
+// A socket somebody listens on belongs to another daemon: refuse to start, leave it alone.
+TEST_F(DaemonTest, ControlSocketOfAnotherLiveDaemonIsAStartupError) {
+  const int other = boundSocket(dir_.file("control.sock"), true);
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  const auto code = daemon->waitExit(in(30s));
+  ASSERT_TRUE(code.has_value()) << "started beside a live control socket\n" << daemon->err();
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(daemon->err().find(dir_.file("control.sock") +
+                               ": another process is listening on it (is another ibackupmond "
+                               "running?)"),
+            std::string::npos)
+      << daemon->err();
+  EXPECT_TRUE(isSocket(dir_.file("control.sock")));
+  ::close(other);
+}
+
+// A socket nobody listens on is left from a crash: replaced, and the daemon starts.
+TEST_F(DaemonTest, StaleControlSocketIsReplaced) {
+  ::close(boundSocket(dir_.file("control.sock"), false));
+  ASSERT_TRUE(isSocket(dir_.file("control.sock")));
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(30s))) << daemon->err();
+  const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, dir_.file("control.sock").c_str(), sizeof(addr.sun_path) - 1);
+  EXPECT_EQ(::connect(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0)
+      << std::strerror(errno);
+  ::close(probe);
+  expectCleanStop(*daemon, SIGTERM);
+}
+
+// control_socket = storage.path is invalid configuration: the daemon never starts on it, and the
+// history in the database survives.
+TEST_F(DaemonTest, ControlSocketOnTheDatabaseKeepsTheHistory) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto first = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(30s))) << first->err();
+  expectCleanStop(*first, SIGTERM);
+  const auto size = std::filesystem::file_size(dir_.file("state.db"));
+  ASSERT_GT(size, 0u);
+
+  dir_.write("ibackupmon.toml", validConfig(dir_, "info", "127.0.0.1:0", "state.db"));
+  auto second = start();
+  const auto code = second->waitExit(in(30s));
+  ASSERT_TRUE(code.has_value()) << "running with control_socket = storage.path\n" << second->err();
+  EXPECT_EQ(*code, 1);
+  EXPECT_NE(second->err().find("alerts.control_socket: expected a path other than the database"),
+            std::string::npos)
+      << second->err();
+  EXPECT_FALSE(isSocket(dir_.file("state.db")));
+  std::ifstream db(dir_.file("state.db"), std::ios::binary);
+  std::string header(16, '\0');
+  db.read(header.data(), 16);
+  EXPECT_EQ(header, std::string("SQLite format 3\0", 16));
+  EXPECT_EQ(std::filesystem::file_size(dir_.file("state.db")), size);
 }
 
 TEST_F(DaemonTest, ReadyThenBrokenReloadKeepsRunningThenStopsOnSigterm) {

@@ -1,4 +1,6 @@
 // Bad inputs of every kind: each must give one clear line naming file:line:column, key and form.
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "config/config_loader.h"
@@ -178,6 +180,30 @@ TEST(ConfigErrors, UrlsAndAddresses) {
   EXPECT_TRUE(contains(onlyError("[alerts]\ncontrol_socket = \"/" + std::string(120, 'a') + "\""),
                        "107 bytes"));
   EXPECT_TRUE(contains(onlyError("[storage]\npath = \"\""), "expected a non-empty string"));
+}
+
+// The control socket replaces a stale socket at its path: the database there would be deleted.
+TEST(ConfigErrors, ControlSocketOnTheDatabaseOrItsSideFiles) {
+  const std::string storage = "[storage]\npath = \"/var/lib/ibm/state.db\"\n";
+  for (const std::string socket :
+       {"/var/lib/ibm/state.db", "/var/lib/ibm/state.db-wal", "/var/lib/ibm/state.db-shm",
+        "/var/lib/ibm/./state.db", "/var/lib/other/../ibm//state.db-wal"}) {
+    const std::string e = onlyError(storage + "[alerts]\ncontrol_socket = \"" + socket + "\"\n");
+    EXPECT_TRUE(contains(e,
+                         "t.toml:4:18: alerts.control_socket: expected a path other than the "
+                         "database storage.path (\"/var/lib/ibm/state.db\")"))
+        << e;
+    EXPECT_TRUE(contains(e, "found \"" + socket + "\"")) << e;
+  }
+  // A relative storage.path is opened from the working directory.
+  const std::string cwd = std::filesystem::current_path().string();
+  EXPECT_TRUE(contains(onlyError("[storage]\npath = \"state.db\"\n[alerts]\ncontrol_socket = \"" +
+                                 cwd + "/state.db-shm\"\n"),
+                       "alerts.control_socket: expected a path other than the database"));
+  EXPECT_TRUE(loadConfigFromString(storage + "[alerts]\ncontrol_socket = \"/var/lib/ibm/s.sock\"",
+                                   "t.toml"));
+  EXPECT_TRUE(loadConfigFromString(
+      storage + "[alerts]\ncontrol_socket = \"/var/lib/ibm/state.db.sock\"", "t.toml"));
 }
 
 // Ties the schema to the reader: a key listed in the schema but never read would be reported as
