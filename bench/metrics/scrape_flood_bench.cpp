@@ -105,6 +105,7 @@ void guesses(double seconds, int parallel) {
   }
   const auto port = (*server)->port();
   std::atomic<long> answered{0};
+  std::atomic<long> refused{0};  // 429: the client's queue of checks was full
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
   const auto start = Clock::now();
@@ -115,6 +116,7 @@ void guesses(double seconds, int parallel) {
             port, "/metrics",
             testing::basicAuth("prom", "guess-" + std::to_string(t) + "-" + std::to_string(i)));
         if (reply.status == 401) ++answered;
+        if (reply.status == 429) ++refused;
       }
     });
   }
@@ -125,10 +127,10 @@ void guesses(double seconds, int parallel) {
   const auto rightStart = Clock::now();
   const auto right = testing::httpGet(port, "/metrics", testing::basicAuth("prom", "right"));
   std::printf(
-      "wrong passwords, %d connection(s) in parallel: %ld answered in %.1f s = %.1f/s; "
-      "then the right one: HTTP %d after %.0f ms\n",
-      parallel, answered.load(), elapsed, static_cast<double>(answered) / elapsed, right.status,
-      msSince(rightStart));
+      "wrong passwords, %d connection(s) in parallel: %ld checked in %.1f s = %.1f/s "
+      "(%ld refused unchecked); then the right one: HTTP %d after %.0f ms\n",
+      parallel, answered.load(), elapsed, static_cast<double>(answered) / elapsed, refused.load(),
+      right.status, msSince(rightStart));
   std::fflush(stdout);
 }
 
