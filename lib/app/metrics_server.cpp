@@ -37,8 +37,8 @@ std::string clientKey(const asio::ip::address& a) {
 
 class MetricsConnection;
 
-/// Everything the connections share; touched only on the I/O thread, except the exporter and the
-/// auth check (read-only) on the render pool.
+/// Everything the connections share; touched only on the I/O thread, except the exporter, which
+/// the render pool reads (MetricsExporter::render is thread-safe).
 class MetricsHttpServer {
  public:
   MetricsHttpServer(const MetricsServerOptions& o, const MetricsExporter& e,
@@ -53,7 +53,7 @@ class MetricsHttpServer {
   Expected<std::uint16_t> bind(const std::string& listen, std::uint16_t port);
   void run() {
     accept();
-    ioThread = std::thread([this] { io.run(); });
+    ioThread_ = std::thread([this] { io.run(); });
   }
   void authFailed(const std::string& peer, const std::string& key, std::string_view header);
 
@@ -76,7 +76,7 @@ class MetricsHttpServer {
   SteadyClock::time_point lastAuthLog_{};
   bool authLogged_ = false;
   int authUnlogged_ = 0;
-  std::thread ioThread;
+  std::thread ioThread_;
 };
 
 /// One request per connection: header (with a deadline), basic auth (after the client's throttle
@@ -305,9 +305,9 @@ void MetricsHttpServer::stop() {
 }
 
 MetricsHttpServer::~MetricsHttpServer() {
-  if (ioThread.joinable()) {
+  if (ioThread_.joinable()) {
     asio::post(io, [this] { stop(); });
-    ioThread.join();
+    ioThread_.join();
   }
   renderPool.join();  // a rendering in progress reads the exporter
 }
