@@ -19,5 +19,6 @@ check '#include <prometheus/' '^lib/metrics/' 'prometheus-cpp'
 check '#include <(CivetServer|civetweb)\.h>' '^lib/metrics/' 'civetweb'
 check '#include <curl/' '^lib/(alert|http)/' 'libcurl'
 check '#include <boost/asio' '^(lib/app/|daemon/|tools/sim/)' 'Boost.Asio'
+check '#include <boost/beast' '^lib/app/' 'Boost.Beast'
 [ $fail -eq 0 ] && echo "check-boundaries: ok"
 exit $fail

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 
+#include "app/metrics_server.h"
 #include "http_get.h"
-#include "metrics/metrics_server.h"
 #include "synthetic_fleet.h"
 
 namespace {

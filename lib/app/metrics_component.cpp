@@ -34,7 +34,7 @@ std::string metricsUrl(const std::string& listen, std::uint16_t port) {
 }  // namespace
 
 MetricsComponent::~MetricsComponent() {
-  // Order matters: civetweb threads read the exporter until the server has stopped.
+  // Order matters: the server's render threads read the exporter until it has stopped.
   server_.reset();
   exporter_.reset();
 }

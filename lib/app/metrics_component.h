@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "app/component.h"
+#include "app/metrics_server.h"
 #include "metrics/metrics_exporter.h"
-#include "metrics/metrics_server.h"
 
 namespace ibackupmon {
 
@@ -21,7 +21,7 @@ MetricsServerOptions metricsServerOptions(const MetricsConfig& config);
 class MetricsComponent final : public Component {
  public:
   explicit MetricsComponent(AppContext& ctx) : ctx_(ctx) {}
-  /// Stops the HTTP server (civetweb may take up to 2 s after a scrape) before the exporter goes.
+  /// Stops the HTTP server (waiting for a rendering in progress) before the exporter goes.
   ~MetricsComponent() override;
   std::string_view name() const override { return "metrics"; }
   /// Binds [metrics] listen; a bad address or a port in use fails startup with its message.

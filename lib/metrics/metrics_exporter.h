@@ -1,8 +1,8 @@
 #pragma once
 /// Keeps the Prometheus metrics in step with the fleet view (the same DeviceStatus rows that
 /// `ibackupmonctl status` shows: one source of truth) and with what the alert code reports.
-/// Updates come from the app strand and alert threads, scrapes from civetweb threads; one mutex
-/// makes every scrape see whole updates, never half a fleet.
+/// Updates come from the app strand and alert threads, scrapes from the HTTP server's render
+/// threads; one mutex makes every scrape see whole updates, never half a fleet.
 
 #include <memory>
 #include <string>

@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "metrics/metrics_server.h"
+#include "app/metrics_server.h"
 #include "report/status_json.h"
 #include "synthetic_fleet.h"
 

@@ -1,4 +1,4 @@
-#include "metrics/metrics_server.h"
+#include "app/metrics_server.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "metrics/metrics_server.h"
+#include "metrics/scrape_response.h"
 
 namespace ibackupmon::metrics {
 namespace {
@@ -49,6 +49,18 @@ TEST(BasicAuthHeader, ParsesCredentialsAndRejectsTheRest) {
   EXPECT_FALSE(parseBasicAuth("Bearer cHJvbTpzM2NyZXQ="));
   EXPECT_FALSE(parseBasicAuth("Basic !!!!"));
   EXPECT_FALSE(parseBasicAuth("Basic cHJvbQ=="));  // "prom": no colon
+}
+
+// RFC 7617: the scheme is case-insensitive; one or more spaces before the token.
+TEST(BasicAuthHeader, SchemeInAnyCase) {
+  for (const char* header : {"basic cHJvbTpzM2NyZXQ6cGFzcw==", "BASIC cHJvbTpzM2NyZXQ6cGFzcw==",
+                             "bAsIc   cHJvbTpzM2NyZXQ6cGFzcw=="}) {
+    const auto ok = parseBasicAuth(header);
+    ASSERT_TRUE(ok) << header;
+    EXPECT_EQ(ok->second, "s3cret:pass");
+  }
+  EXPECT_FALSE(parseBasicAuth("Basicx cHJvbTpzM2NyZXQ6cGFzcw=="));
+  EXPECT_FALSE(parseBasicAuth("basic"));
 }
 
 }  // namespace
