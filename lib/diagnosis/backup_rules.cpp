@@ -96,8 +96,8 @@ void encryptionRule(RuleContext& ctx) {
   noteObservedAt(c, backup);
 }
 
-// A backup date later than the read's time plus clock_skew: set aside by the monitor, or
-// remembered from a database written before such dates were set aside.
+// A backup date later than the read's time plus clock_skew: set aside by the monitor
+// (futureCloudBackup), or found as the remembered last backup (a database that holds one).
 void futureDateRule(RuleContext& ctx) {
   const auto backup = facts::backup(ctx.in());
   const TimePoint latest = ctx.now() + ctx.config().clockSkew;

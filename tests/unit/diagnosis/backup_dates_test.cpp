@@ -73,7 +73,7 @@ TEST(BackupDateInFuture, RememberedFromAnEarlierCycleAndFromAnOlderDatabase) {
   auto c = find(diagnose(in, defaultConfig(), fixtureNow()), "backup_date_in_future");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("observed_at"), "2026-11-23T23:00:00Z");
-  // A database written before such dates were set aside remembers 2076 as the last backup.
+  // A database that holds 2076 as the remembered last backup.
   auto legacy = healthyDevice();
   setLastCloudBackup(legacy, kIn2076);
   legacy.snapshot->backup.reset();
