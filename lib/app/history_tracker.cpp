@@ -3,8 +3,17 @@
 namespace ibackupmon {
 namespace {
 
-void advance(std::optional<TimePoint>& field, const std::optional<TimePoint>& seen) {
-  if (seen && (!field || *seen > *field)) field = seen;
+// The device's report is the truth about its last backup: a date older than the remembered one
+// (restored, erased, a bad date corrected) replaces it; a cycle without a date forgets nothing.
+void takeReported(std::optional<TimePoint>& field, const std::optional<TimePoint>& seen) {
+  if (seen) field = seen;
+}
+
+void setAside(std::optional<TimePoint>& date, std::optional<TimePoint>& future, TimePoint latest) {
+  if (date && *date > latest) {
+    future = date;
+    date.reset();
+  }
 }
 
 }  // namespace
@@ -20,8 +29,15 @@ void noteDetached(DeviceHistory& h, TimePoint at) {
   h.connected = false;
 }
 
-bool sessionOpened(const DeviceSnapshot& s) {
-  return s.trust == TrustState::Trusted;
+bool cycleSucceeded(const DeviceSnapshot& s) {
+  return deviceAnswered(s);
+}
+
+void setAsideFutureDates(DeviceSnapshot& s, Duration clockSkew) {
+  if (!s.backup) return;
+  const TimePoint latest = s.takenAt + clockSkew;
+  setAside(s.backup->lastCloudBackup, s.backup->futureCloudBackup, latest);
+  setAside(s.backup->lastComputerBackup, s.backup->futureComputerBackup, latest);
 }
 
 void noteProbe(DeviceHistory& h, const DeviceSnapshot& s) {
@@ -29,10 +45,10 @@ void noteProbe(DeviceHistory& h, const DeviceSnapshot& s) {
   if (!h.firstSeen) h.firstSeen = s.takenAt;
   h.lastSeen = s.takenAt;
   if (s.backup) {
-    advance(h.lastCloudBackup, s.backup->lastCloudBackup);
-    advance(h.lastComputerBackup, s.backup->lastComputerBackup);
+    takeReported(h.lastCloudBackup, s.backup->lastCloudBackup);
+    takeReported(h.lastComputerBackup, s.backup->lastComputerBackup);
   }
-  if (sessionOpened(s)) {
+  if (cycleSucceeded(s)) {
     h.lastGoodProbe = s.takenAt;
     h.consecutiveProbeFailures = 0;
     h.probeFailingSince.reset();

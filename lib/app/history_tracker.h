@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/condition.h"
+#include "core/duration.h"
 #include "core/history.h"
 #include "core/snapshot.h"
 
@@ -14,14 +15,21 @@ namespace ibackupmon {
 void noteAttached(DeviceHistory& h, TimePoint at);
 /// usbmuxd no longer lists the device (or went away itself).
 void noteDetached(DeviceHistory& h, TimePoint at);
-/// A probe cycle finished. A cycle whose lockdown session opened is good (resets the failure
-/// count, becomes lastSnapshot); any other cycle counts as a failure. Backup dates only move
-/// forward: an unreadable cycle never forgets a backup seen before.
+/// A probe cycle finished. A cycle that read the device (cycleSucceeded) is good: it resets the
+/// failure count and becomes lastSnapshot; any other cycle counts as a failure. A reported backup
+/// date replaces the remembered one, older or newer (the device's report is the truth); a cycle
+/// without a date never forgets a backup seen before. Run setAsideFutureDates first.
 void noteProbe(DeviceHistory& h, const DeviceSnapshot& s);
 /// Diagnosis result: remembers when each active condition opened.
 void noteConditions(DeviceHistory& h, const std::vector<Condition>& active);
 
-/// True when the cycle reached the device (the lockdown session opened).
-bool sessionOpened(const DeviceSnapshot& s);
+/// True when the cycle read the device: the lockdown session opened and at least one read
+/// answered. A session whose every read failed is a failed cycle.
+bool cycleSucceeded(const DeviceSnapshot& s);
+
+/// Backup dates later than the time of the read (takenAt) plus clockSkew cannot be real: they
+/// move to BackupFacts::futureCloudBackup / futureComputerBackup, so they are never remembered
+/// or stored as a backup, and diagnosis reports them (backup_date_in_future).
+void setAsideFutureDates(DeviceSnapshot& s, Duration clockSkew);
 
 }  // namespace ibackupmon

@@ -262,7 +262,7 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnaps
       e.pendingName = false;
       if (e.attached) recordAttach(e, e.history.lastSeen.value_or(snapshot.takenAt));
     }
-    const bool ok = sessionOpened(snapshot);
+    const bool ok = cycleSucceeded(snapshot);
     process(e, std::move(snapshot));
     finishCycle(e, ok);
   }

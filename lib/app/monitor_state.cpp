@@ -5,6 +5,7 @@
 #include "app/history_tracker.h"
 #include "app/monitor.h"
 #include "app/monitor_entry.h"
+#include "core/time_format.h"
 #include "diagnosis/status_builder.h"
 #include "store/store.h"
 
@@ -21,6 +22,35 @@ void logStoreError(const Expected<void>& r) {
   if (!r) spdlog::error("store: {}", r.error().message);
 }
 
+std::string firstReadError(const DeviceSnapshot& s) {
+  for (const auto& p : s.probes) {
+    if (p.status == ProbeStatus::Error) return p.probe + ": " + p.error + " " + p.detail;
+  }
+  return "no read answered";
+}
+
+std::optional<TimePoint> futureDate(const std::optional<DeviceSnapshot>& s) {
+  if (!s || !s->backup) return std::nullopt;
+  const auto& b = *s->backup;
+  return b.futureCloudBackup ? b.futureCloudBackup : b.futureComputerBackup;
+}
+
+// One line when a streak of failed cycles starts with a session that opened (open errors and
+// timeouts are logged where they happen), and when a device starts reporting an impossible date.
+void logCycle(const std::string& udid, const DeviceHistory& h, const DeviceSnapshot& s,
+              const std::optional<DeviceSnapshot>& previous) {
+  if (s.trust == TrustState::Trusted && !deviceAnswered(s) && h.consecutiveProbeFailures == 1) {
+    spdlog::warn(
+        "device {}: the session opened but every read failed ({}); counted as a failed "
+        "probe",
+        udid, firstReadError(s));
+  }
+  if (const auto future = futureDate(s); future && future != futureDate(previous)) {
+    spdlog::warn("device {}: reports a backup date in the future ({}); not taken as a backup", udid,
+                 formatRfc3339(*future));
+  }
+}
+
 }  // namespace
 
 void Monitor::loadConfig(const Config& config) {
@@ -33,7 +63,9 @@ void Monitor::loadConfig(const Config& config) {
 
 void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
   snapshot.connected = snapshot.connected && e.attached;
+  setAsideFutureDates(snapshot, diagnosis_.clockSkew);
   noteProbe(e.history, snapshot);
+  logCycle(e.udid, e.history, snapshot, e.latest);
   for (auto* o : deps_.observers) {
     for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
   }

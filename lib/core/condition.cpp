@@ -1,5 +1,7 @@
 #include "core/condition.h"
 
+#include <algorithm>
+
 #include "core/snapshot.h"
 
 namespace ibackupmon {
@@ -39,6 +41,16 @@ std::optional<Severity> worstSeverity(const std::vector<Condition>& conditions) 
     if (!worst || static_cast<int>(c.severity) > static_cast<int>(*worst)) worst = c.severity;
   }
   return worst;
+}
+
+bool deviceAnswered(const DeviceSnapshot& s) {
+  if (s.trust != TrustState::Trusted) return false;
+  if (s.probes.empty()) return true;
+  return std::any_of(s.probes.begin(), s.probes.end(), [](const ProbeOutcome& p) {
+    if (p.probe == "trust") return false;  // opening the session reads nothing
+    return p.status == ProbeStatus::Ok ||
+           (p.status == ProbeStatus::NoData && p.error == "get_prohibited");
+  });
 }
 
 const char* toString(TrustState s) {

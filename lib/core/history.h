@@ -16,9 +16,9 @@ struct DeviceHistory {
   std::optional<TimePoint> firstSeen;
   std::optional<TimePoint> lastSeen;  ///< last time usbmuxd listed it or a probe reached it
   bool connected = false;
-  std::optional<TimePoint> lastCloudBackup;  ///< newest ever observed (survives unreadable cycles)
-  std::optional<TimePoint> lastComputerBackup;  ///< newest ever observed
-  std::optional<TimePoint> lastGoodProbe;       ///< last cycle where lockdown answered
+  std::optional<TimePoint> lastCloudBackup;     ///< last reported (survives unreadable cycles)
+  std::optional<TimePoint> lastComputerBackup;  ///< last reported
+  std::optional<TimePoint> lastGoodProbe;       ///< last cycle that read the device
   int consecutiveProbeFailures = 0;
   std::optional<TimePoint> probeFailingSince;
   std::map<std::string, TimePoint> openConditions;  ///< condition id -> since

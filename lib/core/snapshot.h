@@ -32,6 +32,10 @@ struct BackupFacts {
   std::optional<bool> willEncrypt;
   std::optional<bool> requiresEncryption;
   std::optional<std::string> version;
+  /// A LastCloudBackupDate / LastiTunesBackupDate later than the host's time of the read plus
+  /// [thresholds] clock_skew: impossible, so never a backup date; kept as evidence.
+  std::optional<TimePoint> futureCloudBackup;
+  std::optional<TimePoint> futureComputerBackup;
 };
 
 struct BatteryInfo {
@@ -85,6 +89,12 @@ struct DeviceSnapshot {
   WifiState wifi = WifiState::Unknown;
   std::vector<ProbeOutcome> probes;
 };
+
+/// True when the cycle read the device: its lockdown session opened and at least one read got
+/// an answer (a value, or the device's own GetProhibited). A cycle whose session opened but whose
+/// every read failed (the connection dropped at each GetValue) did not read the device. A
+/// snapshot without probe outcomes counts as read when its session opened.
+bool deviceAnswered(const DeviceSnapshot& s);
 
 const char* toString(TrustState s);
 const char* toString(WifiState s);

@@ -1,6 +1,7 @@
 // Rules about backups themselves: backup_stale, icloud_backup_disabled,
-// encryption_password_missing, and (run last) stale_unexplained.
+// encryption_password_missing, backup_date_in_future, and (run last) stale_unexplained.
 #include <chrono>
+#include <map>
 
 #include "core/duration.h"
 #include "diagnosis/condition_catalog.h"
@@ -49,7 +50,8 @@ std::string staleSummary(const RuleContext& ctx, const std::optional<TimePoint>&
 void backupStaleRule(RuleContext& ctx) {
   if (backupState(ctx.in(), ctx.config(), ctx.now()) != BackupState::Stale) return;
   const auto& cfg = ctx.config();
-  const auto last = countedBackup(ctx.in(), cfg.expect);
+  auto last = countedBackup(ctx.in(), cfg.expect);
+  if (last && *last > ctx.now() + cfg.clockSkew) last.reset();  // backup_date_in_future
   const auto first = facts::firstSeen(ctx.in());
   const TimePoint base = last ? *last : first.value_or(ctx.now());
   const auto age = std::chrono::duration_cast<Duration>(ctx.now() - base);
@@ -94,6 +96,33 @@ void encryptionRule(RuleContext& ctx) {
   noteObservedAt(c, backup);
 }
 
+// A backup date later than the read's time plus clock_skew: set aside by the monitor
+// (futureCloudBackup), or found as the remembered last backup (a database that holds one).
+void futureDateRule(RuleContext& ctx) {
+  const auto backup = facts::backup(ctx.in());
+  const TimePoint latest = ctx.now() + ctx.config().clockSkew;
+  std::map<std::string, std::string> dates;
+  auto note = [&](const char* key, std::optional<TimePoint> BackupFacts::*setAside,
+                  const std::optional<TimePoint>& remembered) {
+    if (backup && (*backup.value).*setAside) {
+      dates[key] = formatRfc3339(*((*backup.value).*setAside));
+    } else if (remembered && *remembered > latest) {
+      dates[key] = formatRfc3339(*remembered);
+    }
+  };
+  note("LastCloudBackupDate", &BackupFacts::futureCloudBackup, facts::newestCloudBackup(ctx.in()));
+  note("LastiTunesBackupDate", &BackupFacts::futureComputerBackup,
+       facts::newestComputerBackup(ctx.in()));
+  if (dates.empty()) return;
+  Condition& c = ctx.raise(cond::kBackupDateInFuture, ctx.now());
+  c.summary = "The device reports an impossible backup date:";
+  for (const auto& [key, date] : dates) c.summary += " " + key + " " + date;
+  c.evidence = std::move(dates);
+  c.evidence["host_time"] = formatRfc3339(backup && backup.from ? backup.from->takenAt : ctx.now());
+  c.evidence["clock_skew"] = formatDuration(ctx.config().clockSkew);
+  noteObservedAt(c, backup);
+}
+
 bool explainedByAnyOf(const RuleContext& ctx, std::initializer_list<std::string_view> ids) {
   for (auto id : ids) {
     if (ctx.raised(id)) return true;
@@ -103,9 +132,9 @@ bool explainedByAnyOf(const RuleContext& ctx, std::initializer_list<std::string_
 
 /// Visible conditions that explain a stale backup (or why we cannot see a newer one).
 bool staleExplained(const RuleContext& ctx) {
-  if (explainedByAnyOf(
-          ctx, {cond::kPasscodeLocked, cond::kTrustPending, cond::kTrustDenied, cond::kNotPaired,
-                cond::kValuesProhibited, cond::kProbeFailing, cond::kDeviceMissing})) {
+  if (explainedByAnyOf(ctx, {cond::kPasscodeLocked, cond::kTrustPending, cond::kTrustDenied,
+                             cond::kNotPaired, cond::kValuesProhibited, cond::kProbeFailing,
+                             cond::kDeviceMissing, cond::kBackupDateInFuture})) {
     return true;
   }
   if (ctx.icloudCounts() &&
@@ -139,6 +168,7 @@ void backupRules(RuleContext& ctx) {
   backupStaleRule(ctx);
   icloudDisabledRule(ctx);
   encryptionRule(ctx);
+  futureDateRule(ctx);
 }
 
 void staleUnexplainedRule(RuleContext& ctx) {

@@ -54,6 +54,14 @@ std::vector<ConditionDef> buildCatalog() {
         "on PASSWORD, or Finder's \"Encrypt local backup\"): device management requires encrypted "
         "computer backups and refuses unencrypted ones."},
        {}},
+      {"backup_date_in_future",
+       S::Warning,
+       C::Observed,
+       "The device reports a backup date in the future (impossible)",
+       {"Check the device's date & time settings (Settings > General > Date & Time > Set "
+        "Automatically), then wait for its next backup.",
+        kFixRestart},
+       {}},
       {"not_on_power", S::Warning, C::Observed, "Not connected to external power", {kFixPower}, {}},
       {"battery_low",
        S::Warning,

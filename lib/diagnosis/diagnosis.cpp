@@ -74,7 +74,8 @@ std::optional<TimePoint> countedBackup(const DiagnosisInput& in, BackupExpect ex
 }
 
 BackupState backupState(const DiagnosisInput& in, const DiagnosisConfig& config, TimePoint now) {
-  if (const auto last = countedBackup(in, config.expect)) {
+  // A date later than now + clock_skew is no backup (backup_date_in_future says so).
+  if (const auto last = countedBackup(in, config.expect); last && *last <= now + config.clockSkew) {
     return now - *last < config.staleAfter ? BackupState::Ok : BackupState::Stale;
   }
   // No counted backup was ever seen. Only a device whose backup domain answered (without a date

@@ -67,7 +67,7 @@ std::vector<Condition> diagnose(const DiagnosisInput& in, const DiagnosisConfig&
                                 TimePoint now);
 std::vector<Condition> diagnose(const DiagnosisInput& in, const Config& config, TimePoint now);
 
-/// The newest backup date that counts under config.expect; nullopt when none was ever seen.
+/// The last reported backup date that counts under config.expect; nullopt when none was seen.
 std::optional<TimePoint> countedBackup(const DiagnosisInput& in, BackupExpect expect);
 
 /// ok | stale | unknown, as defined in docs/conditions.md ("Backup state").

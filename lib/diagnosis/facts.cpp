@@ -20,19 +20,17 @@ Fact<T> sticky(const DiagnosisInput& in, std::optional<T> DeviceSnapshot::*secti
   return {};
 }
 
-void takeNewest(std::optional<TimePoint>& acc, const std::optional<TimePoint>& t) {
-  if (t && (!acc || *t > *acc)) acc = t;
-}
-
-std::optional<TimePoint> newestBackup(const DiagnosisInput& in,
-                                      std::optional<TimePoint> DeviceHistory::*historyField,
-                                      std::optional<TimePoint> BackupFacts::*factField) {
-  std::optional<TimePoint> newest = in.history.*historyField;
-  if (in.snapshot && in.snapshot->backup) takeNewest(newest, (*in.snapshot->backup).*factField);
-  if (const auto* last = lastSnapshot(in); last && last->backup) {
-    takeNewest(newest, (*last->backup).*factField);
+// The device's report is the truth about its last backup: the latest snapshot's date, else the
+// one history remembers (the last reported), else the last snapshot's.
+std::optional<TimePoint> reportedBackup(const DiagnosisInput& in,
+                                        std::optional<TimePoint> DeviceHistory::*historyField,
+                                        std::optional<TimePoint> BackupFacts::*factField) {
+  if (in.snapshot && in.snapshot->backup && (*in.snapshot->backup).*factField) {
+    return (*in.snapshot->backup).*factField;
   }
-  return newest;
+  if (in.history.*historyField) return in.history.*historyField;
+  if (const auto* last = lastSnapshot(in); last && last->backup) return (*last->backup).*factField;
+  return std::nullopt;
 }
 
 bool anyValue(const BackupFacts& b) {
@@ -72,11 +70,11 @@ std::optional<std::string> identityField(const DiagnosisInput& in,
 }
 
 std::optional<TimePoint> newestCloudBackup(const DiagnosisInput& in) {
-  return newestBackup(in, &DeviceHistory::lastCloudBackup, &BackupFacts::lastCloudBackup);
+  return reportedBackup(in, &DeviceHistory::lastCloudBackup, &BackupFacts::lastCloudBackup);
 }
 
 std::optional<TimePoint> newestComputerBackup(const DiagnosisInput& in) {
-  return newestBackup(in, &DeviceHistory::lastComputerBackup, &BackupFacts::lastComputerBackup);
+  return reportedBackup(in, &DeviceHistory::lastComputerBackup, &BackupFacts::lastComputerBackup);
 }
 
 bool backupDomainRead(const DiagnosisInput& in) {

@@ -35,7 +35,8 @@ Fact<AccountInfo> account(const DiagnosisInput& in);
 std::optional<std::string> identityField(const DiagnosisInput& in,
                                          std::optional<std::string> Identity::*field);
 
-/// Newest backup dates ever seen (history, latest and last snapshot).
+/// The last backup dates the device reported: the latest snapshot's, else history's, else the
+/// last snapshot's. An older date than before replaces the newer one (restored, corrected).
 std::optional<TimePoint> newestCloudBackup(const DiagnosisInput& in);
 std::optional<TimePoint> newestComputerBackup(const DiagnosisInput& in);
 

@@ -48,10 +48,10 @@ bool readsFailed(const DeviceSnapshot& s) {
   return false;
 }
 
-// While the backup state is known, a few failed cycles in a row are tolerated (no flapping on one
-// lost read). When it is unknown, an unknown device always says why: one failed cycle is enough,
-// and so is a cycle whose session opened but whose reads failed (a connection dropped mid-cycle,
-// a device that detaches during every session), which does not count as a failed cycle.
+// A failed cycle is one that did not read the device: the session did not open, or it opened and
+// every read failed (deviceAnswered). While the backup state is known, a few failed cycles in a
+// row are tolerated (no flapping on one lost read). When it is unknown, an unknown device always
+// says why: one failed cycle is enough, and so is a cycle where only some reads failed.
 bool probesFailing(const RuleContext& ctx) {
   const auto& in = ctx.in();
   const int failures = in.history.consecutiveProbeFailures;

@@ -61,7 +61,7 @@ void writeBackups(TextWriter& w, const std::vector<DeviceRow>& rows) {
   });
   if (!any) return;
   w.family(kBackup,
-           "Unix time of the newest backup the device reports, by kind (icloud, computer); "
+           "Unix time of the backup the device last reported, by kind (icloud, computer); "
            "absent when never seen.",
            "gauge");
   for (const DeviceRow& r : rows) {

@@ -19,18 +19,17 @@ void TextWriter::family(std::string_view name, std::string_view help, std::strin
 
 void TextWriter::sample(std::string_view name, std::initializer_list<LabelPair> labels, double v) {
   out_ += name;
-  if (labels.size() != 0) {
-    char separator = '{';
-    for (const auto& [label, text] : labels) {
-      out_ += separator;
-      out_ += label;
-      out_ += "=\"";
-      escaped(text, true);
-      out_ += '"';
-      separator = ',';
-    }
-    out_ += '}';
+  char separator = '{';
+  for (const auto& [label, text] : labels) {
+    if (text.empty()) continue;  // Prometheus reads an empty value as no label: never write one
+    out_ += separator;
+    out_ += label;
+    out_ += "=\"";
+    escaped(text, true);
+    out_ += '"';
+    separator = ',';
   }
+  if (separator == ',') out_ += '}';
   out_ += ' ';
   value(v);
   out_ += '\n';

@@ -25,6 +25,8 @@ class TextWriter {
   /// The `# HELP` and `# TYPE` lines that open a family.
   void family(std::string_view name, std::string_view help, std::string_view type);
   /// One sample line; label names must be valid, label values may be anything (escaped here).
+  /// A label whose value is empty is left out: Prometheus reads both alike, and an identity
+  /// label with an empty value ("name" of a device never read) would look like a real value.
   void sample(std::string_view name, std::initializer_list<LabelPair> labels, double value);
 
  private:

@@ -1,6 +1,8 @@
 #include "store/json_fields.h"
 #include "store/store_codec.h"
 
+#include "core/time_format.h"
+
 namespace ibackupmon::codec {
 namespace {
 
@@ -91,6 +93,17 @@ std::string observationChanges(const std::string& previousJson, const std::strin
     if (!cur.contains(k)) changes[k] = nullptr;
   }
   return changes.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+bool noteStepBack(std::string& changesJson, const char* key,
+                  const std::optional<std::int64_t>& remembered,
+                  const std::optional<TimePoint>& reported) {
+  if (!remembered || !reported || toUnixSeconds(*reported) >= *remembered) return false;
+  Json changes = parseObject(changesJson);
+  changes[key] =
+      Json{{"from", formatRfc3339(fromUnixSeconds(*remembered))}, {"to", formatRfc3339(*reported)}};
+  changesJson = changes.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return true;
 }
 
 std::int64_t stableHash(const std::string& text) {

@@ -49,6 +49,8 @@ Json encodeBackup(const BackupFacts& b) {
   put(j, "will_encrypt", b.willEncrypt);
   put(j, "requires_encryption", b.requiresEncryption);
   put(j, "version", b.version);
+  putTime(j, "future_cloud_backup", b.futureCloudBackup);
+  putTime(j, "future_computer_backup", b.futureComputerBackup);
   return j;
 }
 
@@ -62,6 +64,8 @@ BackupFacts decodeBackup(const Json& j) {
   b.willEncrypt = get<bool>(j, "will_encrypt");
   b.requiresEncryption = get<bool>(j, "requires_encryption");
   b.version = get<std::string>(j, "version");
+  b.futureCloudBackup = getTime(j, "future_cloud_backup");
+  b.futureComputerBackup = getTime(j, "future_computer_backup");
   return b;
 }
 

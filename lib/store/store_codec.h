@@ -28,6 +28,12 @@ std::map<std::string, std::string> decodeEvidence(const std::string& json);
 std::string observationValues(const DeviceSnapshot& s, const std::string& previousJson);
 /// Keys whose value differs between two observation value objects (removed keys map to null).
 std::string observationChanges(const std::string& previousJson, const std::string& currentJson);
+/// When `reported` is older than `remembered` (a restored or erased device, a bad date
+/// corrected), adds `key` -> {"from": remembered, "to": reported} (RFC 3339) to the changes
+/// object and returns true: the step back is an event of the history, not a value.
+bool noteStepBack(std::string& changesJson, const char* key,
+                  const std::optional<std::int64_t>& remembered,
+                  const std::optional<TimePoint>& reported);
 /// Stable 64-bit FNV-1a hash (the same in every build, unlike std::hash).
 std::int64_t stableHash(const std::string& text);
 

@@ -47,8 +47,9 @@ DeviceStatus statusFromRow(const Statement& st) {
   s.connected = st.int64(5) != 0;
   if (!s.firstSeen) s.firstSeen = fromUnixSeconds(st.int64(6));
   s.lastSeen = newest(s.lastSeen, fromUnixSeconds(st.int64(7)));
-  s.lastCloudBackup = newest(s.lastCloudBackup, timeOrNull(st.optInt64(8)));
-  s.lastComputerBackup = newest(s.lastComputerBackup, timeOrNull(st.optInt64(9)));
+  // The device's last report, even when older than an earlier one (restored, date corrected).
+  if (auto cloud = timeOrNull(st.optInt64(8))) s.lastCloudBackup = cloud;
+  if (auto computer = timeOrNull(st.optInt64(9))) s.lastComputerBackup = computer;
   return s;
 }
 

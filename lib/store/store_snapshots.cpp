@@ -8,12 +8,10 @@
 namespace ibackupmon {
 namespace {
 
+// The same verdict as the monitor's history (deviceAnswered), so that a restart rebuilds it.
 bool lockdownAnswered(const DeviceSnapshot& s) {
   if (s.probes.empty()) return s.identity.name || s.backup || s.battery || s.storage;
-  for (const auto& p : s.probes) {
-    if (p.status != ProbeStatus::Error) return true;
-  }
-  return false;
+  return deviceAnswered(s);
 }
 
 bool hasData(const DeviceSnapshot& s) {
@@ -29,8 +27,8 @@ constexpr const char* kUpdateDevice =
     "last_good_probe = CASE WHEN ?9 THEN ?7 ELSE last_good_probe END, "
     "consecutive_failures = CASE WHEN ?9 THEN 0 ELSE consecutive_failures + 1 END, "
     "probe_failing_since = CASE WHEN ?9 THEN NULL ELSE coalesce(probe_failing_since, ?7) END, "
-    "last_cloud_backup = coalesce(max(last_cloud_backup, ?10), last_cloud_backup, ?10), "
-    "last_computer_backup = coalesce(max(last_computer_backup, ?11), last_computer_backup, ?11), "
+    "last_cloud_backup = coalesce(?10, last_cloud_backup), "
+    "last_computer_backup = coalesce(?11, last_computer_backup), "
     "last_snapshot = coalesce(?12, last_snapshot), values_hash = ?13, values_json = ?14 "
     "WHERE id = ?1";
 
@@ -60,24 +58,38 @@ Expected<std::vector<BackupEvent>> SqliteStore::insertBackupEvents(std::int64_t 
 Expected<void> SqliteStore::updateObservation(std::int64_t id, const DeviceSnapshot& s) {
   std::string previous;
   std::optional<std::int64_t> previousHash;
+  std::optional<std::int64_t> rememberedCloud, rememberedComputer;
   {
-    auto st = bound(db_, "SELECT values_json, values_hash FROM devices WHERE id = ?1", id);
+    auto st = bound(db_,
+                    "SELECT values_json, values_hash, last_cloud_backup, last_computer_backup "
+                    "FROM devices WHERE id = ?1",
+                    id);
     if (!st) return tl::unexpected(st.error());
     auto row = (*st)->step();
     if (!row) return tl::unexpected(row.error());
     if (*row) {
       previous = (*st)->optText(0).value_or("");
       previousHash = (*st)->optInt64(1);
+      rememberedCloud = (*st)->optInt64(2);
+      rememberedComputer = (*st)->optInt64(3);
     }
   }
   std::string values = codec::observationValues(s, previous);
   std::int64_t hash = codec::stableHash(values);
   const bool answered = lockdownAnswered(s);
-  if (!previousHash || *previousHash != hash) {
+  std::string changes = codec::observationChanges(previous, values);
+  bool steppedBack = false;
+  if (s.backup) {
+    steppedBack |= codec::noteStepBack(changes, "icloud_backup_stepped_back", rememberedCloud,
+                                       s.backup->lastCloudBackup);
+    steppedBack |= codec::noteStepBack(changes, "computer_backup_stepped_back", rememberedComputer,
+                                       s.backup->lastComputerBackup);
+  }
+  if (!previousHash || *previousHash != hash || steppedBack) {
     auto ok = execBound(db_,
                         "INSERT OR REPLACE INTO observations (device_id, observed_at, changes) "
                         "VALUES (?1, ?2, ?3)",
-                        id, toUnixSeconds(s.takenAt), codec::observationChanges(previous, values));
+                        id, toUnixSeconds(s.takenAt), changes);
     if (!ok) return ok;
   }
   const auto& i = s.identity;

@@ -4,6 +4,8 @@ device on `ibackupmonctl status --json` (values, backup_state, the exact set of 
   daemon_diagnosis_test.py faults      every fault the simulator offers (faults-fleet.toml)
   daemon_diagnosis_test.py computer    [backup] expect = "computer", [probe] pair = false
   daemon_diagnosis_test.py backup      a backup completing mid-run closes backup_stale
+  daemon_diagnosis_test.py dates       a backup date in the future, a date stepping back, and
+                                       devices whose every read fails (dates-fleet.toml)
 """
 import json
 import os
@@ -167,7 +169,102 @@ def backup(procs):
     print("ok: stale -> backup -> ok; backup_stale and stale_unexplained intervals closed")
 
 
-SCENARIOS = {"faults": faults, "computer": computer, "backup": backup}
+DATES_CONFIG = """[probe]
+interval = "2s"
+timeout = "5s"
+"""
+IN_2076 = "2076-07-04T00:00:00Z"  # LastCloudBackupDate of DATE-FUTURE in dates-fleet.toml
+
+
+def condition(status, cid):
+    found = [c for c in status["conditions"] if c["id"] == cid]
+    assert len(found) == 1, f"{status['udid']}: want one {cid}: {status['conditions']}"
+    return found[0]
+
+
+def intervals(history, cid):
+    return [c for c in history["conditions"] if c["id"] == cid]
+
+
+def show(run, fleet, udids, label):
+    """What status --json and history --json show, for the test log."""
+    for u in udids:
+        s = fleet[u]
+        h = run.history(u)
+        print(f"--- {label} {u}: status --json: " + json.dumps(
+            {k: s[k] for k in ("state", "backup_state", "summary", "last_cloud_backup",
+                               "battery_level", "conditions")}))
+        print(f"--- {label} {u}: history --json: " + json.dumps(
+            {k: h[k] for k in ("backups", "conditions", "observations")}))
+
+
+def dates(procs):
+    run = start(procs, DATES_CONFIG, fleet=os.path.join(HERE, "dates-fleet.toml"))
+    stale_20d = {"state": "stale", "ids": ["backup_stale", "stale_unexplained"],
+                 "severity": {"backup_stale": "critical"}, "ago": {"last_cloud_backup": 20 * D}}
+    # The only date DATE-FUTURE reports is impossible: no backup, never "ok".
+    first = wait_fleet(run, {
+        "DATE-FUTURE": {"state": "unknown", "health": "unknown", "ids": ["backup_date_in_future"],
+                        "ago": {"last_cloud_backup": None}},
+        "DATE-STEP-BACK": {"state": "ok", "health": "ok", "ids": [],
+                           "ago": {"last_cloud_backup": 2 * H}},
+        "READS-FAIL": {"state": "ok", "health": "ok", "ids": [], "battery_level": 90},
+        "READS-FAIL-NEVER-READ": {"state": "unknown", "health": "unknown",
+                                  "ids": ["probe_failing"], "name": "", "battery_level": None},
+    }, timeout=90)
+    future = condition(first["DATE-FUTURE"], "backup_date_in_future")
+    assert future["evidence"].get("LastCloudBackupDate") == IN_2076, future
+    assert future["severity"] == "warning", future
+    assert "Date & Time" in future["fix"], future
+    # Metrics: a device never read has no name or model labels, never empty ones.
+    info = run.series("ibackupmon_device_info", udid="READS-FAIL-NEVER-READ")
+    assert len(info) == 1 and not {"name", "product_type", "ios_version", "serial"} & set(info[0]), \
+        f"device_info of a device never read: {info}"
+    show(run, first, ["DATE-FUTURE", "READS-FAIL-NEVER-READ"], "first sight")
+
+    # The device corrects its date to 20 days ago; the other is restored (2 hours -> 20 days);
+    # the third starts dropping the connection at every in-session GetValue.
+    before_fault = time.time()
+    run.sim.ctl("set", "DATE-FUTURE", "com.apple.mobile.backup", "LastCloudBackupDate", "ago:20d")
+    run.sim.ctl("set", "DATE-STEP-BACK", "com.apple.mobile.backup", "LastCloudBackupDate",
+                "ago:20d")
+    run.sim.ctl("fault", "READS-FAIL", "drop_mid_session", "3")
+    fleet = wait_fleet(run, {
+        "DATE-FUTURE": dict(stale_20d, health="critical"),
+        "DATE-STEP-BACK": dict(stale_20d, health="critical"),
+        # Remembered values still say "backed up 2 hours ago"; live ones are gone.
+        "READS-FAIL": {"state": "ok", "health": "warning", "ids": ["probe_failing"],
+                       "battery_level": None, "on_power": None, "name": "iPhone-Dates-03",
+                       "ago": {"last_cloud_backup": 2 * H}},
+    }, timeout=60)
+    failing = condition(fleet["READS-FAIL"], "probe_failing")
+    assert int(failing["evidence"]["consecutive_failures"]) >= 3, failing
+    assert epoch(failing["evidence"]["last_good_probe"]) <= before_fault + 1, failing
+    assert fleet["READS-FAIL"]["summary"] != "backing up", fleet["READS-FAIL"]
+    show(run, fleet, ["DATE-FUTURE", "DATE-STEP-BACK", "READS-FAIL"], "after")
+
+    h = run.history("DATE-FUTURE")
+    assert all(epoch(b["at"]) < time.time() for b in h["backups"]), \
+        f"the impossible date was stored as a backup: {h['backups']}"
+    closed = intervals(h, "backup_date_in_future")
+    assert closed and all(c["closed"] for c in closed), f"backup_date_in_future open: {closed}"
+    assert closed[0]["evidence"].get("LastCloudBackupDate") == IN_2076, closed
+
+    h = run.history("DATE-STEP-BACK")
+    steps = [o for o in h["observations"] if "icloud_backup_stepped_back" in o["changes"]]
+    assert len(steps) == 1, f"the step back is not in the history once: {h['observations']}"
+    step = steps[0]["changes"]["icloud_backup_stepped_back"]
+    assert abs(epoch(step["from"]) - (run.started - 2 * H)) < 600, step
+    assert abs(epoch(step["to"]) - (before_fault - 20 * D)) < 600, step
+
+    h = run.history("READS-FAIL")
+    opened = [c for c in intervals(h, "probe_failing") if c["closed"] is None]
+    assert opened, f"no open probe_failing interval: {h['conditions']}"
+    print("ok: a future date is no backup and says so; a date stepping back is the truth and is "
+          "in the history; a cycle where every read fails is a failed probe")
+
+
+SCENARIOS = {"faults": faults, "computer": computer, "backup": backup, "dates": dates}
 
 if __name__ == "__main__":
     with Processes() as procs:

@@ -46,6 +46,18 @@ class Run:
                            capture_output=True, timeout=30)
         return r.returncode, r.stdout.decode(errors="replace")
 
+    def history(self, udid):
+        """`ibackupmonctl history UDID --json`, parsed."""
+        code, out = self.ctl("history", udid, "--json")
+        if code != 0:
+            raise AssertionError(f"ibackupmonctl history {udid} --json: exit {code}: {out}")
+        return json.loads(out)
+
+    def series(self, name, **labels):
+        """The label sets of every sample of `name` that has `labels`."""
+        return [ls for n, ls, _ in parse_exposition(http_get(self.daemon.metrics_url))
+                if n == name and all(ls.get(k) == x for k, x in labels.items())]
+
     def metric(self, name, **labels):
         for n, ls, v in parse_exposition(http_get(self.daemon.metrics_url)):
             if n == name and all(ls.get(k) == x for k, x in labels.items()):
@@ -97,14 +109,17 @@ def epoch(rfc3339):
 
 def mismatches(status, expected, started, tolerance=600):
     """What differs between one status --json row and its expectation. Keys of `expected`:
-    state, ids (the exact set of condition ids), severity {id: severity}, ago {field: seconds
-    before `started`, or None for null}, and any other status field compared for equality."""
+    state (backup_state), health (the row's own `state`: ok, warning, unknown, critical), ids
+    (the exact set of condition ids), severity {id: severity}, ago {field: seconds before
+    `started`, or None for null}, and any other status field compared for equality."""
     out = []
     if status is None:
         return ["absent from status --json"]
     ids = {c["id"] for c in status["conditions"]}
     if "state" in expected and status["backup_state"] != expected["state"]:
         out.append(f"backup_state {status['backup_state']!r}, want {expected['state']!r}")
+    if "health" in expected and status["state"] != expected["health"]:
+        out.append(f"state {status['state']!r}, want {expected['health']!r}")
     if "ids" in expected and ids != set(expected["ids"]):
         out.append(f"conditions {sorted(ids)}, want {sorted(expected['ids'])}")
     for cid, sev in expected.get("severity", {}).items():
@@ -119,7 +134,7 @@ def mismatches(status, expected, started, tolerance=600):
         elif got is None or abs(got - (started - ago)) > tolerance:
             out.append(f"{field} {status[field]}, want about {ago}s before the simulator start")
     for field, want in expected.items():
-        if field in ("state", "ids", "severity", "ago"):
+        if field in ("state", "health", "ids", "severity", "ago"):
             continue
         if status.get(field) != want:
             out.append(f"{field} {status.get(field)!r}, want {want!r}")

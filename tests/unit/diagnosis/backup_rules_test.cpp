@@ -186,10 +186,11 @@ TEST(BackupState, EmptyBackupSectionIsNotARead) {
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Unknown);
 }
 
-TEST(BackupState, FutureDatedBackupIsOk) {
+// A date later than now + clock_skew is no backup: never "ok" on it (backup_date_in_future).
+TEST(BackupState, FutureDatedBackupIsNeverOk) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() + days(400));
-  EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Ok);
+  EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Stale);
 }
 
 TEST(BackupState, HistoryDateSurvivesAnUnreadableCycle) {

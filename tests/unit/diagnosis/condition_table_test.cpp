@@ -120,6 +120,11 @@ std::vector<Case> cases() {
          in.snapshot->backup->willEncrypt = true;
        },
        {}},
+      {"backup_date_in_future",
+       [](auto& in, auto&) {
+         in.snapshot->backup->futureCloudBackup = in.snapshot->takenAt + days(365 * 50);
+       },
+       {"backup_date_in_future"}},
       {"passcode_locked",
        [](auto& in, auto&) { makeUnreadable(in, TrustState::PasscodeLocked); },
        {"passcode_locked"}},

@@ -22,6 +22,17 @@ TEST(TextWriter, EscapesLabelValuesAsTheFormatRequires) {
   EXPECT_EQ(out, "ibackupmon_device_info{name=\"a\\\\b\\\"c\\nd\",udid=\"U\"} 1\n");
 }
 
+// A device never read has no name, model or version: those labels are absent, never "".
+TEST(TextWriter, LeavesOutLabelsWithEmptyValues) {
+  std::string out;
+  TextWriter(out).sample("ibackupmon_device_info",
+                         {{"ios_version", ""}, {"name", ""}, {"serial", "S"}, {"udid", "U"}}, 1);
+  EXPECT_EQ(out, "ibackupmon_device_info{serial=\"S\",udid=\"U\"} 1\n");
+  out.clear();
+  TextWriter(out).sample("m", {{"name", ""}}, 1);
+  EXPECT_EQ(out, "m 1\n");
+}
+
 TEST(TextWriter, EscapesHelpButNotItsQuotes) {
   std::string out;
   TextWriter(out).family("m", "say \"hi\"\\\nbye", "gauge");

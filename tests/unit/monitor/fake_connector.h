@@ -19,6 +19,7 @@ class ThreadSafeConnector final : public DeviceConnector {
     std::condition_variable released;
     bool release = false;
     std::set<std::string> hung;
+    std::set<std::string> readsFail;  ///< the session opens, then every read fails
     std::map<std::string, std::string> names;
     std::map<std::string, Error> openErrors;
     std::map<std::string, int> opens;
@@ -44,14 +45,16 @@ class ThreadSafeConnector final : public DeviceConnector {
       return tl::unexpected(it->second);
     }
     auto name = s_->names.count(ref.udid) ? s_->names[ref.udid] : "Device " + ref.udid;
-    return std::unique_ptr<DeviceSession>(new Session(std::move(name)));
+    return std::unique_ptr<DeviceSession>(
+        new Session(std::move(name), s_->readsFail.count(ref.udid) != 0));
   }
 
  private:
   class Session final : public DeviceSession {
    public:
-    explicit Session(std::string name) : name_(std::move(name)) {}
+    Session(std::string name, bool readsFail) : name_(std::move(name)), readsFail_(readsFail) {}
     Expected<PlistDict> getDomain(const std::string& domain) override {
+      if (readsFail_) return tl::unexpected(Error{"retry", "connection closed"});
       if (domain.empty()) {
         return PlistDict{{"DeviceName", PlistValue(name_)},
                          {"ProductType", PlistValue("iPad13,1")},
@@ -69,11 +72,13 @@ class ThreadSafeConnector final : public DeviceConnector {
     }
     Expected<std::optional<PlistDict>> ioregistryEntry(const std::string&,
                                                        const std::string&) override {
+      if (readsFail_) return tl::unexpected(Error{"retry", "connection closed"});
       return std::optional<PlistDict>();
     }
 
    private:
     std::string name_;
+    bool readsFail_ = false;
   };
 
   std::shared_ptr<Shared> s_;

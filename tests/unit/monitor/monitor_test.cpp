@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -290,6 +291,35 @@ TEST_F(MonitorTest, FailingDeviceBacksOffAndIsReportedFailing) {
   onStrand([&](const FleetView& v, auto&) {
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Unknown);  // unreadable is never "ok"
+  });
+}
+
+// Read once, then the session opens but every read fails: failed cycles (retried after 2 s, not
+// a whole interval), probe_failing within three of them, never "ok" on remembered values alone.
+TEST_F(MonitorTest, SessionWhoseEveryReadFailsIsAFailedCycle) {
+  config.probe.interval = std::chrono::seconds(60);
+  startMonitor();
+  monitor->onAttached(usb("R"));
+  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 1; }));
+  {
+    std::lock_guard l(shared->mutex);
+    shared->readsFail.insert("R");
+  }
+  monitor->onDetached(usb("R"));  // replug: probed again at once
+  monitor->onAttached(usb("R"));
+  auto failing = [](const FleetView& v, auto&) {
+    return v.devices.size() == 1 &&
+           std::any_of(v.devices[0].conditions.begin(), v.devices[0].conditions.end(),
+                       [](const Condition& c) { return c.id == "probe_failing"; });
+  };
+  // Well under the 60 s interval: failed cycles are retried after 2 s, then 4 s.
+  ASSERT_TRUE(waitFor(failing, 30000ms)) << "three failed cycles within the backoff";
+  onStrand([&](const FleetView& v, const MonitorStats& s) {
+    EXPECT_GE(s.cyclesCompleted, 4);
+    const auto& d = v.devices[0];
+    EXPECT_EQ(d.backupState, BackupState::Ok) << "the remembered backup still counts";
+    EXPECT_FALSE(d.batteryLevel) << "live values are gone";
+    EXPECT_EQ(d.name, "Device R");
   });
 }
 

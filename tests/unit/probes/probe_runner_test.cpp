@@ -98,5 +98,23 @@ TEST_F(RunnerTest, OtherSessionErrorIsAnErrorWithUnknownTrust) {
   EXPECT_EQ(s.probes[0].error, "retry");
 }
 
+// The connection drops at the first GetValue of the session: the session opened (trust ok) but
+// nothing was read, so the cycle did not read the device.
+TEST_F(RunnerTest, SessionWhoseEveryReadFailsDidNotReadTheDevice) {
+  auto& d = connector.devices["UDID-1"];
+  for (const char* domain : {"", "com.apple.mobile.backup", "com.apple.mobile.battery",
+                             "com.apple.disk_usage", "com.apple.mobile.data_sync"}) {
+    d.domainErrors[domain] = Error{"retry", "connection closed"};
+  }
+  d.wifiError = Error{"retry", "connection closed"};
+  auto s = run();
+  EXPECT_EQ(s.trust, TrustState::Trusted);
+  EXPECT_EQ(find(s, "trust")->status, ProbeStatus::Ok);
+  EXPECT_FALSE(deviceAnswered(s));
+  // One domain the device refuses is still an answer.
+  d.domainErrors["com.apple.mobile.battery"] = Error{"get_prohibited", "prohibited"};
+  EXPECT_TRUE(deviceAnswered(run()));
+}
+
 }  // namespace
 }  // namespace ibackupmon

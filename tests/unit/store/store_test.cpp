@@ -69,7 +69,7 @@ TEST_F(StoreTest, ObservationsOnlyWhenBandedValuesChange) {
             nlohmann::json({{"probe_errors", {"battery:timeout"}}}));
 }
 
-TEST_F(StoreTest, BackupEventsAreDeduplicatedAndNewestWins) {
+TEST_F(StoreTest, BackupEventsAreDeduplicatedAndTheLastReportWins) {
   auto store = open();
   auto s = snapshot("A", kT0);
   s.backup->lastCloudBackup = at(kT0 - 3600);
@@ -86,15 +86,53 @@ TEST_F(StoreTest, BackupEventsAreDeduplicatedAndNewestWins) {
   s.backup->lastComputerBackup = at(kT0 - 86400);
   auto next = store->recordSnapshot(s);
   ASSERT_EQ(next->size(), 2u);
-  // A device reporting an older date (restored) adds an event but never moves "last" back.
+  // A device reporting an older date (restored, erased, a bad date corrected) is the truth:
+  // "last" moves back, and the step back is an observation of its own.
   s.takenAt = at(kT0 + 900);
   s.backup->lastCloudBackup = at(kT0 - 7200);
   ASSERT_TRUE(store->recordSnapshot(s));
   auto h = store->loadHistory("A");
   ASSERT_TRUE(h && *h);
-  EXPECT_EQ((*h)->lastCloudBackup, at(kT0 + 500));
+  EXPECT_EQ((*h)->lastCloudBackup, at(kT0 - 7200));
   EXPECT_EQ((*h)->lastComputerBackup, at(kT0 - 86400));
-  EXPECT_EQ(store->timeline("A")->backups.size(), 4u);
+  auto t = store->timeline("A");
+  EXPECT_EQ(t->backups.size(), 4u);
+  ASSERT_FALSE(t->observations.empty());
+  EXPECT_EQ(t->observations.back().at, at(kT0 + 900));
+  EXPECT_EQ(nlohmann::json::parse(t->observations.back().changesJson),
+            nlohmann::json({{"icloud_backup_stepped_back",
+                             {{"from", "2023-11-14T22:21:40Z"}, {"to", "2023-11-14T20:13:20Z"}}}}));
+  ASSERT_TRUE(store->saveStatus(testing::status("A", BackupState::Stale)));
+  auto st = store->loadStatus();
+  ASSERT_TRUE(st && st->size() == 1u);
+  EXPECT_EQ((*st)[0].lastCloudBackup, at(kT0 - 7200)) << "status shows the last report";
+  // The same date again is no new step back; a cycle without a date forgets nothing.
+  s.takenAt = at(kT0 + 1200);
+  ASSERT_TRUE(store->recordSnapshot(s));
+  s.takenAt = at(kT0 + 1500);
+  s.backup->lastCloudBackup.reset();
+  ASSERT_TRUE(store->recordSnapshot(s));
+  EXPECT_EQ(store->timeline("A")->observations.size(), t->observations.size());
+  EXPECT_EQ((*store->loadHistory("A"))->lastCloudBackup, at(kT0 - 7200));
+}
+
+TEST_F(StoreTest, SessionWhoseEveryReadFailedCountsAsAFailedProbe) {
+  auto store = open();
+  ASSERT_TRUE(store->recordSnapshot(snapshot("A", kT0)));
+  DeviceSnapshot dropped;
+  dropped.identity.udid = "A";
+  dropped.takenAt = at(kT0 + 300);
+  dropped.connected = true;
+  dropped.trust = TrustState::Trusted;
+  dropped.probes = {ProbeOutcome{"trust", ProbeStatus::Ok, "", "", 0.2},
+                    ProbeOutcome{"identity", ProbeStatus::Error, "retry", "closed", 0},
+                    ProbeOutcome{"wifi", ProbeStatus::NoData, "retry", "closed", 0}};
+  ASSERT_TRUE(store->recordSnapshot(dropped));
+  auto h = store->loadHistory("A");
+  ASSERT_TRUE(h && *h);
+  EXPECT_EQ((*h)->consecutiveProbeFailures, 1);
+  EXPECT_EQ((*h)->lastGoodProbe, at(kT0));
+  EXPECT_EQ((*h)->probeFailingSince, at(kT0 + 300));
 }
 
 TEST_F(StoreTest, ConditionIntervalsOpenEscalateAndClose) {
