@@ -52,12 +52,15 @@ class Converter {
 
  private:
   static std::string stringOf(plist_t node, bool key) {
-    char* raw = nullptr;
-    if (key) {
-      plist_get_key_val(node, &raw);
-    } else {
-      plist_get_string_val(node, &raw);
+    if (!key) {
+      // A UTF-16 string of a binary plist may hold U+0000, and libplist 2.2's
+      // plist_get_string_val asserts (aborts) on it: read pointer and length instead.
+      std::uint64_t len = 0;
+      const char* p = plist_get_string_ptr(node, &len);
+      return p ? sanitizeDeviceString(std::string_view(p, len)) : std::string();
     }
+    char* raw = nullptr;
+    plist_get_key_val(node, &raw);
     CString s(raw);
     return s ? sanitizeDeviceString(s.get()) : std::string();
   }
