@@ -2,6 +2,7 @@
 /// Internal to the Monitor: what it keeps per device, and the channel workers report through.
 
 #include <functional>
+#include <map>
 #include <mutex>
 
 #include "app/monitor.h"
@@ -24,6 +25,8 @@ struct Monitor::Entry {
   bool abandoned = false;     // its worker was written off; waiting for it to come back
   std::chrono::steady_clock::time_point dispatchedAt{};  // when the cycle in flight began
   std::unique_ptr<boost::asio::steady_timer> timeout;
+  // "domain key" -> when an unusable value of it was last logged (one warning per hour and key).
+  std::map<std::string, std::chrono::steady_clock::time_point> invalidLogged;
 };
 
 /// Workers hand results over here; after close() nothing reaches the (maybe destroyed) Monitor.

@@ -51,6 +51,23 @@ void logCycle(const std::string& udid, const DeviceHistory& h, const DeviceSnaps
   }
 }
 
+// A device that sends garbage sends it every cycle: one warning per key and hour is enough.
+constexpr auto kInvalidValueLogEvery = std::chrono::hours(1);
+
+void logInvalidValues(const std::string& udid, const DeviceSnapshot& snapshot,
+                      std::map<std::string, std::chrono::steady_clock::time_point>& lastLogged) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& p : snapshot.probes) {
+    for (const auto& v : p.invalid) {
+      auto [it, fresh] = lastLogged.try_emplace(v.domain + " " + v.key, now);
+      if (!fresh && now - it->second < kInvalidValueLogEvery) continue;
+      it->second = now;
+      spdlog::warn("device {}: unusable {} value for {} (left unknown): {}", udid, v.type, v.key,
+                   v.detail);
+    }
+  }
+}
+
 }  // namespace
 
 void Monitor::loadConfig(const Config& config) {
@@ -66,6 +83,7 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
   setAsideFutureDates(snapshot, diagnosis_.clockSkew);
   noteProbe(e.history, snapshot);
   logCycle(e.udid, e.history, snapshot, e.latest);
+  logInvalidValues(e.udid, snapshot, e.invalidLogged);
   for (auto* o : deps_.observers) {
     for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
   }

@@ -11,7 +11,9 @@ namespace ibackupmon {
 inline constexpr std::size_t kMaxDeviceStringBytes = 256;
 
 /// Valid UTF-8 out (invalid sequences become U+FFFD), C0/C1 controls and DEL removed (CR/LF/TAB
-/// included), surrounding whitespace trimmed, capped at max_bytes without splitting a character.
+/// and NUL included), invisible format characters removed (bidi embeddings, overrides and
+/// isolates, LRM/RLM, ALM, zero-width space, BOM, word joiners, tags: Unicode category Cf except
+/// ZWNJ/ZWJ), surrounding whitespace trimmed, capped at max_bytes without splitting a character.
 std::string sanitizeDeviceString(std::string_view raw,
                                  std::size_t max_bytes = kMaxDeviceStringBytes);
 

@@ -67,6 +67,15 @@ enum class TrustState { Unknown, Trusted, PasscodeLocked, TrustPending, TrustDen
 
 enum class ProbeStatus { Ok, NoData, Error };
 
+/// A value the device sent that cannot be read (wrong type, out of range): that key stays unknown
+/// and the other keys of its domain are kept.
+struct InvalidValue {
+  std::string domain;  ///< "com.apple.mobile.battery", "default domain", ...
+  std::string key;     ///< e.g. "BatteryCurrentCapacity"
+  std::string type;    ///< plist type of what was sent: "string", "integer", "data", ...
+  std::string detail;  ///< domain, key, what was expected and what was found; no device text
+};
+
 /// Each probe reports its own result; "no data" (prohibited, locked) is not an error.
 struct ProbeOutcome {
   std::string probe;  ///< "identity", "backup", "battery", ...
@@ -74,6 +83,7 @@ struct ProbeOutcome {
   std::string error;  ///< stable error id when status != Ok, e.g. "get_prohibited", "timeout"
   std::string detail;
   double seconds = 0;
+  std::vector<InvalidValue> invalid{};  ///< keys read but unusable; the probe itself may be Ok
 };
 
 struct DeviceSnapshot {

@@ -1,6 +1,7 @@
 #include "device/plist_convert.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "core/sanitize.h"
@@ -52,12 +53,16 @@ class Converter {
 
  private:
   static std::string stringOf(plist_t node, bool key) {
-    char* raw = nullptr;
-    if (key) {
-      plist_get_key_val(node, &raw);
-    } else {
-      plist_get_string_val(node, &raw);
+    if (!key) {
+      // A UTF-16 string of a binary plist may hold U+0000. libplist 2.2's plist_get_string_val
+      // asserts (aborts) on it, and plist_copy (lockdownd_get_value returns a copy) strdup()s
+      // the text but keeps the full length: read up to the first NUL, never past it.
+      std::uint64_t len = 0;
+      const char* p = plist_get_string_ptr(node, &len);
+      return p ? sanitizeDeviceString(std::string_view(p, ::strnlen(p, len))) : std::string();
     }
+    char* raw = nullptr;
+    plist_get_key_val(node, &raw);
     CString s(raw);
     return s ? sanitizeDeviceString(s.get()) : std::string();
   }

@@ -24,6 +24,7 @@ inline constexpr std::string_view kTrustPending = "trust_pending";
 inline constexpr std::string_view kTrustDenied = "trust_denied";
 inline constexpr std::string_view kNotPaired = "not_paired";
 inline constexpr std::string_view kValuesProhibited = "values_prohibited";
+inline constexpr std::string_view kDeviceValuesInvalid = "device_values_invalid";
 inline constexpr std::string_view kProbeFailing = "probe_failing";
 inline constexpr std::string_view kDeviceMissing = "device_missing";
 inline constexpr std::string_view kDeviceStorageLow = "device_storage_low";

@@ -1,5 +1,6 @@
 // Rules about reaching the device: passcode_locked, trust_pending, trust_denied, not_paired,
-// values_prohibited and probe_failing. Each makes values unknown, never healthy.
+// values_prohibited, device_values_invalid and probe_failing. Each makes values unknown, never
+// healthy.
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/rule_context.h"
 
@@ -35,6 +36,20 @@ void prohibitedRule(RuleContext& ctx, const DeviceSnapshot& live) {
   if (hits.empty()) return;
   Condition& c = ctx.raise(cond::kValuesProhibited, ctx.now());
   c.evidence = std::move(hits);
+}
+
+// Evidence: "keys" lists every unusable key; each key says what was sent and what was expected.
+void invalidValuesRule(RuleContext& ctx, const DeviceSnapshot& live) {
+  std::map<std::string, std::string> hits;
+  for (const auto& p : live.probes) {
+    for (const auto& v : p.invalid) hits[v.key] = v.type + ": " + v.detail;
+  }
+  if (hits.empty()) return;
+  std::string keys;
+  for (const auto& [key, what] : hits) keys += (keys.empty() ? "" : ", ") + key;
+  Condition& c = ctx.raise(cond::kDeviceValuesInvalid, ctx.now());
+  c.evidence = std::move(hits);
+  c.evidence["keys"] = keys;
 }
 
 bool trustExplainsFailures(const DeviceSnapshot* live) {
@@ -84,6 +99,7 @@ void trustRules(RuleContext& ctx) {
   if (const auto* live = facts::live(ctx.in())) {
     trustStateRule(ctx, *live);
     prohibitedRule(ctx, *live);
+    invalidValuesRule(ctx, *live);
   }
   probeFailingRule(ctx);
 }

@@ -101,6 +101,11 @@ void MetricsExporter::onProbeOutcome(const ProbeOutcome& outcome) {
     const std::string error = outcome.error.empty() ? "unknown" : label(outcome.error);
     impl_->f.probeErrors.Add({{"probe", probe}, {"error", error}}).Increment();
   }
+  // A probe that read its domain may still have found values it could not use.
+  if (!outcome.invalid.empty()) {
+    impl_->f.probeErrors.Add({{"probe", probe}, {"error", "invalid_value"}})
+        .Increment(static_cast<double>(outcome.invalid.size()));
+  }
 }
 
 void MetricsExporter::onWorkerAbandoned(const std::string& /*udid*/) {

@@ -4,28 +4,26 @@
 
 namespace ibackupmon {
 
-Expected<BackupFacts> parseBackupFacts(const PlistDict& dict) {
-  const FieldReader r(dict, kBackupDomain);
-  ParseState p;
+Parsed<BackupFacts> parseBackupFacts(const PlistDict& dict) {
+  FieldReader r(dict, kBackupDomain);
   BackupFacts b;
-  p.take(b.cloudBackupEnabled, r.flag("CloudBackupEnabled"));
-  p.take(b.lastCloudBackup, r.appleDate("LastCloudBackupDate"));
-  p.take(b.lastCloudBackupTz, r.string("LastCloudBackupTZ"));
-  p.take(b.lastComputerBackup, r.appleDate("LastiTunesBackupDate"));
-  p.take(b.lastComputerBackupTz, r.string("LastiTunesBackupTZ"));
-  p.take(b.willEncrypt, r.flag("WillEncrypt"));
-  p.take(b.requiresEncryption, r.flag("RequiresEncryption"));
-  p.take(b.version, r.string("Version"));
-  return p.finish(std::move(b));
+  b.cloudBackupEnabled = r.flag("CloudBackupEnabled");
+  b.lastCloudBackup = r.appleDate("LastCloudBackupDate");
+  b.lastCloudBackupTz = r.string("LastCloudBackupTZ");
+  b.lastComputerBackup = r.appleDate("LastiTunesBackupDate");
+  b.lastComputerBackupTz = r.string("LastiTunesBackupTZ");
+  b.willEncrypt = r.flag("WillEncrypt");
+  b.requiresEncryption = r.flag("RequiresEncryption");
+  b.version = r.string("Version");
+  return {std::move(b), r.invalid()};
 }
 
 ProbeResult BackupProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
   auto dict = session.getDomain(kBackupDomain);
   if (!dict) return ProbeResult::fromReadError(dict.error());
   auto facts = parseBackupFacts(*dict);
-  if (!facts) return ProbeResult::failed(facts.error());
-  snapshot.backup = std::move(*facts);
-  return ProbeResult::ok();
+  snapshot.backup = std::move(facts.value);
+  return ProbeResult::ok(std::move(facts.invalid));
 }
 
 }  // namespace ibackupmon

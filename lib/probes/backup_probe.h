@@ -8,7 +8,8 @@ namespace ibackupmon {
 inline constexpr const char* kBackupDomain = "com.apple.mobile.backup";
 
 /// Dates may be integer or real seconds since 2001 or plist dates; RequiresEncryption int or bool.
-Expected<BackupFacts> parseBackupFacts(const PlistDict& dict);
+/// A value of the wrong type or out of range is an invalid value; the other keys still count.
+Parsed<BackupFacts> parseBackupFacts(const PlistDict& dict);
 
 class BackupProbe final : public Probe {
  public:

@@ -4,33 +4,25 @@
 
 namespace ibackupmon {
 
-Expected<BatteryInfo> parseBatteryInfo(const PlistDict& dict) {
-  const FieldReader r(dict, kBatteryDomain);
-  ParseState p;
+Parsed<BatteryInfo> parseBatteryInfo(const PlistDict& dict) {
+  FieldReader r(dict, kBatteryDomain);
   BatteryInfo b;
-  std::optional<std::int64_t> level;
-  p.take(level, r.integer("BatteryCurrentCapacity"));
-  p.take(b.charging, r.boolean("BatteryIsCharging"));
-  p.take(b.externalConnected, r.boolean("ExternalConnected"));
-  p.take(b.externalChargeCapable, r.boolean("ExternalChargeCapable"));
-  p.take(b.fullyCharged, r.boolean("FullyCharged"));
-  p.take(b.hasBattery, r.boolean("HasBattery"));
-  if (level && (*level < 0 || *level > 100)) {
-    return makeError(errc::kParse, std::string(kBatteryDomain) +
-                                       ": BatteryCurrentCapacity: expected 0..100, found " +
-                                       std::to_string(*level));
-  }
-  if (level) b.level = static_cast<int>(*level);
-  return p.finish(std::move(b));
+  if (auto level = r.integerIn("BatteryCurrentCapacity", 0, 100))
+    b.level = static_cast<int>(*level);
+  b.charging = r.boolean("BatteryIsCharging");
+  b.externalConnected = r.boolean("ExternalConnected");
+  b.externalChargeCapable = r.boolean("ExternalChargeCapable");
+  b.fullyCharged = r.boolean("FullyCharged");
+  b.hasBattery = r.boolean("HasBattery");
+  return {std::move(b), r.invalid()};
 }
 
 ProbeResult BatteryProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
   auto dict = session.getDomain(kBatteryDomain);
   if (!dict) return ProbeResult::fromReadError(dict.error());
   auto info = parseBatteryInfo(*dict);
-  if (!info) return ProbeResult::failed(info.error());
-  snapshot.battery = std::move(*info);
-  return ProbeResult::ok();
+  snapshot.battery = std::move(info.value);
+  return ProbeResult::ok(std::move(info.invalid));
 }
 
 }  // namespace ibackupmon

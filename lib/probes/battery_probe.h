@@ -7,8 +7,8 @@ namespace ibackupmon {
 
 inline constexpr const char* kBatteryDomain = "com.apple.mobile.battery";
 
-/// BatteryCurrentCapacity outside 0..100 is an error naming the value.
-Expected<BatteryInfo> parseBatteryInfo(const PlistDict& dict);
+/// BatteryCurrentCapacity outside 0..100 is an invalid value (unknown level), naming the value.
+Parsed<BatteryInfo> parseBatteryInfo(const PlistDict& dict);
 
 class BatteryProbe final : public Probe {
  public:

@@ -6,7 +6,7 @@
 namespace ibackupmon {
 
 /// Parses the default domain. The UDID is not taken from the reply (usbmuxd's is authoritative).
-Expected<Identity> parseIdentity(const PlistDict& dict);
+Parsed<Identity> parseIdentity(const PlistDict& dict);
 
 class IdentityProbe final : public Probe {
  public:

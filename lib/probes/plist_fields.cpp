@@ -2,8 +2,6 @@
 
 #include <cmath>
 
-#include "device/device_session.h"
-
 namespace ibackupmon {
 namespace {
 
@@ -13,61 +11,77 @@ constexpr double kMaxUnix = 7258118400.0;  // 2200-01-01
 
 }  // namespace
 
-tl::unexpected<Error> FieldReader::typeError(const std::string& key, const char* expected,
-                                             const PlistValue& found) const {
-  return makeError(errc::kParse, where_ + ": " + key + ": expected " + expected + ", found " +
-                                     plistTypeName(found));
+std::nullopt_t FieldReader::typeError(const std::string& key, const char* expected,
+                                      const PlistValue& found) {
+  return valueError(key, found,
+                    std::string("expected ") + expected + ", found " + plistTypeName(found));
 }
 
-Expected<std::optional<bool>> FieldReader::boolean(const std::string& key) const {
+std::nullopt_t FieldReader::valueError(const std::string& key, const PlistValue& found,
+                                       const std::string& what) {
+  invalid_.push_back(
+      InvalidValue{where_, key, plistTypeName(found), where_ + ": " + key + ": " + what});
+  return std::nullopt;
+}
+
+std::optional<bool> FieldReader::boolean(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<bool>();
-  if (const auto* b = v->get<bool>()) return std::optional<bool>(*b);
+  if (v == nullptr) return std::nullopt;
+  if (const auto* b = v->get<bool>()) return *b;
   return typeError(key, "bool", *v);
 }
 
-Expected<std::optional<bool>> FieldReader::flag(const std::string& key) const {
+std::optional<bool> FieldReader::flag(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<bool>();
-  if (const auto* b = v->get<bool>()) return std::optional<bool>(*b);
+  if (v == nullptr) return std::nullopt;
+  if (const auto* b = v->get<bool>()) return *b;
   if (const auto* i = v->get<std::int64_t>(); i != nullptr && (*i == 0 || *i == 1)) {
-    return std::optional<bool>(*i == 1);
+    return *i == 1;
   }
   if (const auto* i = v->get<std::int64_t>()) {
-    return makeError(errc::kParse, where_ + ": " + key + ": expected bool or integer 0/1, found " +
-                                       std::to_string(*i));
+    return valueError(key, *v, "expected bool or integer 0/1, found " + std::to_string(*i));
   }
   return typeError(key, "bool or integer 0/1", *v);
 }
 
-Expected<std::optional<std::int64_t>> FieldReader::integer(const std::string& key) const {
+std::optional<std::int64_t> FieldReader::integer(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<std::int64_t>();
-  if (const auto* i = v->get<std::int64_t>()) return std::optional<std::int64_t>(*i);
+  if (v == nullptr) return std::nullopt;
+  if (const auto* i = v->get<std::int64_t>()) return *i;
   return typeError(key, "integer", *v);
 }
 
-Expected<std::optional<std::uint64_t>> FieldReader::bytes(const std::string& key) const {
+std::optional<std::int64_t> FieldReader::integerIn(const std::string& key, std::int64_t min,
+                                                   std::int64_t max) {
   auto i = integer(key);
-  if (!i) return tl::unexpected(i.error());
-  if (!*i) return std::optional<std::uint64_t>();
-  if (**i < 0) {
-    return makeError(errc::kParse,
-                     where_ + ": " + key + ": expected a byte count, found " + std::to_string(**i));
+  if (i && (*i < min || *i > max)) {
+    return valueError(key, *findKey(dict_, key),
+                      "expected " + std::to_string(min) + ".." + std::to_string(max) + ", found " +
+                          std::to_string(*i));
   }
-  return std::optional<std::uint64_t>(static_cast<std::uint64_t>(**i));
+  return i;
 }
 
-Expected<std::optional<std::string>> FieldReader::string(const std::string& key) const {
+std::optional<std::uint64_t> FieldReader::bytes(const std::string& key) {
+  auto i = integer(key);
+  if (!i) return std::nullopt;
+  if (*i < 0) {
+    return valueError(key, *findKey(dict_, key),
+                      "expected a byte count, found " + std::to_string(*i));
+  }
+  return static_cast<std::uint64_t>(*i);
+}
+
+std::optional<std::string> FieldReader::string(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<std::string>();
-  if (const auto* s = v->get<std::string>()) return std::optional<std::string>(*s);
+  if (v == nullptr) return std::nullopt;
+  if (const auto* s = v->get<std::string>()) return *s;
   return typeError(key, "string", *v);
 }
 
-Expected<std::optional<TimePoint>> FieldReader::appleDate(const std::string& key) const {
+std::optional<TimePoint> FieldReader::appleDate(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<TimePoint>();
+  if (v == nullptr) return std::nullopt;
   double apple = 0;
   if (const auto* i = v->get<std::int64_t>()) {
     apple = static_cast<double>(*i);
@@ -80,15 +94,15 @@ Expected<std::optional<TimePoint>> FieldReader::appleDate(const std::string& key
   }
   const double unix = apple + static_cast<double>(kAppleEpochOffset);
   if (!std::isfinite(unix) || unix < kMinUnix || unix > kMaxUnix) {
-    return makeError(errc::kParse, where_ + ": " + key + ": date out of range (" +
-                                       std::to_string(apple) + " s since 2001-01-01)");
+    return valueError(key, *v,
+                      "date out of range (" + std::to_string(apple) + " s since 2001-01-01)");
   }
-  return std::optional<TimePoint>(fromAppleSeconds(apple));
+  return fromAppleSeconds(apple);
 }
 
-Expected<std::optional<TimePoint>> FieldReader::unixTime(const std::string& key) const {
+std::optional<TimePoint> FieldReader::unixTime(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
-  if (v == nullptr) return std::optional<TimePoint>();
+  if (v == nullptr) return std::nullopt;
   double unix = 0;
   if (const auto* i = v->get<std::int64_t>()) {
     unix = static_cast<double>(*i);
@@ -98,9 +112,9 @@ Expected<std::optional<TimePoint>> FieldReader::unixTime(const std::string& key)
     return typeError(key, "integer or real seconds since 1970-01-01", *v);
   }
   if (!std::isfinite(unix) || unix < kMinUnix || unix > kMaxUnix) {
-    return makeError(errc::kParse, where_ + ": " + key + ": time out of range");
+    return valueError(key, *v, "time out of range");
   }
-  return std::optional<TimePoint>(fromAppleSeconds(unix - static_cast<double>(kAppleEpochOffset)));
+  return fromAppleSeconds(unix - static_cast<double>(kAppleEpochOffset));
 }
 
 }  // namespace ibackupmon

@@ -9,14 +9,14 @@
 ///       auto dict = s.getDomain("com.apple.mobile.battery");
 ///       if (!dict) return ProbeResult::fromReadError(dict.error());
 ///       auto info = parseBatteryInfo(*dict);
-///       if (!info) return ProbeResult::failed(info.error());
-///       snap.battery = *info;
-///       return ProbeResult::ok();
+///       snap.battery = std::move(info.value);
+///       return ProbeResult::ok(std::move(info.invalid));
 ///     }
 ///   };
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/snapshot.h"
@@ -29,8 +29,13 @@ struct ProbeResult {
   ProbeStatus status = ProbeStatus::Ok;
   std::string error;  ///< errc id when not ok
   std::string detail;
+  std::vector<InvalidValue> invalid{};  ///< values read but unusable; the rest of the domain counts
 
-  static ProbeResult ok() { return {}; }
+  static ProbeResult ok(std::vector<InvalidValue> invalid = {}) {
+    ProbeResult r;
+    r.invalid = std::move(invalid);
+    return r;
+  }
   static ProbeResult noData(const Error& e) { return {ProbeStatus::NoData, e.code, e.message}; }
   static ProbeResult failed(const Error& e) { return {ProbeStatus::Error, e.code, e.message}; }
   /// A GetValue failure: prohibited domains and a locked device are "no data", the rest errors.
@@ -46,25 +51,11 @@ class Probe {
   virtual ProbeResult run(DeviceSession& session, DeviceSnapshot& snapshot) = 0;
 };
 
-/// Collects typed field reads, keeping the first error (parse functions report one clear error).
-class ParseState {
- public:
-  template <class T>
-  void take(std::optional<T>& out, Expected<std::optional<T>> read) {
-    if (read) {
-      out = std::move(*read);
-    } else if (!error_) {
-      error_ = read.error();
-    }
-  }
-  template <class T>
-  Expected<T> finish(T value) const {
-    if (error_) return tl::unexpected(*error_);
-    return value;
-  }
-
- private:
-  std::optional<Error> error_;
+/// What a parse function read from one domain: the usable keys, and the values that were not.
+template <class T>
+struct Parsed {
+  T value;
+  std::vector<InvalidValue> invalid;
 };
 
 }  // namespace ibackupmon

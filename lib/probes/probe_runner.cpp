@@ -10,7 +10,8 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
 }
 
 ProbeOutcome outcome(const char* name, ProbeResult r, double seconds) {
-  return ProbeOutcome{name, r.status, std::move(r.error), std::move(r.detail), seconds};
+  return ProbeOutcome{
+      name, r.status, std::move(r.error), std::move(r.detail), seconds, std::move(r.invalid)};
 }
 
 }  // namespace

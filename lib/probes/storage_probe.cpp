@@ -4,25 +4,23 @@
 
 namespace ibackupmon {
 
-Expected<StorageInfo> parseStorageInfo(const PlistDict& dict) {
-  const FieldReader r(dict, kStorageDomain);
-  ParseState p;
+Parsed<StorageInfo> parseStorageInfo(const PlistDict& dict) {
+  FieldReader r(dict, kStorageDomain);
   StorageInfo s;
-  p.take(s.totalDiskCapacity, r.bytes("TotalDiskCapacity"));
-  p.take(s.totalDataCapacity, r.bytes("TotalDataCapacity"));
-  p.take(s.totalDataAvailable, r.bytes("TotalDataAvailable"));
-  p.take(s.amountDataAvailable, r.bytes("AmountDataAvailable"));
-  p.take(s.amountDataReserved, r.bytes("AmountDataReserved"));
-  return p.finish(std::move(s));
+  s.totalDiskCapacity = r.bytes("TotalDiskCapacity");
+  s.totalDataCapacity = r.bytes("TotalDataCapacity");
+  s.totalDataAvailable = r.bytes("TotalDataAvailable");
+  s.amountDataAvailable = r.bytes("AmountDataAvailable");
+  s.amountDataReserved = r.bytes("AmountDataReserved");
+  return {std::move(s), r.invalid()};
 }
 
 ProbeResult StorageProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
   auto dict = session.getDomain(kStorageDomain);
   if (!dict) return ProbeResult::fromReadError(dict.error());
   auto info = parseStorageInfo(*dict);
-  if (!info) return ProbeResult::failed(info.error());
-  snapshot.storage = std::move(*info);
-  return ProbeResult::ok();
+  snapshot.storage = std::move(info.value);
+  return ProbeResult::ok(std::move(info.invalid));
 }
 
 }  // namespace ibackupmon

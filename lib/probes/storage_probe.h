@@ -7,7 +7,7 @@ namespace ibackupmon {
 
 inline constexpr const char* kStorageDomain = "com.apple.disk_usage";
 
-Expected<StorageInfo> parseStorageInfo(const PlistDict& dict);
+Parsed<StorageInfo> parseStorageInfo(const PlistDict& dict);
 
 class StorageProbe final : public Probe {
  public:

@@ -11,6 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sanitize.h"
+#include "device_values.h"
+
 namespace sim {
 namespace {
 
@@ -64,6 +67,16 @@ int runCtl(int argc, char** argv) {
                  "  fault UDID NAME [ARG] | fault UDID clear [NAME] | trust UDID accept|deny |\n"
                  "  restart-usbmuxd SECONDS | events\n";
     return 2;
+  }
+  // The control protocol is JSON, which carries only UTF-8: a VALUE of raw bytes travels as
+  // "string-hex:" (device_values.h); any other argument must be text.
+  if (command[0] == "set" && command.size() == 5) command[4] = portableValueText(command[4]);
+  for (std::size_t i = 0; i < command.size(); ++i) {
+    if (!ibackupmon::isValidUtf8(command[i])) {
+      std::cerr << "ibackupmon-sim ctl: argument " << i + 1
+                << " is not valid UTF-8 (only a set VALUE may be raw bytes)\n";
+      return 2;
+    }
   }
   int fd = connectTo(control);
   if (fd < 0) {

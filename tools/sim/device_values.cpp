@@ -1,6 +1,9 @@
 #include "device_values.h"
 
 #include <charconv>
+#include <optional>
+
+#include "core/sanitize.h"
 
 #include "product_catalog.h"
 
@@ -17,6 +20,18 @@ std::optional<int64_t> parseInt(std::string_view s) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size() || s.empty()) return std::nullopt;
   return v;
+}
+
+std::optional<std::string> decodeHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    unsigned int byte = 0;
+    auto [p, ec] = std::from_chars(hex.data() + i, hex.data() + i + 2, byte, 16);
+    if (ec != std::errc() || p != hex.data() + i + 2) return std::nullopt;
+    out += static_cast<char>(byte);
+  }
+  return out;
 }
 
 ibackupmon::Expected<Plist> fromPrefixed(const std::string& s, SysTime now) {
@@ -55,6 +70,13 @@ ibackupmon::Expected<Plist> fromPrefixed(const std::string& s, SysTime now) {
     if (rest(5) == "false") return Plist(plist_new_bool(0));
     return bad("expected bool:true or bool:false");
   }
+  if (s.starts_with("string-hex:")) {
+    auto bytes = decodeHex(rest(11));
+    if (!bytes) return bad("expected string-hex: and pairs of hex digits");
+    Plist node = newStringBytes(*bytes);
+    if (!node) return bad("a string with NUL must otherwise be valid UTF-8 (libplist 2.2)");
+    return node;
+  }
   if (s.starts_with("string:")) return Plist(plist_new_string(std::string(rest(7)).c_str()));
   if (s.starts_with("data:")) {
     return Plist(plist_new_data(s.data() + 5, static_cast<uint64_t>(s.size() - 5)));
@@ -77,6 +99,19 @@ ValueSpec parseValueText(const std::string& text) {
   if (text == "false") return false;
   if (auto v = parseInt(text)) return *v;
   return text;
+}
+
+std::string portableValueText(const std::string& text) {
+  if (ibackupmon::isValidUtf8(text)) return text;
+  std::string_view bytes(text);
+  if (bytes.starts_with("string:")) bytes.remove_prefix(7);
+  static const char* const kDigits = "0123456789ABCDEF";
+  std::string out = "string-hex:";
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0xF];
+  }
+  return out;
 }
 
 std::string valueText(const ValueSpec& spec) {

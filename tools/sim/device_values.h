@@ -20,12 +20,17 @@ using SysTime = std::chrono::system_clock::time_point;
 ///   "date:UNIX"      a plist <date> at Unix seconds UNIX
 ///   "date-ago:DUR"   a plist <date> DURATION before now
 ///   "real:X"  "int:N"  "bool:true"  "string:TEXT"  "data:TEXT" (bytes of TEXT)
+///   "string-hex:HEX" a string of exactly the bytes HEX spells (ESC, NUL, invalid UTF-8)
 /// Any other string stays a string.
 ibackupmon::Expected<Plist> makeValue(const ValueSpec& spec, SysTime now);
 
 /// Parses a ctl argument: true/false -> bool, an integer -> integer, anything else a string
 /// (prefixes are interpreted by makeValue).
 ValueSpec parseValueText(const std::string& text);
+
+/// A `set` VALUE argument that can travel in JSON: text that is not valid UTF-8 ("string:\xff",
+/// or bare bytes) becomes "string-hex:" of its bytes; valid UTF-8 stays as it is.
+std::string portableValueText(const std::string& text);
 
 /// Renders a ValueSpec back as text (for --write-fleet and listings).
 std::string valueText(const ValueSpec& spec);

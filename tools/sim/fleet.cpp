@@ -47,11 +47,13 @@ std::string applyFault(FaultSet& f, const std::string& name, const std::string& 
     return setCount(f.slowMs, name, arg, 1000);
   else if (name == "detach_during_session")
     return setCount(f.detachDuringSession, name, arg, 5);
+  else if (name == "binary_plist")
+    f.binaryPlist = true;
   else
     return "unknown fault '" + name +
            "' (known: passcode_locked, trust_pending, trust_denied, "
            "no_pair_record, invalid_host_id, hang, get_prohibited, drop_mid_session, slow_ms, "
-           "detach_during_session)";
+           "detach_during_session, binary_plist)";
   return "";
 }
 
@@ -78,6 +80,8 @@ std::string clearFault(FaultSet& f, const std::string& name) {
     f.slowMs = 0;
   else if (name == "detach_during_session")
     f.detachDuringSession = 0;
+  else if (name == "binary_plist")
+    f.binaryPlist = false;
   else
     return "unknown fault '" + name + "'";
   return "";
@@ -97,6 +101,7 @@ std::vector<std::string> describeFaults(const FaultSet& f) {
   if (f.detachDuringSession) {
     out.push_back("detach_during_session=" + std::to_string(f.detachDuringSession));
   }
+  if (f.binaryPlist) out.push_back("binary_plist");
   return out;
 }
 

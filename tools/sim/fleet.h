@@ -28,6 +28,9 @@ struct FaultSet {
   int dropMidSession = 0;               // close the lockdown connection after N requests
   int slowMs = 0;                       // delay every lockdownd/service reply
   int detachDuringSession = 0;          // detach on the first in-session request for N seconds
+  // lockdownd replies as binary plists: control characters reach the client as sent (the client
+  // turns those of an XML reply into spaces), non-ASCII strings go as UTF-16.
+  bool binaryPlist = false;
 };
 
 /// One scheduled change, relative to simulator start.

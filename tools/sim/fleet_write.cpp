@@ -44,6 +44,7 @@ void writeFaults(std::ostringstream& o, const FaultSet& f) {
   if (f.dropMidSession) body << "drop_mid_session = " << f.dropMidSession << "\n";
   if (f.slowMs) body << "slow_ms = " << f.slowMs << "\n";
   if (f.detachDuringSession) body << "detach_during_session = " << f.detachDuringSession << "\n";
+  if (f.binaryPlist) body << "binary_plist = true\n";
   if (!body.str().empty()) o << "[device.faults]\n" << body.str();
 }
 

@@ -71,7 +71,7 @@ Task<void> LockdownSession::run() {
       boost::system::error_code ec;
       co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    bool sent = co_await stream_.writePlist(reply.get());
+    bool sent = co_await stream_.writePlist(reply.get(), faults.binaryPlist);
     if (!sent) break;
     if (after == After::kClose) break;
     if (after == After::kStartTls) {

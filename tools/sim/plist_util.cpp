@@ -1,6 +1,9 @@
 #include "plist_util.h"
 
 #include <cstdlib>
+#include <cstring>
+
+#include "core/sanitize.h"
 
 namespace sim {
 namespace {
@@ -13,7 +16,72 @@ std::string stringOf(plist_t node) {
   return p ? std::string(p, len) : std::string();
 }
 
+// Code points of valid UTF-8 as UTF-16 code units.
+std::u16string utf16Of(std::string_view utf8) {
+  std::u16string out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (utf8[i + k] & 0x3F);
+    i += len;
+    if (cp >= 0x10000) {
+      cp -= 0x10000;
+      out += static_cast<char16_t>(0xD800 + (cp >> 10));
+      out += static_cast<char16_t>(0xDC00 + (cp & 0x3FF));
+    } else {
+      out += static_cast<char16_t>(cp);
+    }
+  }
+  return out;
+}
+
+// A binary plist whose only object is one string (marker 0x5 bytes, 0x6 UTF-16 big-endian).
+std::string oneStringBplist(unsigned char marker, const std::string& payload, std::size_t count) {
+  std::string b = "bplist00";
+  if (count < 15) {
+    b += static_cast<char>(marker << 4 | count);
+  } else {
+    b += static_cast<char>(marker << 4 | 0xF);
+    b += '\x13';  // an 8-byte integer follows
+    for (int shift = 56; shift >= 0; shift -= 8) b += static_cast<char>((count >> shift) & 0xFF);
+  }
+  b += payload;
+  const std::size_t table = b.size();
+  std::string trailer(32, '\0');
+  for (int i = 0; i < 8; ++i) b += static_cast<char>(i < 7 ? 0 : 8);  // object 0 at offset 8
+  trailer[6] = 8;                                                     // offset size
+  trailer[7] = 1;                                                     // object reference size
+  trailer[15] = 1;                                                    // one object
+  for (int i = 0; i < 8; ++i) trailer[24 + i] = static_cast<char>((table >> (56 - 8 * i)) & 0xFF);
+  return b + trailer;
+}
+
 }  // namespace
+
+Plist newStringBytes(std::string_view bytes) {
+  const bool nul = bytes.find('\0') != std::string_view::npos;
+  const bool utf8 = ibackupmon::isValidUtf8(bytes);
+  std::string bplist;
+  if (!nul) {
+    // libplist keeps a byte string (marker 0x5) as it is, whatever the bytes.
+    bplist = oneStringBplist(0x5, std::string(bytes), bytes.size());
+  } else if (utf8) {
+    // Only a UTF-16 string keeps its NUL code units through libplist 2.2's reader.
+    const std::u16string units = utf16Of(bytes);
+    std::string payload;
+    for (char16_t u : units) {
+      payload += static_cast<char>(u >> 8);
+      payload += static_cast<char>(u & 0xFF);
+    }
+    bplist = oneStringBplist(0x6, payload, units.size());
+  } else {
+    return nullptr;
+  }
+  Plist out = parsePlist(bplist);
+  if (!out || plist_get_node_type(out.get()) != PLIST_STRING) return nullptr;
+  return out;
+}
 
 Plist parsePlist(std::string_view bytes) {
   if (bytes.empty() || bytes.size() > UINT32_MAX) return nullptr;
@@ -45,7 +113,38 @@ std::string toBinary(plist_t node) {
 }
 
 Plist copyPlist(plist_t node) {
-  return Plist(node ? plist_copy(node) : nullptr);
+  if (!node) return nullptr;
+  switch (plist_get_node_type(node)) {
+    case PLIST_STRING: {
+      uint64_t len = 0;
+      const char* p = plist_get_string_ptr(node, &len);
+      if (p && std::memchr(p, 0, len) != nullptr) return newStringBytes(std::string_view(p, len));
+      return Plist(plist_copy(node));
+    }
+    case PLIST_ARRAY: {
+      Plist out(plist_new_array());
+      for (uint32_t i = 0; i < plist_array_get_size(node); ++i) {
+        plist_array_append_item(out.get(), copyPlist(plist_array_get_item(node, i)).release());
+      }
+      return out;
+    }
+    case PLIST_DICT: {
+      Plist out = newDict();
+      plist_dict_iter it = nullptr;
+      plist_dict_new_iter(node, &it);
+      for (;;) {
+        char* key = nullptr;
+        plist_t child = nullptr;
+        plist_dict_next_item(node, it, &key, &child);
+        if (!key) break;
+        plist_dict_set_item(out.get(), key, copyPlist(child).release());
+        std::free(key);
+      }
+      std::free(it);
+      return out;
+    }
+    default: return Plist(plist_copy(node));
+  }
 }
 Plist newDict() {
   return Plist(plist_new_dict());

@@ -26,8 +26,14 @@ constexpr int64_t kAppleEpochOffset = 978307200;
 Plist parsePlist(std::string_view bytes);
 std::string toXml(plist_t node);
 std::string toBinary(plist_t node);
+/// A deep copy. Unlike libplist 2.2's plist_copy (which strdup()s strings but keeps their length),
+/// strings holding NUL bytes are copied whole.
 Plist copyPlist(plist_t node);
 Plist newDict();
+/// A plist string holding exactly `bytes`: ESC, invalid UTF-8 and NUL included, as a hostile
+/// device sends them. nullptr for bytes with both NUL and invalid UTF-8, which libplist 2.2
+/// cannot hold in one string node.
+Plist newStringBytes(std::string_view bytes);
 
 /// String value of dict[key] when it is a string.
 std::optional<std::string> dictString(plist_t dict, const char* key);

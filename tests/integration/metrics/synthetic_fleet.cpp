@@ -26,13 +26,13 @@ std::string udidFor(std::size_t i) {
 }  // namespace
 
 std::vector<std::string> syntheticConditionIds() {
-  return {"backup_stale",        "icloud_backup_disabled", "not_on_power",
-          "battery_low",         "device_storage_low",     "encryption_password_missing",
-          "passcode_locked",     "trust_pending",          "trust_denied",
-          "not_paired",          "values_prohibited",      "icloud_signed_out",
-          "wifi_disconnected",   "ios_outdated",           "clock_skew",
-          "probe_failing",       "device_missing",         "stale_unexplained",
-          "apple_service_outage"};
+  return {"backup_stale",         "icloud_backup_disabled", "not_on_power",
+          "battery_low",          "device_storage_low",     "encryption_password_missing",
+          "passcode_locked",      "trust_pending",          "trust_denied",
+          "not_paired",           "values_prohibited",      "icloud_signed_out",
+          "wifi_disconnected",    "ios_outdated",           "clock_skew",
+          "probe_failing",        "device_missing",         "stale_unexplained",
+          "apple_service_outage", "device_values_invalid"};
 }
 
 DeviceStatus makeHealthyDevice(const std::string& udid, TimePoint now) {

@@ -70,6 +70,31 @@ TEST_F(SimTest, ValuesSetThroughCtlAreServed) {
   EXPECT_EQ(tool({"idevicename", "-u", kHealthy}).out, "Set By Ctl\n");
 }
 
+// A hostile device's strings (ESC, invalid UTF-8) can be sent on purpose: ctl carries raw bytes
+// as string-hex:, and what the client receives depends on the reply format (docs/simulator.md).
+TEST_F(SimTest, CtlSendsHostileStringBytes) {
+  RunResult set = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string:Cart\xff\xfe"});
+  ASSERT_EQ(set.exitCode, 0) << set.err;
+  RunResult r = tool({"ideviceinfo", "-u", kHealthy, "-k", "DeviceName"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "Cart\xff\xfe\n") << "invalid UTF-8 travels through an XML reply as it is";
+
+  ASSERT_EQ(sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:411B5B324A42"}).exitCode, 0);
+  r = tool({"ideviceinfo", "-u", kHealthy, "-k", "DeviceName"});
+  EXPECT_EQ(r.out, "A [2JB\n") << "libimobiledevice turns controls of an XML reply into spaces";
+  ASSERT_EQ(sim_->ctl({"fault", kHealthy, "binary_plist"}).exitCode, 0);
+  r = tool({"ideviceinfo", "-u", kHealthy, "-k", "DeviceName"});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "A\x1b[2JB\n") << "a binary reply delivers ESC";
+
+  RunResult bad = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:00FF"});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_TRUE(contains(bad.err, "NUL")) << bad.err;
+  bad = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:4"});
+  EXPECT_EQ(bad.exitCode, 1);
+  EXPECT_TRUE(contains(bad.err, "hex digits")) << bad.err;
+}
+
 TEST_F(SimTest, DiagnosticsRestartReattachesWithANewDeviceId) {
   std::string before = deviceId(kRestart);
   ASSERT_NE(before, "-");

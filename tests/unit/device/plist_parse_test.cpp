@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "core/sanitize.h"
 #include "device/device_session.h"
 #include "device/lockdown_errors.h"
@@ -42,6 +44,42 @@ TEST(PlistParse, SanitisesStringsAndKeys) {
   EXPECT_EQ(*value, sanitizeDeviceString("a\r\nBcc: x@y"));
   EXPECT_EQ(value->find_first_of("\r\n"), std::string::npos);
   EXPECT_EQ(key.find('\n'), std::string::npos);
+}
+
+// A binary plist {DeviceName: <UTF-16 string>} with the given UTF-16 code units.
+std::string binaryPlistWithUtf16Name(const std::vector<char16_t>& units) {
+  std::string b = "bplist00";
+  std::vector<std::size_t> offsets;
+  offsets.push_back(b.size());
+  b += "\xD1\x01\x02";  // dict of one pair: key object 1, value object 2
+  offsets.push_back(b.size());
+  b += "\x5A"
+       "DeviceName";  // ASCII string of 10 bytes
+  offsets.push_back(b.size());
+  b += static_cast<char>(0x60 | units.size());  // UTF-16 string, fewer than 15 units
+  for (char16_t u : units) {
+    b += static_cast<char>(u >> 8);
+    b += static_cast<char>(u & 0xff);
+  }
+  const std::size_t table = b.size();
+  for (std::size_t off : offsets) b += static_cast<char>(off);
+  std::string trailer(32, '\0');
+  trailer[6] = 1;                                   // offset size
+  trailer[7] = 1;                                   // object reference size
+  trailer[15] = static_cast<char>(offsets.size());  // object count
+  trailer[31] = static_cast<char>(table);           // offset table position
+  return b + trailer;
+}
+
+// libplist 2.2 aborts in plist_get_string_val on a string holding U+0000, which a binary plist
+// from a hostile device can carry: the daemon reads it up to the NUL, sanitised, and lives.
+TEST(PlistParse, BinaryStringWithNulEscAndBidiIsSanitisedNotFatal) {
+  auto v = parsePlistDict(binaryPlistWithUtf16Name(
+      {u'C', u'a', u'r', u't', 0x001B, u'x', 0x202E, u'g', u'p', u'j', 0x00E9, 0x0000, u'B'}));
+  ASSERT_TRUE(v) << v.error().message;
+  const auto* name = v->at("DeviceName").get<std::string>();
+  ASSERT_NE(name, nullptr);
+  EXPECT_EQ(*name, "Cart xgpj\xC3\xA9");
 }
 
 TEST(PlistParse, CapsMegabyteStrings) {

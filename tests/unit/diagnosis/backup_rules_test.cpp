@@ -257,6 +257,30 @@ TEST(Evidence, HostileStringsPassThroughUnchanged) {
   EXPECT_EQ(find(cs, "probe_failing")->evidence.at("probe:battery"), "timeout: " + hostile);
 }
 
+TEST(Evidence, InvalidValuesNameEveryKeyWithTypeAndExpectation) {
+  auto in = healthyDevice();
+  ProbeOutcome battery{"battery", ProbeStatus::Ok, "", "", 0.01};
+  battery.invalid = {
+      {"com.apple.mobile.battery", "BatteryCurrentCapacity", "integer",
+       "com.apple.mobile.battery: BatteryCurrentCapacity: expected 0..100, found 250"}};
+  ProbeOutcome identity{"identity", ProbeStatus::Ok, "", "", 0.01};
+  identity.invalid = {{"default domain", "DeviceName", "data",
+                       "default domain: DeviceName: expected string, found data"}};
+  in.snapshot->probes.push_back(battery);
+  in.snapshot->probes.push_back(identity);
+  const auto cs = run(in);
+  const auto c = find(cs, "device_values_invalid");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::Warning);
+  EXPECT_EQ(c->evidence.at("keys"), "BatteryCurrentCapacity, DeviceName");
+  EXPECT_EQ(
+      c->evidence.at("BatteryCurrentCapacity"),
+      "integer: com.apple.mobile.battery: BatteryCurrentCapacity: expected 0..100, found 250");
+  EXPECT_EQ(c->evidence.at("DeviceName"),
+            "data: default domain: DeviceName: expected string, found data");
+  EXPECT_FALSE(find(cs, "probe_failing")) << "an Ok probe with bad values is not a failing probe";
+}
+
 TEST(Evidence, HostileAccountNamesPassThrough) {
   const std::string hostile = std::string("<b>\"me\"</b>") + std::string(100000, 'A');
   auto in = healthyDevice();

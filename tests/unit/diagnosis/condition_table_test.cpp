@@ -140,6 +140,13 @@ std::vector<Case> cases() {
       {"prohibited",
        [](auto& in, auto&) { probe(in, "account", ProbeStatus::NoData, "get_prohibited"); },
        {"values_prohibited"}},
+      {"values_invalid",
+       [](auto& in, auto&) {
+         ProbeOutcome o{"battery", ProbeStatus::Ok, "", "", 0.01};
+         o.invalid = {{"com.apple.mobile.battery", "BatteryCurrentCapacity", "integer", "x"}};
+         in.snapshot->probes.push_back(o);
+       },
+       {"device_values_invalid"}},
       {"other_no_data_not_prohibited",
        [](auto& in, auto&) { probe(in, "wifi", ProbeStatus::NoData, "not_supported"); },
        {}},

@@ -234,6 +234,20 @@ TEST(MetricsExporter, ProbeOutcomesFeedHistogramAndErrorCounters) {
   EXPECT_EQ(sampleValue(text, "ibackupmon_probe_workers_abandoned_total"), 1.0);
 }
 
+// A domain read with some unusable values is an Ok probe, but each such value is counted.
+TEST(MetricsExporter, InvalidValuesOfAnOkProbeAreCountedAsProbeErrors) {
+  MetricsExporter exporter(options());
+  ProbeOutcome battery{.probe = "battery", .status = ProbeStatus::Ok, .seconds = 0.02};
+  battery.invalid = {{"com.apple.mobile.battery", "BatteryCurrentCapacity", "integer", "250"},
+                     {"com.apple.mobile.battery", "ExternalConnected", "string", "x"}};
+  exporter.onProbeOutcome(battery);
+  exporter.onProbeOutcome(battery);
+  const std::string text = exporter.render();
+  EXPECT_EQ(
+      sampleValue(text, "ibackupmon_probe_errors_total{error=\"invalid_value\",probe=\"battery\"}"),
+      4.0);
+}
+
 TEST(MetricsExporter, AlertMetricsStartAtZeroAndCount) {
   MetricsExporter exporter(options());
   std::string text = exporter.render();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "fake_session.h"
 #include "fixture.h"
 
@@ -57,17 +59,59 @@ TEST_F(RunnerTest, OneFailingProbeDoesNotSinkTheCycle) {
   d.domainErrors["com.apple.disk_usage"] = Error{"retry", "mux error"};
   d.domains["com.apple.mobile.data_sync"] = loadFixture("data_sync.plist");
   auto s = run();
-  EXPECT_EQ(find(s, "backup")->status, ProbeStatus::Error);
-  EXPECT_EQ(find(s, "backup")->error, "parse_error");
+  // A value of the wrong type loses that key only: the probe read its domain.
+  EXPECT_EQ(find(s, "backup")->status, ProbeStatus::Ok);
+  ASSERT_EQ(find(s, "backup")->invalid.size(), 1u);
+  EXPECT_EQ(find(s, "backup")->invalid[0].key, "CloudBackupEnabled");
   EXPECT_EQ(find(s, "battery")->status, ProbeStatus::NoData);
   EXPECT_EQ(find(s, "battery")->error, "get_prohibited");
   EXPECT_EQ(find(s, "storage")->status, ProbeStatus::Error);
   EXPECT_EQ(find(s, "account")->status, ProbeStatus::Ok);
   EXPECT_EQ(find(s, "wifi")->status, ProbeStatus::NoData);  // no entry: unknown, not broken
-  EXPECT_FALSE(s.backup);
+  ASSERT_TRUE(s.backup);
+  EXPECT_FALSE(s.backup->cloudBackupEnabled);
+  EXPECT_TRUE(s.backup->lastCloudBackup);
   EXPECT_FALSE(s.battery);
   EXPECT_TRUE(s.account);
   EXPECT_EQ(s.wifi, WifiState::Unknown);
+}
+
+// Garbage in one key of a domain is reported with the probe's outcome (domain, key, type sent),
+// and every valid key of the same domain is still recorded.
+TEST_F(RunnerTest, InvalidValuesAreReportedAndTheValidKeysKept) {
+  auto& d = connector.devices["UDID-1"];
+  d.domains[""] = PlistDict{{"DeviceName", PlistValue(PlistData{"\x1b\0"})},
+                            {"ProductType", PlistValue("iPhone13,2")}};
+  d.domains["com.apple.mobile.backup"] = PlistDict{{"LastCloudBackupDate", PlistValue("yesterday")},
+                                                   {"CloudBackupEnabled", PlistValue(true)}};
+  d.domains["com.apple.mobile.battery"] = PlistDict{{"BatteryCurrentCapacity", PlistValue(250)},
+                                                    {"ExternalConnected", PlistValue(true)}};
+  d.domains["com.apple.disk_usage"] = PlistDict{{"TotalDataAvailable", PlistValue(-5)},
+                                                {"TotalDiskCapacity", PlistValue(64000000000LL)}};
+  auto s = run();
+  EXPECT_EQ(s.identity.productType, "iPhone13,2");
+  EXPECT_FALSE(s.identity.name);
+  ASSERT_TRUE(s.backup && s.battery && s.storage);
+  EXPECT_EQ(s.backup->cloudBackupEnabled, true);
+  EXPECT_FALSE(s.backup->lastCloudBackup);
+  EXPECT_EQ(s.battery->externalConnected, true);
+  EXPECT_FALSE(s.battery->level);
+  EXPECT_EQ(s.storage->totalDiskCapacity, 64000000000ULL);
+  EXPECT_FALSE(s.storage->totalDataAvailable);
+  const std::map<std::string, std::pair<std::string, std::string>> expected{
+      {"identity", {"DeviceName", "data"}},
+      {"backup", {"LastCloudBackupDate", "string"}},
+      {"battery", {"BatteryCurrentCapacity", "integer"}},
+      {"storage", {"TotalDataAvailable", "integer"}}};
+  for (const auto& [probe, keyType] : expected) {
+    const ProbeOutcome* o = find(s, probe);
+    ASSERT_NE(o, nullptr) << probe;
+    EXPECT_EQ(o->status, ProbeStatus::Ok) << probe << ": " << o->detail;
+    ASSERT_EQ(o->invalid.size(), 1u) << probe;
+    EXPECT_EQ(o->invalid[0].key, keyType.first);
+    EXPECT_EQ(o->invalid[0].type, keyType.second);
+    EXPECT_NE(o->invalid[0].detail.find(keyType.first), std::string::npos);
+  }
 }
 
 TEST_F(RunnerTest, SessionErrorsBecomeTrustStates) {
