@@ -23,6 +23,15 @@ bool somebodyListens(boost::asio::io_context& io, const std::string& path) {
   return !ec;
 }
 
+// The runtime directory holds the control socket: 0750 (daemon and group ibackupmon) for each
+// directory created here, whatever the umask of whoever started the daemon.
+void createRuntimeDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::exists(dir, ec)) return;
+  createRuntimeDirectories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0750) == 0) ::chmod(dir.c_str(), 0750);
+}
+
 }  // namespace
 
 class ControlServer::Connection : public std::enable_shared_from_this<Connection> {
@@ -89,7 +98,7 @@ Expected<void> ControlServer::start() {
   };
   std::error_code fsErr;
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, fsErr);
+  createRuntimeDirectories(dir);
   if (std::filesystem::exists(path_, fsErr)) {
     if (somebodyListens(io_, path_)) return fail("another process is listening on it");
     std::filesystem::remove(path_, fsErr);
