@@ -58,14 +58,16 @@ control_socket = "{control_socket or os.path.join(d, 'control.sock')}"
     return config
 
 
-def start_daemon_with_sim(procs, fleet, extra_config="", storage_config="", control_socket=None):
+def start_daemon_with_sim(procs, fleet, extra_config="", storage_config="", control_socket=None,
+                          db=None):
+    """db: the database path (default: ibackupmon.db in the test's dir)."""
     d = procs.dir
     sock, ready = os.path.join(d, "usbmuxd.sock"), os.path.join(d, "sim.ready")
     procs.start("sim", [os.environ["SIM"], "--socket", sock, "--fleet", fleet, "--control",
                         os.path.join(d, "sim-control.sock"), "--ready-file", ready], strict=True)
     wait_for("simulator ready", lambda: os.path.exists(ready), timeout=20)
     port = free_port()
-    db = os.path.join(d, "ibackupmon.db")
+    db = db or os.path.join(d, "ibackupmon.db")
     config = write_config(d, db, f"127.0.0.1:{port}", extra_config, storage_config,
                           control_socket)
     env = dict(os.environ, USBMUXD_SOCKET_ADDRESS="UNIX:" + sock)

@@ -8,6 +8,9 @@
     daemon_store_files_test.py locked_sessions  a device unplugged and plugged back twice while
         another process holds the database's write lock for longer than the busy timeout: once
         the lock is gone every transition is in the database, at the time it happened
+    daemon_store_files_test.py disk_full        the database on a tmpfs that fills up: each
+        distinct error is logged once a minute, not on every probe (exits 77, "skipped", where a
+        tmpfs cannot be mounted; recovery with little space freed: store_fs_test)
 
 Environment: DAEMON, SIM, CTL (built binaries), SQLITE3 (the sqlite3 command-line shell; the
 test exits 77, "skipped", without it)."""
@@ -22,7 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "metrics"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon_metrics"))
-from monitoring_kit import Processes, wait_for  # noqa: E402
+from monitoring_kit import Processes, http_get, parse_exposition, wait_for  # noqa: E402
 from daemon_kit import sim_ctl, start_daemon_with_sim  # noqa: E402
 
 UDIDS = [f"00008030-000D5107E000{i:04d}" for i in range(1, 3)]
@@ -176,9 +179,58 @@ def locked_sessions():
         print(f"ok: sessions {s}, lock released at {int(t_unlock)}")
 
 
+def cycles_done(daemon):
+    """Probe cycles of all devices so far: every cycle runs each probe once."""
+    text = http_get(daemon.metrics_url)
+    return max((float(v) for n, _, v in parse_exposition(text)
+                if n == "ibackupmon_probe_duration_seconds_count"), default=0)
+
+
+def disk_full():
+    with Processes() as procs:
+        mnt = os.path.join(procs.dir, "mnt")
+        os.makedirs(mnt)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
+                           capture_output=True)
+        if r.returncode != 0:
+            print(f"skipped: cannot mount a tmpfs here: {r.stderr!r}")
+            sys.exit(77)
+        try:
+            daemon = start(procs, db=os.path.join(mnt, "ibackupmon.db"))
+            filler = os.path.join(mnt, "filler")
+            fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                while os.write(fd, b"f" * 4096) > 0:
+                    pass
+            except OSError:  # ENOSPC: not one page left
+                pass
+            os.close(fd)
+            log_path = os.path.join(procs.dir, "daemon.log")
+            wait_for("a disk-full error in the log", lambda: (procs.check_alive(), "disk full"
+                     in open(log_path).read())[1], timeout=60)
+            full_at = len(open(log_path).read())
+            cycles = cycles_done(daemon)
+            # Ten probe cycles while the disk stays full (each tries to write and fails).
+            wait_for("10 more probe cycles", lambda: cycles_done(daemon) >= cycles + 10,
+                     timeout=90)
+            lines = [line.split(" ", 2)[-1] for line in open(log_path).read()[full_at:]
+                     .splitlines() if " error " in line]
+            worst = max((lines.count(m) for m in set(lines)), default=0)
+            assert worst <= 1, (f"an error repeated {worst} times in 10 probe cycles: "
+                                f"{max(set(lines), key=lines.count)}")
+
+            print(f"ok: {len(lines)} error lines in 10 probe cycles on a full disk, none repeated")
+        finally:
+            for name, p, _ in procs.procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+                    p.wait(timeout=30)
+            subprocess.run(["umount", "-l", mnt])
+
+
 if __name__ == "__main__":
     if not os.environ.get("SQLITE3"):
         print("skipped: the sqlite3 command-line shell is not installed (package sqlite3)")
         sys.exit(77)
     {"outside_sqlite": outside_sqlite, "modes": modes,
-     "locked_sessions": locked_sessions}[sys.argv[1]]()
+     "locked_sessions": locked_sessions, "disk_full": disk_full}[sys.argv[1]]()
