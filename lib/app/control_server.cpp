@@ -46,6 +46,15 @@ const char* fileKind(mode_t mode) {
   return "a special file";
 }
 
+// The runtime directory holds the control socket: 0750 (daemon and group ibackupmon) for each
+// directory created here, whatever the umask of whoever started the daemon.
+void createRuntimeDirectories(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::exists(dir, ec)) return;
+  createRuntimeDirectories(dir.parent_path());
+  if (::mkdir(dir.c_str(), 0750) == 0) ::chmod(dir.c_str(), 0750);
+}
+
 }  // namespace
 
 class ControlServer::Connection : public std::enable_shared_from_this<Connection> {
@@ -152,9 +161,8 @@ Expected<void> ControlServer::start() {
   auto fail = [&](const std::string& code, const std::string& why) {
     return makeError(code, "alerts.control_socket " + path_ + ": " + why);
   };
-  std::error_code fsErr;
   std::filesystem::path dir = std::filesystem::path(path_).parent_path();
-  if (!dir.empty()) std::filesystem::create_directories(dir, fsErr);
+  createRuntimeDirectories(dir);
   // Only a socket is ever replaced: the path may be mistyped onto the database or any other file.
   struct stat st {};
   if (::lstat(path_.c_str(), &st) == 0) {

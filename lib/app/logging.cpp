@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "app/repeat_limit_sink.h"
+
 namespace ibackupmon {
 
 namespace {
@@ -44,6 +46,9 @@ spdlog::level::level_enum toSpdlog(LogLevel level) {
   return spdlog::level::info;
 }
 
+// A failure that repeats on every probe (disk full, database locked) logs one line a minute.
+constexpr std::chrono::seconds kRepeatWindow{60};
+
 }  // namespace
 
 bool runningUnderSystemd() {
@@ -51,8 +56,9 @@ bool runningUnderSystemd() {
 }
 
 void setupLogging(bool underSystemd) {
-  auto logger = std::make_shared<spdlog::logger>("ibackupmond",
-                                                 std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto sink = std::make_shared<RepeatLimitSink>(kRepeatWindow);
+  sink->add_sink(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  auto logger = std::make_shared<spdlog::logger>("ibackupmond", std::move(sink));
   auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
   if (underSystemd) {
     formatter->add_flag<SyslogPriorityFlag>('*').set_pattern("%*%v");

@@ -23,6 +23,7 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
     : deps_(std::move(deps)),
       filter_({}, {}),
       strand_(boost::asio::make_strand(deps_.io)),
+      sessions_(deps_.store, strand_),
       pool_(config.probe.concurrency, config.probe.maxAbandonedWorkers),
       probes_(std::make_shared<const ProbeTable>(makeProbeTable())),
       alive_(std::make_shared<bool>(true)),
@@ -49,6 +50,7 @@ void Monitor::stop() {
   sink_->close();
   if (stopped_) return;
   stopped_ = true;
+  sessions_.stop();
   wakeTimer_.cancel();
   tickTimer_.cancel();
   publishTimer_.cancel();
@@ -60,15 +62,15 @@ void Monitor::stop() {
 // Foreign threads (the watcher) only post; the handlers run on the strand.
 void Monitor::onAttached(const DeviceRef& device) {
   std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, device] {
-    if (alive.lock() && !stopped_) attach(device);
+  boost::asio::post(strand_, [this, alive, device, at = deps_.clock->now()] {
+    if (alive.lock() && !stopped_) attach(device, at);
   });
 }
 
 void Monitor::onDetached(const DeviceRef& device) {
   std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, device] {
-    if (alive.lock() && !stopped_) detach(device);
+  boost::asio::post(strand_, [this, alive, device, at = deps_.clock->now()] {
+    if (alive.lock() && !stopped_) detach(device, at);
   });
 }
 
@@ -97,8 +99,7 @@ void Monitor::inspect(std::function<void(const FleetView&, const MonitorStats&)>
   });
 }
 
-void Monitor::attach(const DeviceRef& device) {
-  const TimePoint now = deps_.clock->now();
+void Monitor::attach(const DeviceRef& device, TimePoint now) {
   if (auto ex = excluded_.find(device.udid); ex != excluded_.end()) {
     ex->second = device;
     return;
@@ -128,26 +129,21 @@ void Monitor::attach(const DeviceRef& device) {
 }
 
 void Monitor::recordAttach(Entry& e, TimePoint at) {
-  if (auto r = deps_.store.deviceAttached(e.udid, at); !r) {
-    spdlog::error("store: {}", r.error().message);
-  }
+  sessions_.record({e.udid, SessionEvent::Attached, at});
 }
 
-void Monitor::detach(const DeviceRef& device) {
+void Monitor::detach(const DeviceRef& device, TimePoint now) {
   excluded_.erase(device.udid);
   auto it = devices_.find(device.udid);
   if (it == devices_.end() || !it->second->attached) return;
   Entry& e = *it->second;
-  const TimePoint now = deps_.clock->now();
   e.attached = false;
   noteDetached(e.history, now);
   if (e.pendingName) {  // never admitted: nothing was recorded, nothing to close
     if (e.cycle == 0) devices_.erase(it);
     return;
   }
-  if (auto r = deps_.store.deviceDetached(device.udid, now); !r) {
-    spdlog::error("store: {}", r.error().message);
-  }
+  sessions_.record({device.udid, SessionEvent::Detached, now});
   if (e.latest) e.latest->connected = false;
   spdlog::info("device {} detached", device.udid);
   rediagnose(e);

@@ -19,6 +19,7 @@
 #include "app/device_filter.h"
 #include "app/external_facts.h"
 #include "app/probe_pool.h"
+#include "app/session_recorder.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/fleet_observer.h"
@@ -80,8 +81,9 @@ class Monitor final : public WatcherListener {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   // monitor.cpp: events and probe cycles
-  void attach(const DeviceRef& device);
-  void detach(const DeviceRef& device);
+  // `at`: when the watcher reported it (the strand may be busy with a slow store write).
+  void attach(const DeviceRef& device, TimePoint at);
+  void detach(const DeviceRef& device, TimePoint at);
   void recordAttach(Entry& e, TimePoint at);
   void pump();
   void dispatch(Entry& e);
@@ -112,6 +114,7 @@ class Monitor final : public WatcherListener {
   DeviceFilter filter_;
   std::map<std::string, DeviceSetting> settings_;
   Strand strand_;
+  SessionRecorder sessions_;  // attach/detach writes, queued and retried in order
   ProbePool pool_;
   std::shared_ptr<const ProbeTable> probes_;
   std::shared_ptr<bool> alive_;  // posted handlers check it before touching `this`

@@ -189,7 +189,8 @@ void Monitor::applyConfig(const Config& config) {
     }
     auto excluded = std::move(excluded_);
     excluded_.clear();
-    for (const auto& [udid, ref] : excluded) attach(ref);  // re-filtered with the new lists
+    const TimePoint now = deps_.clock->now();
+    for (const auto& [udid, ref] : excluded) attach(ref, now);  // re-filtered with the new lists
     pump();
   });
 }

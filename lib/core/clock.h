@@ -48,4 +48,8 @@ inline TimePoint fromUnixSeconds(long long s) {
   return TimePoint{} + Seconds{s};
 }
 
+inline long long toUnixMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
 }  // namespace ibackupmon

@@ -1,11 +1,14 @@
 #include "store/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <utility>
 
 namespace ibackupmon {
@@ -13,6 +16,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr char kHeader[] = "SQLite format 3";  // 16 bytes with the terminating NUL
+constexpr mode_t kDatabaseMode = 0640;
 
 std::string codeFor(int rc) {
   switch (rc & 0xff) {
@@ -29,22 +33,53 @@ std::string codeFor(int rc) {
   }
 }
 
-// Refuses anything that is not an SQLite database before SQLite sees it: sqlite3_open_v2 would
-// happily accept a garbage file and only fail later, and a 0-byte file is a fresh database.
-Expected<void> checkHeader(const std::string& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec)
-    return makeError("db_unwritable", path + ": cannot read the database file: " + ec.message());
+// Refuses anything that is not an SQLite database before the first statement: SQLite would
+// accept a garbage file and only fail later, and a 0-byte file is a fresh database. The header is
+// read through the connection's own file handle: opening the file a second time and closing it
+// would release every POSIX lock this process holds on it (fcntl locks are per process and
+// inode), including the shared lock of another live connection, and a foreign process would then
+// take itself for the last connection and delete -wal and -shm under it.
+Expected<void> checkHeader(sqlite3* raw, const std::string& path) {
+  sqlite3_file* file = nullptr;
+  int rc = sqlite3_file_control(raw, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc != SQLITE_OK || file == nullptr || file->pMethods == nullptr) {
+    return makeError("db_unwritable", path + ": cannot read the database file");
+  }
+  sqlite3_int64 size = 0;
+  if (file->pMethods->xFileSize(file, &size) != SQLITE_OK) {
+    return makeError("db_unwritable", path + ": cannot read the size of the database file");
+  }
   if (size == 0) return {};
-  std::ifstream in(path, std::ios::binary);
   char head[16] = {};
-  if (!in.read(head, sizeof head)) {
+  if (size < static_cast<sqlite3_int64>(sizeof head)) {
     return makeError("db_corrupt", path + ": not an SQLite database (file is only " +
                                        std::to_string(size) + " bytes; truncated?)");
   }
+  if (file->pMethods->xRead(file, head, sizeof head, 0) != SQLITE_OK) {
+    return makeError("db_unwritable", path + ": cannot read the database file header");
+  }
   if (std::memcmp(head, kHeader, sizeof kHeader) != 0) {
     return makeError("db_corrupt", path + ": not an SQLite database (bad file header)");
+  }
+  return {};
+}
+
+// SQLite creates a new database file 0644 minus the umask and gives -wal and -shm the database
+// file's mode. Device UDIDs, serials and names are for the daemon and group ibackupmon only, so
+// a new file is created 0640 here, whatever the umask of whoever started the daemon. No
+// connection can be open on a file that does not exist yet, so this open cannot release locks.
+Expected<void> createPrivate(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kDatabaseMode);
+  if (fd < 0 && errno == EEXIST) return {};
+  if (fd < 0) {
+    return makeError("db_unwritable", path + ": cannot create database: " + std::strerror(errno));
+  }
+  const bool modeSet = ::fchmod(fd, kDatabaseMode) == 0;
+  const int err = errno;
+  ::close(fd);
+  if (!modeSet) {
+    return makeError("db_unwritable",
+                     path + ": cannot set the mode of the new database: " + std::strerror(err));
   }
   return {};
 }
@@ -139,10 +174,11 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
     // EACCES on the directory (a user outside group ibackupmon) is not "does not exist".
     return makeError("db_unwritable", path + ": cannot access the database: " + ec.message());
   }
-  if (exists) {
-    if (auto ok = checkHeader(path); !ok) return tl::unexpected(ok.error());
-  } else if (access == DbAccess::ReadOnly) {
+  if (!exists && access == DbAccess::ReadOnly) {
     return makeError("db_missing", path + ": database does not exist");
+  }
+  if (!exists) {
+    if (auto ok = createPrivate(path); !ok) return tl::unexpected(ok.error());
   }
   int flags = SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_NOMUTEX;
   flags |= access == DbAccess::ReadOnly ? SQLITE_OPEN_READONLY
@@ -153,6 +189,9 @@ Expected<Database> Database::open(const std::string& path, DbAccess access) {
   if (rc != SQLITE_OK) {
     std::string msg = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     return makeError(codeFor(rc), path + ": cannot open database: " + msg);
+  }
+  if (exists) {
+    if (auto ok = checkHeader(raw, path); !ok) return tl::unexpected(ok.error());
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
@@ -218,6 +257,13 @@ Expected<std::int64_t> Database::queryInt(std::string_view sql) {
   auto row = (*st)->step();
   if (!row) return tl::unexpected(row.error());
   return *row ? (*st)->int64(0) : 0;
+}
+
+Expected<bool> Database::checkpointTruncate() {
+  int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  if ((rc & 0xff) == SQLITE_BUSY) return false;
+  if (rc != SQLITE_OK) return tl::unexpected(errorFor(rc, "checkpointing the WAL"));
+  return true;
 }
 
 std::int64_t Database::changes() const {

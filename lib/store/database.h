@@ -42,6 +42,10 @@ class Database {
   /// Runs a single-value query such as "PRAGMA user_version".
   Expected<std::int64_t> queryInt(std::string_view sql);
 
+  /// PRAGMA wal_checkpoint(TRUNCATE): every committed page into the database file, the -wal
+  /// truncated to 0 bytes. False when a reader still needs the WAL (try again later).
+  Expected<bool> checkpointTruncate();
+
   std::int64_t changes() const;
   std::int64_t lastInsertRowid() const;
   bool readOnly() const { return access_ == DbAccess::ReadOnly; }

@@ -52,8 +52,21 @@ class SqliteStore final : public Store {
 
   /// Runs f() in one write transaction. On failure (e.g. SQLITE_FULL) everything rolls back and
   /// the id cache is dropped, since it may name devices inserted by the rolled-back transaction.
+  /// After a disk-full failure the WAL is checkpointed and truncated before writes (see
+  /// reclaimWal); a write that failed for lack of space is retried once when that freed some.
   template <class F>
   auto write(F&& f) -> decltype(f()) {
+    if (lowSpace_) reclaimWal();
+    auto result = writeOnce(f);
+    if (!result && result.error().code == "db_full") {
+      lowSpace_ = true;
+      if (reclaimWal()) result = writeOnce(f);
+    }
+    if (result && lowSpace_) reclaimWal();
+    return result;
+  }
+  template <class F>
+  auto writeOnce(F& f) -> decltype(f()) {
     auto tx = Transaction::begin(db_);
     if (!tx) return tl::unexpected(tx.error());
     auto result = f();
@@ -67,9 +80,15 @@ class SqliteStore final : public Store {
     ids_.clear();
     return result;
   }
+  /// Moves the WAL into the database file and truncates it to 0 bytes. Returns whether it did.
+  /// Normally the WAL is checkpointed at ~1000 pages (4 MB) and keeps its size; on a nearly full
+  /// file system those 4 MB may never be there again, so after a failure for lack of space the
+  /// WAL is emptied around every write until the file system has room again (lowSpace_).
+  bool reclaimWal();
 
   mutable Database db_;
   std::unordered_map<std::string, std::int64_t> ids_;  ///< udid -> devices.id (writer cache)
+  bool lowSpace_ = false;  ///< a write failed for lack of space and the disk is still nearly full
 };
 
 }  // namespace ibackupmon

@@ -40,8 +40,13 @@ Expected<void> SqliteStore::deviceAttached(const std::string& udid, TimePoint at
                         *id, t);
     if (!ok) return ok;
     // The partial unique index on open sessions makes this a no-op when one is already open.
-    return execBound(
-        db_, "INSERT OR IGNORE INTO attach_sessions (device_id, attached) VALUES (?1, ?2)", *id, t);
+    // The key is the attach time in milliseconds, moved past the device's newest session if a
+    // clock step put it earlier, so an attach never collides with a session already recorded.
+    return execBound(db_,
+                     "INSERT OR IGNORE INTO attach_sessions (device_id, attached_ms, attached) "
+                     "SELECT ?1, max(?3, coalesce(max(attached_ms) + 1, ?3)), ?2 "
+                     "FROM attach_sessions WHERE device_id = ?1",
+                     *id, t, toUnixMillis(at));
   });
 }
 

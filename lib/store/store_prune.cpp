@@ -16,8 +16,8 @@ constexpr const char* kPruneStatements[] = {
     "backup_events WHERE device_id = ?1 AND at < ?2 LIMIT ?3)",
     "DELETE FROM condition_intervals WHERE id IN (SELECT id FROM condition_intervals WHERE "
     "device_id = ?1 AND closed < ?2 LIMIT ?3)",
-    "DELETE FROM attach_sessions WHERE device_id = ?1 AND attached IN (SELECT attached FROM "
-    "attach_sessions WHERE device_id = ?1 AND detached < ?2 LIMIT ?3)",
+    "DELETE FROM attach_sessions WHERE device_id = ?1 AND attached_ms IN (SELECT attached_ms "
+    "FROM attach_sessions WHERE device_id = ?1 AND detached < ?2 LIMIT ?3)",
 };
 
 // Pages handed back to the file system per call: bounded so one call stays short.

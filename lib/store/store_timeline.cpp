@@ -45,7 +45,7 @@ Expected<DeviceTimeline> SqliteStore::timeline(const std::string& udid) const {
   if (!ok) return tl::unexpected(ok.error());
   ok = forEachRow(db_,
                   "SELECT attached, detached FROM attach_sessions WHERE device_id = ?1 "
-                  "ORDER BY attached",
+                  "ORDER BY attached_ms",
                   **id, [&](const Statement& r) {
                     t.sessions.push_back(AttachSession{udid, fromUnixSeconds(r.int64(0)),
                                                        timeOrNull(r.optInt64(1))});

@@ -40,8 +40,9 @@ def sim_device_count(fleet):
         return sum(1 for line in f if line.strip() == "[[device]]")
 
 
-def write_config(d, db, listen, extra_config="", storage_config=""):
-    """storage_config: more keys of [storage] (extra_config cannot reopen that table)."""
+def write_config(d, db, listen, extra_config="", storage_config="", control_socket=None):
+    """storage_config: more keys of [storage] (extra_config cannot reopen that table);
+    control_socket: where the daemon listens (default: control.sock in the test's dir)."""
     config = os.path.join(d, "ibackupmon.toml")
     with open(config, "w") as f:
         f.write(f"""[storage]
@@ -52,20 +53,23 @@ listen = "{listen}"
 [probe]
 interval = "2s"
 [alerts]
-control_socket = "{os.path.join(d, 'control.sock')}"
+control_socket = "{control_socket or os.path.join(d, 'control.sock')}"
 {extra_config}""")
     return config
 
 
-def start_daemon_with_sim(procs, fleet, extra_config="", storage_config=""):
+def start_daemon_with_sim(procs, fleet, extra_config="", storage_config="", control_socket=None,
+                          db=None):
+    """db: the database path (default: ibackupmon.db in the test's dir)."""
     d = procs.dir
     sock, ready = os.path.join(d, "usbmuxd.sock"), os.path.join(d, "sim.ready")
     procs.start("sim", [os.environ["SIM"], "--socket", sock, "--fleet", fleet, "--control",
                         os.path.join(d, "sim-control.sock"), "--ready-file", ready], strict=True)
     wait_for("simulator ready", lambda: os.path.exists(ready), timeout=20)
     port = free_port()
-    db = os.path.join(d, "ibackupmon.db")
-    config = write_config(d, db, f"127.0.0.1:{port}", extra_config, storage_config)
+    db = db or os.path.join(d, "ibackupmon.db")
+    config = write_config(d, db, f"127.0.0.1:{port}", extra_config, storage_config,
+                          control_socket)
     env = dict(os.environ, USBMUXD_SOCKET_ADDRESS="UNIX:" + sock)
     log = open(os.path.join(d, "daemon.log"), "wb")
     p = subprocess.Popen([os.environ["DAEMON"], "--config", config], stdout=log,
@@ -73,6 +77,7 @@ def start_daemon_with_sim(procs, fleet, extra_config="", storage_config=""):
     procs.procs.append(("daemon", p, log))
     procs.strict.add("daemon")
     daemon = Daemon(procs, db, port)
+    daemon.pid = p.pid
     wait_for("daemon metrics endpoint", lambda: (procs.check_alive() or True)
              and http_get(daemon.metrics_url), timeout=30)
     daemon.devices = sim_device_count(fleet)

@@ -1,6 +1,8 @@
 // The store on hostile file systems: a read-only mount and a full disk (tmpfs). Tests run as
 // root, so permissions prove nothing; real mounts do. Skipped where mounting is not permitted.
+#include <fcntl.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -104,6 +106,62 @@ TEST_F(MountTest, FullDiskIsAClearErrorAndLosesNothing) {
   store->reset();
   auto reopened = Store::open(path, OpenMode::ReadWrite);  // runs quick_check
   ASSERT_TRUE(reopened) << reopened.error().message;
+  auto db = Database::open(path, DbAccess::ReadOnly);
+  ASSERT_TRUE(db);
+  auto st = db->prepare("PRAGMA integrity_check");
+  ASSERT_TRUE(*(*st)->step());
+  EXPECT_EQ((*st)->text(0), "ok");
+}
+
+// Fills the file system with a filler file until not one page is left.
+void fillFileSystem(const std::string& filler) {
+  int fd = ::open(filler.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0) << std::strerror(errno);
+  const std::string block(4096, 'f');
+  while (::write(fd, block.data(), block.size()) > 0) {
+  }
+  EXPECT_EQ(errno, ENOSPC) << std::strerror(errno);
+  ::close(fd);
+}
+
+// A database that has run for a while (its WAL checkpointed into the file) on a disk that fills
+// up. Freeing far less than the ~4 MB the WAL grows to between automatic checkpoints must be
+// enough to record again, for good, not just for the few commits the freed space holds.
+TEST_F(MountTest, NearlyFullDiskRecoversWithLittleSpaceFreed) {
+  if (!mountTmpfs("size=2m")) GTEST_SKIP() << "cannot mount a tmpfs here (" << why_ << ")";
+  const std::string path = mnt_ + "/ibackupmon.db";
+  const std::string filler = mnt_ + "/filler";
+  auto store = Store::open(path, OpenMode::ReadWrite);
+  ASSERT_TRUE(store) << store.error().message;
+  auto heartbeat = [](int d, long long t) {  // the same values every time, a later time
+    auto s = testing::snapshot("dev" + std::to_string(d), t);
+    s.backup->lastCloudBackup = at(kT0 - d);
+    return s;
+  };
+  for (int d = 0; d < 20; ++d) ASSERT_TRUE((*store)->recordSnapshot(heartbeat(d, kT0)));
+  {
+    auto db = Database::open(path, DbAccess::ReadWrite);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("PRAGMA wal_checkpoint(TRUNCATE)"));
+  }
+  fillFileSystem(filler);
+  auto full = (*store)->recordSnapshot(heartbeat(0, kT0 + 1));
+  ASSERT_FALSE(full) << "the file system should be full";
+  EXPECT_EQ(full.error().code, "db_full") << full.error().message;
+
+  // 64 KiB back: room for a handful of WAL frames.
+  fs::resize_file(filler, fs::file_size(filler) - 64 * 1024);
+  int failed = 0;
+  std::string firstError;
+  for (int i = 2; i < 600; ++i) {
+    auto r = (*store)->recordSnapshot(heartbeat(i % 20, kT0 + i));
+    if (!r && failed++ == 0) firstError = r.error().message;
+  }
+  EXPECT_EQ(failed, 0) << "writes failed after space was freed, first: " << firstError;
+  auto t = (*store)->timeline("dev7");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->backups.size(), 1u);
+  store->reset();
   auto db = Database::open(path, DbAccess::ReadOnly);
   ASSERT_TRUE(db);
   auto st = db->prepare("PRAGMA integrity_check");

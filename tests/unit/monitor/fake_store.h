@@ -10,12 +10,16 @@ namespace ibackupmon::testing {
 
 class FakeStore final : public Store {
  public:
-  Expected<void> deviceAttached(const std::string& udid, TimePoint) override {
+  Expected<void> deviceAttached(const std::string& udid, TimePoint at) override {
+    if (failSessionWrites > 0 && failSessionWrites--) return makeError("db_busy", "locked");
     ++attached[udid];
+    sessionWrites.push_back({"attach " + udid, at});
     return {};
   }
-  Expected<void> deviceDetached(const std::string& udid, TimePoint) override {
+  Expected<void> deviceDetached(const std::string& udid, TimePoint at) override {
+    if (failSessionWrites > 0 && failSessionWrites--) return makeError("db_busy", "locked");
     ++detached[udid];
+    sessionWrites.push_back({"detach " + udid, at});
     return {};
   }
   Expected<void> closeAllSessions(TimePoint) override {
@@ -61,6 +65,8 @@ class FakeStore final : public Store {
 
   // Everything below is touched only on the monitor's strand (the test's io thread).
   std::map<std::string, int> attached, detached;
+  std::vector<std::pair<std::string, TimePoint>> sessionWrites;  ///< in the order written
+  int failSessionWrites = 0;  ///< the next N attach/detach writes fail (db_busy)
   int closeAll = 0;
   int prunes = 0;
   std::map<std::string, std::vector<DeviceSnapshot>> snapshots;

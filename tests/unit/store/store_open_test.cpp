@@ -15,6 +15,7 @@ namespace {
 
 using testing::TempDir;
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 std::string readFile(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -130,9 +131,27 @@ TEST(StoreOpenTest, MigratesEveryFixtureVersionToLatest) {
     auto h = (*store)->loadHistory("00008030-FIXTURE0000001");
     EXPECT_EQ((*h)->lastCloudBackup, testing::at(1'699'900'000));
     EXPECT_EQ((*h)->openConditions.count("backup_stale"), 1u);
+    // Attach sessions keep their times, and the migrated table keys a device that is unplugged
+    // and plugged back within one second apart from the session it just closed.
+    ASSERT_EQ(t->sessions.size(), 2u);
+    EXPECT_EQ(t->sessions[0].attached, testing::at(1'699'000'000));
+    EXPECT_EQ(t->sessions[0].detached, testing::at(1'699'500'000));
+    EXPECT_EQ(t->sessions[1].attached, testing::at(1'699'600'000));
+    EXPECT_FALSE(t->sessions[1].detached);
+    const auto second = testing::at(1'700'000'100);
+    const std::string udid = "00008030-FIXTURE0000001";
+    ASSERT_TRUE((*store)->deviceDetached(udid, second + 100ms));
+    ASSERT_TRUE((*store)->deviceAttached(udid, second + 300ms));
+    ASSERT_TRUE((*store)->deviceDetached(udid, second + 500ms));
+    ASSERT_TRUE((*store)->deviceAttached(udid, second + 700ms));
+    t = (*store)->timeline(udid);
+    ASSERT_EQ(t->sessions.size(), 4u);
+    EXPECT_EQ(t->sessions[2].detached, second);
+    EXPECT_EQ(t->sessions[3].attached, second);
+    EXPECT_FALSE(t->sessions[3].detached) << "the device is attached: its session is open";
     ++tested;
   }
-  EXPECT_GE(tested, 1) << "no fixture found under " << fixtures;
+  EXPECT_GE(tested, 2) << "fixtures v1 and v2 not found under " << fixtures;
 }
 
 }  // namespace

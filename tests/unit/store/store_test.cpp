@@ -188,6 +188,29 @@ TEST_F(StoreTest, AttachSessionsOpenOnceAndCloseAtLastSeenAfterCrash) {
   EXPECT_FALSE((*h)->connected);
 }
 
+// usbmuxd reports a flaky cable as attach, detach, attach within one second: the device is
+// attached at the end, so it has an open session, and each attach has a session of its own.
+TEST_F(StoreTest, ReattachWithinOneSecondOpensItsOwnSession) {
+  using namespace std::chrono_literals;
+  auto store = open();
+  const TimePoint t = at(kT0);
+  ASSERT_TRUE(store->deviceAttached("A", t + 100ms));
+  ASSERT_TRUE(store->deviceDetached("A", t + 400ms));
+  ASSERT_TRUE(store->deviceAttached("A", t + 700ms));
+  auto tl = store->timeline("A");
+  ASSERT_TRUE(tl);
+  ASSERT_EQ(tl->sessions.size(), 2u);
+  EXPECT_EQ(tl->sessions[0].detached, at(kT0));
+  EXPECT_FALSE(tl->sessions[1].detached) << "the device is attached: its session is open";
+  EXPECT_TRUE((*store->loadHistory("A"))->connected);
+  // The same instant twice (a clock step, a replayed event) still never collides.
+  ASSERT_TRUE(store->deviceDetached("A", t + 700ms));
+  ASSERT_TRUE(store->deviceAttached("A", t + 700ms));
+  tl = store->timeline("A");
+  ASSERT_EQ(tl->sessions.size(), 3u);
+  EXPECT_FALSE(tl->sessions[2].detached);
+}
+
 TEST_F(StoreTest, HistoryKeepsLastSnapshotAndProbeFailures) {
   auto store = open();
   auto s = snapshot("A", kT0);

@@ -1,0 +1,50 @@
+#include "app/session_recorder.h"
+
+#include <spdlog/spdlog.h>
+
+#include "store/store.h"
+
+namespace ibackupmon {
+
+SessionRecorder::SessionRecorder(Store& store, Strand& strand, std::chrono::milliseconds retry)
+    : store_(store), retry_(retry), timer_(strand) {}
+
+SessionRecorder::~SessionRecorder() {
+  stop();
+  alive_.reset();
+}
+
+void SessionRecorder::stop() {
+  stopped_ = true;
+  timer_.cancel();
+}
+
+void SessionRecorder::record(SessionEvent event) {
+  queue_.push_back(std::move(event));
+  if (!armed_) flush();  // a retry is due: the new one waits its turn behind the failed one
+}
+
+void SessionRecorder::flush() {
+  while (!queue_.empty()) {
+    const SessionEvent& e = queue_.front();
+    auto r = e.kind == SessionEvent::Attached ? store_.deviceAttached(e.udid, e.at)
+                                              : store_.deviceDetached(e.udid, e.at);
+    if (!r) {
+      spdlog::error("store: {} (the {} of {} is kept and retried)", r.error().message,
+                    e.kind == SessionEvent::Attached ? "attach" : "detach", e.udid);
+      if (stopped_) return;
+      armed_ = true;
+      timer_.expires_after(retry_);
+      std::weak_ptr<bool> alive = alive_;
+      timer_.async_wait([this, alive](const boost::system::error_code& ec) {
+        if (ec || !alive.lock() || stopped_) return;
+        armed_ = false;
+        flush();
+      });
+      return;
+    }
+    queue_.pop_front();
+  }
+}
+
+}  // namespace ibackupmon

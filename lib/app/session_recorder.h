@@ -1,0 +1,60 @@
+#pragma once
+/// Writes attach and detach transitions to the store in the order usbmuxd reported them, with
+/// the times it reported them. A write that fails (database locked past the busy timeout, disk
+/// full) stays queued with its time and is retried; nothing behind it overtakes it, so a detach
+/// is never lost and an attach never lands before the detach that preceded it. Lives on the
+/// monitor's strand.
+///
+///   SessionRecorder sessions(store, strand);
+///   sessions.record({udid, SessionEvent::Attached, at});
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "app/asio.h"
+#include "core/clock.h"
+
+namespace ibackupmon {
+
+class Store;
+
+struct SessionEvent {
+  enum Kind { Attached, Detached };
+  std::string udid;
+  Kind kind = Attached;
+  TimePoint at{};
+};
+
+class SessionRecorder {
+ public:
+  using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+  /// retry: the pause between attempts while the store refuses writes.
+  SessionRecorder(Store& store, Strand& strand,
+                  std::chrono::milliseconds retry = std::chrono::seconds(2));
+  ~SessionRecorder();
+  SessionRecorder(const SessionRecorder&) = delete;
+  SessionRecorder& operator=(const SessionRecorder&) = delete;
+
+  /// Queues the transition and writes every queued one it can now.
+  void record(SessionEvent event);
+  /// Transitions not yet written.
+  std::size_t pending() const { return queue_.size(); }
+  /// Cancels the retry timer (queued transitions stay unwritten).
+  void stop();
+
+ private:
+  void flush();
+
+  Store& store_;
+  std::chrono::milliseconds retry_;
+  std::deque<SessionEvent> queue_;
+  boost::asio::steady_timer timer_;
+  bool armed_ = false;
+  bool stopped_ = false;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+}  // namespace ibackupmon

@@ -1,0 +1,236 @@
+"""The running daemon's database files, end to end (real ibackupmond, real ibackupmon-sim):
+
+    daemon_store_files_test.py outside_sqlite   an outside `sqlite3 DB 'SELECT ...'` (read-write
+        open, then close) while the daemon runs leaves -wal and -shm in place; every write after
+        it is visible to readers and survives a SIGKILL of the daemon
+    daemon_store_files_test.py modes            started by hand under umask 022, the database,
+        -wal, -shm are 0640 and the runtime directory (control socket) 0750
+    daemon_store_files_test.py locked_sessions  a device unplugged and plugged back twice while
+        another process holds the database's write lock for longer than the busy timeout: once
+        the lock is gone every transition is in the database, at the time it happened
+    daemon_store_files_test.py disk_full        the database on a tmpfs that fills up: each
+        distinct error is logged once a minute, not on every probe (exits 77, "skipped", where a
+        tmpfs cannot be mounted; recovery with little space freed: store_fs_test)
+
+Environment: DAEMON, SIM, CTL (built binaries), SQLITE3 (the sqlite3 command-line shell; the
+test exits 77, "skipped", without it)."""
+import os
+import signal
+import sqlite3 as sqlite
+import stat
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "metrics"))
+sys.path.insert(0, os.path.join(HERE, "..", "daemon_metrics"))
+from monitoring_kit import Processes, http_get, parse_exposition, wait_for  # noqa: E402
+from daemon_kit import sim_ctl, start_daemon_with_sim  # noqa: E402
+
+UDIDS = [f"00008030-000D5107E000{i:04d}" for i in range(1, 3)]
+APPLE_EPOCH = 978307200  # 2001-01-01 in Unix seconds: backup dates count from there
+
+
+def fleet_text():
+    return "".join(f"""
+[[device]]
+udid = "{u}"
+name = "iPhone-Store-{i}"
+[device.values."com.apple.mobile.backup"]
+CloudBackupEnabled = true
+LastCloudBackupDate = "ago:2h"
+""" for i, u in enumerate(UDIDS, 1))
+
+
+def sqlite3(db, sql, readonly=True):
+    argv = [os.environ["SQLITE3"]] + (["-readonly"] if readonly else []) + [db, sql]
+    r = subprocess.run(argv, capture_output=True, timeout=60)
+    assert r.returncode == 0, f"{argv} failed ({r.returncode}): {r.stderr!r}"
+    return r.stdout.decode().strip()
+
+
+def deleted_files(pid):
+    """Files the process still has open although they were unlinked."""
+    out = []
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+        except FileNotFoundError:  # closed meanwhile
+            continue
+        if target.endswith(" (deleted)"):
+            out.append(target)
+    return out
+
+
+def backup_events(db, udid):
+    return int(sqlite3(db, "SELECT count(*) FROM backup_events b JOIN devices d "
+                           f"ON d.id = b.device_id WHERE d.udid = '{udid}'"))
+
+
+def open_sessions(db, udid):
+    return int(sqlite3(db, "SELECT count(*) FROM attach_sessions s JOIN devices d "
+                           f"ON d.id = s.device_id WHERE d.udid = '{udid}' AND detached IS NULL"))
+
+
+def start(procs, **kwargs):
+    fleet = os.path.join(procs.dir, "fleet.toml")
+    with open(fleet, "w") as f:
+        f.write(fleet_text())
+    daemon = start_daemon_with_sim(procs, fleet, **kwargs)
+    daemon.wait_all_probed(len(UDIDS))
+    return daemon
+
+
+def outside_sqlite():
+    with Processes() as procs:
+        daemon = start(procs)
+        db = daemon.db
+        # What an admin or a backup script does: a plain read-write open, one query, close.
+        sqlite3(db, "SELECT count(*) FROM alert_outbox", readonly=False)
+        for suffix in ("-wal", "-shm"):
+            assert os.path.exists(db + suffix), f"{db}{suffix} was deleted under the daemon"
+        gone = deleted_files(daemon.pid)
+        assert not gone, f"the daemon writes into unlinked files: {gone}"
+
+        # Writes after it reach readers: a new backup date and a detach.
+        u, other = UDIDS[0], UDIDS[1]
+        before = backup_events(db, u)
+        new_date = 1_800_000_000 - APPLE_EPOCH
+        sim_ctl(procs, "set", u, "com.apple.mobile.backup", "LastCloudBackupDate",
+                f"int:{new_date}")
+        sim_ctl(procs, "detach", other)
+        wait_for("the new backup event visible to a reader",
+                 lambda: (procs.check_alive(), backup_events(db, u) > before)[1], timeout=60)
+        wait_for("the detach visible to a reader",
+                 lambda: (procs.check_alive(), open_sessions(db, other) == 0)[1], timeout=60)
+        events = backup_events(db, u)
+
+        # ...and survive a crash.
+        os.kill(daemon.pid, signal.SIGKILL)
+        procs.strict.discard("daemon")
+        wait_for("the daemon gone", lambda: not os.path.exists(f"/proc/{daemon.pid}/fd")
+                 or [p for n, p, _ in procs.procs if n == "daemon"][0].poll() is not None,
+                 timeout=30)
+        assert backup_events(db, u) == events, "a backup event was lost by the SIGKILL"
+        assert open_sessions(db, other) == 0, "a detach was lost by the SIGKILL"
+        assert sqlite3(db, "PRAGMA integrity_check") == "ok"
+        print(f"ok: -wal/-shm kept; {events} backup events and the detach survived SIGKILL")
+
+
+def modes():
+    os.umask(0o022)  # what an admin's shell has: group and others may read new files
+    with Processes() as procs:
+        run_dir = os.path.join(procs.dir, "run", "ibackupmon")
+        daemon = start(procs, control_socket=os.path.join(run_dir, "control.sock"))
+        db = daemon.db
+        wait_for("-wal and -shm", lambda: os.path.exists(db + "-wal")
+                 and os.path.exists(db + "-shm"), timeout=30)
+        found = {p: stat.S_IMODE(os.stat(p).st_mode)
+                 for p in (db, db + "-wal", db + "-shm", run_dir, os.path.dirname(run_dir))}
+        want = {db: 0o640, db + "-wal": 0o640, db + "-shm": 0o640, run_dir: 0o750,
+                os.path.dirname(run_dir): 0o750}
+        wrong = {p: f"{oct(m)} (want {oct(want[p])})" for p, m in found.items() if m != want[p]}
+        assert not wrong, f"modes under umask 022: {wrong}"
+        print("ok: database files 0640, runtime directory 0750 under umask 022")
+
+
+def sessions(db, udid):
+    rows = sqlite3(db, "SELECT s.attached, coalesce(s.detached, -1) FROM attach_sessions s JOIN "
+                       f"devices d ON d.id = s.device_id WHERE d.udid = '{udid}' "
+                       "ORDER BY s.attached, s.detached IS NULL")
+    return [tuple(int(v) for v in line.split("|")) for line in rows.splitlines()]
+
+
+def locked_sessions():
+    # Holding the lock this long is the scenario itself (a backup script, an admin's write),
+    # not a wait for a condition: longer than two of the daemon's 5 s busy timeouts.
+    hold = 12
+    with Processes() as procs:
+        daemon = start(procs)
+        db, u = daemon.db, UDIDS[0]
+        assert len(sessions(db, u)) == 1, sessions(db, u)
+        lock = sqlite.connect(db, isolation_level=None, timeout=30)
+        lock.execute("BEGIN IMMEDIATE")
+        t_detach = time.time()
+        for _ in range(2):  # a flaky cable: out, in, out, in
+            sim_ctl(procs, "detach", u)
+            sim_ctl(procs, "attach", u)
+        t_attach = time.time()
+        time.sleep(hold)
+        lock.execute("ROLLBACK")
+        lock.close()
+        t_unlock = time.time()
+
+        def both():
+            procs.check_alive()
+            s = sessions(db, u)
+            return s if len(s) == 3 and s[2][1] == -1 else None
+        s = wait_for("both detaches and re-attaches recorded", both, timeout=60)
+        (_, detached), (attached, detached2), (attached2, _) = s
+        for what, t in (("detach", detached), ("re-attach", attached),
+                        ("second detach", detached2), ("second re-attach", attached2)):
+            assert int(t_detach) <= t <= int(t_attach) + 1, (
+                f"{what} recorded at {t}, not when it happened ({int(t_detach)}..{int(t_attach)}; "
+                f"the lock went at {int(t_unlock)})")
+        log = open(os.path.join(procs.dir, "daemon.log")).read()
+        assert "database is locked" in log, "the daemon never met the lock"
+        print(f"ok: sessions {s}, lock released at {int(t_unlock)}")
+
+
+def cycles_done(daemon):
+    """Probe cycles of all devices so far: every cycle runs each probe once."""
+    text = http_get(daemon.metrics_url)
+    return max((float(v) for n, _, v in parse_exposition(text)
+                if n == "ibackupmon_probe_duration_seconds_count"), default=0)
+
+
+def disk_full():
+    with Processes() as procs:
+        mnt = os.path.join(procs.dir, "mnt")
+        os.makedirs(mnt)
+        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
+                           capture_output=True)
+        if r.returncode != 0:
+            print(f"skipped: cannot mount a tmpfs here: {r.stderr!r}")
+            sys.exit(77)
+        try:
+            daemon = start(procs, db=os.path.join(mnt, "ibackupmon.db"))
+            filler = os.path.join(mnt, "filler")
+            fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+            try:
+                while os.write(fd, b"f" * 4096) > 0:
+                    pass
+            except OSError:  # ENOSPC: not one page left
+                pass
+            os.close(fd)
+            log_path = os.path.join(procs.dir, "daemon.log")
+            wait_for("a disk-full error in the log", lambda: (procs.check_alive(), "disk full"
+                     in open(log_path).read())[1], timeout=60)
+            full_at = len(open(log_path).read())
+            cycles = cycles_done(daemon)
+            # Ten probe cycles while the disk stays full (each tries to write and fails).
+            wait_for("10 more probe cycles", lambda: cycles_done(daemon) >= cycles + 10,
+                     timeout=90)
+            lines = [line.split(" ", 2)[-1] for line in open(log_path).read()[full_at:]
+                     .splitlines() if " error " in line]
+            worst = max((lines.count(m) for m in set(lines)), default=0)
+            assert worst <= 1, (f"an error repeated {worst} times in 10 probe cycles: "
+                                f"{max(set(lines), key=lines.count)}")
+
+            print(f"ok: {len(lines)} error lines in 10 probe cycles on a full disk, none repeated")
+        finally:
+            for name, p, _ in procs.procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+                    p.wait(timeout=30)
+            subprocess.run(["umount", "-l", mnt])
+
+
+if __name__ == "__main__":
+    if not os.environ.get("SQLITE3"):
+        print("skipped: the sqlite3 command-line shell is not installed (package sqlite3)")
+        sys.exit(77)
+    {"outside_sqlite": outside_sqlite, "modes": modes,
+     "locked_sessions": locked_sessions, "disk_full": disk_full}[sys.argv[1]]()
