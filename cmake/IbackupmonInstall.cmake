@@ -1,4 +1,5 @@
-# Install layout and the Debian package (issue 8). Included last by the top-level CMakeLists.txt.
+# SPDX-License-Identifier: Apache-2.0
+# Install layout and the Debian package. Included last by the top-level CMakeLists.txt.
 #
 # The package is built with CMAKE_INSTALL_PREFIX=/usr (cpack sets CPACK_PACKAGING_INSTALL_PREFIX);
 # /etc, /lib/systemd and /usr/lib/{sysusers,tmpfiles}.d are absolute because systemd and dpkg look

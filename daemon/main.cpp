@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ibackupmond: parse the command line, then hand over to lib/app (commands.cpp).
 #include <exception>
 #include <iostream>

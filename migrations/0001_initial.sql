@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 0001: devices, attach sessions, observations, backup events, condition intervals, status.
 -- Times are INTEGER Unix seconds (UTC). Applied in one transaction by lib/store/migrator.cpp.
 PRAGMA application_id = 1765960525;  -- 0x69426B4D "iBkM", kApplicationId

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 0002: alert state, acknowledgements and the durable outbox (lib/store/alert_repository.cpp).
 -- Times are INTEGER Unix seconds (UTC).
 

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 0003: attach sessions keyed by the attach time in milliseconds. A device unplugged and plugged
 -- back within one second gets a session of its own; keyed by whole seconds the second attach
 -- collided with the closed session and the device was left connected with no open session.

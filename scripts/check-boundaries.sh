@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Each third-party API lives in exactly one folder (STYLE.md item 4). tools/sim is its own program.
+# SPDX-License-Identifier: Apache-2.0
+# Each third-party API lives in exactly one folder. tools/sim is its own program.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The README's first command: installs dependencies, builds, and runs ibackupmond in the foreground
 # with a demo configuration (state in a temporary directory, metrics on 127.0.0.1) until Ctrl-C.
 # DEMO_SECONDS=N stops it cleanly after N seconds (for automated checks); DEMO_PORT picks the

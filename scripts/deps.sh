@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages listed in scripts/packages.txt that are missing. Idempotent:
 # when everything is present it changes nothing and needs no network.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The whole test suite, as CI runs it: dependencies, style checks, build + ctest, the same suite
 # under ASan+UBSan, benchmarks in quick mode (ctest label "bench"), and fuzzers for a bounded time.
 # Set SKIP_ASAN=1 or SKIP_FUZZ=1 for a quicker local run.
@@ -12,6 +13,7 @@ jobs=${JOBS:-$(nproc)}
 echo "== style checks"
 "$root/scripts/check-format.sh"
 "$root/scripts/check-boundaries.sh"
+"$root/scripts/check-licence.sh"
 
 echo "== build + tests"
 BUILD_DIR="$root/build" "$root/scripts/build.sh"
@@ -41,7 +43,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ] && command -v clang++ >/dev/null; then
     corpus="$root/tests/fuzz/corpus/${name#fuzz_}"
     work=$(mktemp -d)
     [ -d "$corpus" ] && cp -r "$corpus"/. "$work"/
-    # A fixed seed keeps CI reproducible (FUZZ_SEED=N to explore further; STYLE.md item 16).
+    # A fixed seed keeps CI reproducible (FUZZ_SEED=N to explore further; randomised tests print their seed and accept it back).
     echo "-- $name seed=${FUZZ_SEED:-1}"
     "$f" -seed="${FUZZ_SEED:-1}" -max_total_time="${FUZZ_SECONDS:-15}" -timeout=10 \
       -rss_limit_mb=2048 "$work" 2>&1 | tail -n 3

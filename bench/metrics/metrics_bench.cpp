@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cost of the metrics path for large fleets: a fleet update on the app strand, rendering the text
 // exposition, and a whole /metrics scrape over HTTP from the real MetricsServer (target: < 50 ms
 // for 1000 devices). Counters report the body size and the number of series.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /metrics under hostile clients, against the real MetricsServer on 127.0.0.1:0:
 //  - latency of a gzip scrape (as Prometheus sends it) while N connections sit idle after
 //    sending half a request header;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// (a) One full probe cycle of the daemon's own code path, in process: the same parts
 /// MonitorComponent wires (UsbmuxdEvents + DeviceWatcher -> Monitor on an Asio strand ->

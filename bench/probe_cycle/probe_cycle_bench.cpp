@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 8,1]
 //                   [--tool-sample N] [--store sqlite|null] [--readable-only]
 // For each fleet size: one full probe cycle of ibackupmon's own code path (per concurrency),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place in bench/ that calls libimobiledevice directly: measuring the raw library is
 // its point (scripts/check-boundaries.sh covers lib/, daemon/ and tools/ only).
 #include "raw_loop.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// (b) The floor: the same lockdown reads as one probe cycle, done by a minimal sequential loop
 /// over the raw libimobiledevice 1.3.0 API, with no parsing, diagnosis or storage.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A fresh ibackupmon-sim serving `--generate N --seed S` on a private UNIX socket, for one
 /// measurement. Every method starts from a simulator nobody has talked to, so pairing a device

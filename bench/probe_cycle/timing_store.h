@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A Store decorator that notes when each device's first probe cycle is fully processed (its
 /// snapshot recorded, then its status saved: diagnosis included), forwarding every call to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// (c) What admins script today: `idevice_id -l`, then per device `ideviceinfo -u UDID` and
 /// `ideviceinfo -u UDID -q DOMAIN` for the four other domains our probes read, plus

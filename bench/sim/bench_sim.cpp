@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench_sim [--quick] [--devices N] [--threads T] [--seconds S]
 // Starts ibackupmon-sim --generate N, runs full lockdown sessions (handshake, TLS, one
 // GetValue, StopSession) from T threads for S seconds, prints sessions/s and the simulator's RSS.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A deterministic simulated fleet for the store benchmark: what 1000 devices on USB look like
 /// probe after probe (carts that leave by day and charge by night, always-on kiosks, flaky ones).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Times what an admin runs on the finished database: `ibackupmonctl status --json` and
 /// `ibackupmonctl history UDID --json`, in-process (store + render) and as whole processes.

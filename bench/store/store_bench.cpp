@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Store benchmark: a simulated year of a fleet probed every 5 minutes, written through the real
 // SqliteStore, then the figures an admin cares about: database size, the write cost of one
 // probe, and the time of `ibackupmonctl status --json` and `history` on that database.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Writes simulated days of the bench fleet into a store through the real Store API: either
 /// only the probes that change something, or every probe exactly as the daemon's monitor does.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What an alert email says: per device the identity, both backups (age and date), each condition
 /// with evidence and fix, a dashboard hint; plus the acknowledged digest. Rendered as plain text

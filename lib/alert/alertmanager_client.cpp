@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "alert/alertmanager_client.h"
 
 #include <nlohmann/json.hpp>

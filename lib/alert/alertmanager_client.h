@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The Alertmanager channel ([alerts.alertmanager]): the alert state posted to /api/v2/alerts with
 /// the labels of deploy/prometheus/ibackupmon.rules.yml (alertname, host, udid, condition,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Apple System Status feed: a pure parser (parseAppleStatus) and its fetcher. The feed is bare
 /// JSON or JSONP (`jsonCallback({...});`); see docs/feeds.md for the format and the failure

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Text helpers shared by the feed parsers (Apple status, iOS catalog): JSON/JSONP framing with
 /// clear errors, HTML entity decoding, and short descriptions of JSON values for messages.

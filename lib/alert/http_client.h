@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A small blocking HTTP client (GET and POST JSON) over libcurl, for the status feeds and the
 /// Alertmanager channel. Call it from a worker thread, never from the app's strand.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Apple's catalog of the iOS/iPadOS versions it offers (gdmf.apple.com/v2/pmv): a pure parser
 /// and a lookup of the newest version offered for a ProductType. See docs/feeds.md.

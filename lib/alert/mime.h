@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Encoders that keep hostile text (device names, evidence) from injecting email headers or
 /// markup: RFC 2047 header words, quoted-printable bodies (dot-safe), HTML escaping.

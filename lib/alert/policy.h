@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The alert policy: a pure function from persisted alert state, what is wrong now and the acks to
 /// the next state and the notices to mail. smartd's -M once|daily|diminishing reminders plus a

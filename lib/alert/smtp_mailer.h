@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Delivers finished RFC 5322 messages over SMTP with libcurl ([alerts.email]).
 /// Blocking: call it from a worker thread, never from the app's strand.

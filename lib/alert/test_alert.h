@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// `ibackupmond --send-test-alert`: one test email with the configured [alerts.email] settings,
 /// sent directly (not through the outbox) so the admin sees the SMTP error at once.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's alerting: AlertRepository (own connection to [storage] path), SMTP mailer,
 /// Alertmanager client, AlertEngine (registered in AppContext::fleetObservers) and the control

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The control protocol's alert commands (docs/alerts.md): one JSON object per line in, one out.
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>

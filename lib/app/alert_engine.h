@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Runs the alert policy on every fleet change, writes what it decides (state + message) to the
 /// store in one transaction, and delivers the outbox: email through a Mailer on a worker thread

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Owns the daemon's components: starts them in dependency order, hands them reloaded config,
 /// stops and destroys them in reverse. See component.h for how to add one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/auth_throttle.h"
 
 #include <algorithm>

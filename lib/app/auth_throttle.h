@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Slows down password guessing against /metrics: after a few wrong basic-auth passwords from one
 /// client, that client's requests have their credentials checked one at a time, each after a delay

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// ibackupmond's command line. To add an option: one row in the table in cli.cpp, and (for a new
 /// action) one case in runCommand() (commands.cpp).

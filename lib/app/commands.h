@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What ibackupmond does for each command-line action (run, --check-config, --print-config...).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A long-lived part of the daemon (store, monitor, metrics exposer, alerts), run by Application.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/component_table.h"
 
 #include "app/alert_component.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's control socket ([alerts] control_socket, default /run/ibackupmon/control.sock):
 /// a UNIX stream socket speaking one JSON object per line each way (docs/alerts.md). Created with

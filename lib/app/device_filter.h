@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// [probe] include / exclude: which attached devices are fleet devices. Entries are UDIDs or
 /// name glob patterns (fnmatch), e.g. exclude = ["Staff *", "00008101-000A1B2C3D4E5F60"].

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Seam between the feeds (Apple status, iOS catalog) and the monitor's diagnosis: the monitor
 /// asks for the facts of one device each time it diagnoses it. Thread-safe; must not block.

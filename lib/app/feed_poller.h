@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Polls one outside feed: the blocking fetch runs on the poller's own worker thread, its result
 /// is committed on the app's strand, failures back off (doubling from `firstRetry` up to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Turns the feeds' results into the diagnosis's ExternalFacts: ongoing iCloud Backup /
 /// iCloud Account events become ServiceOutage (-> apple_service_outage, information only), and

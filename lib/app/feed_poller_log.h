@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Rate limit for a feed's failure log lines: the first failure and every change of cause are
 /// logged at once, a failure that goes on is repeated at most once per `every`, and recovery is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The two outside feeds as pollers: Apple System Status ([apple_status]) and the iOS version
 /// catalog ([ios] catalog_url). Both keep the last good result with its time; callers read it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The outside feeds in the daemon: the Apple System Status and iOS catalog pollers (each only
 /// when its URL is set), reporting to ctx.feedObservers (the metrics exporter) and publishing

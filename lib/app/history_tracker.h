@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Keeps a DeviceHistory current between probe cycles, in memory, the way the store rebuilds it
 /// at start-up (loadAllHistories): pure functions, unit-tested.

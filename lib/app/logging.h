@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// spdlog setup for the daemon: one stderr logger, formatted for journald or for a terminal.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's Prometheus side: one MetricsExporter (a FleetObserver, the AlertMetrics and the
 /// FeedObserver) served at http://<[metrics] listen>/metrics. Comes before the alerts, feeds and

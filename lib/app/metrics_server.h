@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Serves the exporter's metrics at http://<[metrics] listen>/metrics: an HTTP/1.1 server on
 /// Boost.Beast over its own Asio thread, which reads request headers asynchronously, so idle or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The heart of the daemon: usbmuxd events -> probe cycles on a bounded pool -> store ->
 /// diagnosis -> store -> FleetObservers. One strand owns all state; the watcher's threads and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's device watching: usbmuxd events -> Monitor (probes, diagnosis, store) ->
 /// the FleetObservers registered by earlier components. Uses the Store an earlier component

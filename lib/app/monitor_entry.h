@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Internal to the Monitor: what it keeps per device, and the channel workers report through.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Monitor: periodic work that needs no probe: re-diagnosis of devices that are not attached
 // (device_missing, staleness grows without probes), forget_after, and retention pruning.
 #include <spdlog/spdlog.h>

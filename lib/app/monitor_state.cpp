@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Monitor: what happens after a cycle: history, store, diagnosis, observers; and config.
 #include <spdlog/spdlog.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's side of the systemd notify protocol (Type=notify), behind a small interface so
 /// Application can be tested with a recording fake.

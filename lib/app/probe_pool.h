@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A bounded pool of threads for blocking lockdown calls. libimobiledevice 1.3.0 cannot cancel a
 /// blocked call, so a job that overruns its timeout is abandoned: its thread is written off (it

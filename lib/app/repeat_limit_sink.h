@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A spdlog sink that passes each warning or error on at most once per window: a failure that
 /// repeats on every probe (a full disk, a locked database) gives one line per window, and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "app/service.h"
 
 #include <spdlog/spdlog.h>

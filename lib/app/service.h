@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's main loop: signals, reloads, watchdog pings and a bounded shutdown around an
 /// Application on one io_context.

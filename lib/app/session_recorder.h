@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Writes attach and detach transitions to the store in the order usbmuxd reported them, with
 /// the times it reported them. A write that fails (database locked past the busy timeout, disk

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The validated, immutable configuration. Built only by loadConfig() (config_loader.h); every
 /// field has its documented default, so a default-constructed Config is the documented defaults.

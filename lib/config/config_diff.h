@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What a reload may change: keys bound at startup (listen socket, database) need a restart.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Loads ibackupmon.toml into a fully validated Config, reporting every error at once.
 ///

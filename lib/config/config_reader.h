@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Internal to lib/config: reads typed values out of a toml++ table, collecting every error with
 /// its file:line:column instead of stopping at the first one.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Renders a Config as TOML (for --print-config) that loadConfig accepts back unchanged.
 

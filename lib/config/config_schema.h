@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The list of every key the configuration file accepts, by section: the one source for unknown-key
 /// detection, "did you mean" suggestions and the tests that check the example file and the docs.

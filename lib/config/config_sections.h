@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Internal to lib/config: reads every section of a parsed file into a Config, then checks the
 /// rules that span several keys.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "config/config_validate.h"
 
 #include <arpa/inet.h>

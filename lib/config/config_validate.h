@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Pure checks for configuration values. Each check returns nullopt when the value is fine, else
 /// the "expected ..." phrase for the error line (without the word "expected").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Seam between the alert code (lib/alert) and the metrics exporter (lib/metrics): the alert code
 /// reports what happened, lib/metrics turns it into the ibackupmon_alert*/feed* families.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Plain alert state shared by the policy (lib/alert), its persistence (lib/store) and the engine
 /// (lib/app): what was alerted, what is acknowledged, and what waits in the outbox.

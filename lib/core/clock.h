@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Time source seam: production uses SystemClock, tests a FakeClock.
 

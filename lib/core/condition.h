@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A diagnosed condition: why a device is (or may be) not backing up, with evidence and the fix.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Durations as admins write them: "90s", "5m", "36h", "7d", combinable ("1h30m").
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Errors as values at I/O boundaries: Expected<T> = tl::expected<T, Error>.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Seam between the feed pollers (lib/app) and their consumers (metrics, diagnosis, emails).
 /// Called on the app's strand; implementations must not block.

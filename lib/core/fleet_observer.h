@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Seam between the monitor (lib/app) and its consumers (metrics, alerts). The monitor calls these
 /// on its strand after state changes; implementations must not block.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What the store remembers about a device between probe cycles: the input, with the latest
 /// snapshot, that diagnosis needs to say "since when".

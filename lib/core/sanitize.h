@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Device strings are hostile: every string a device returns passes through sanitizeDeviceString
 /// at the lib/device boundary before anything else sees it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What one probe cycle read from one device. Every field is optional: absent means "not read"
 /// (locked, prohibited, probe failed), never "false" or "zero".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// RFC 3339 UTC timestamps ("2025-05-15T20:37:27Z") for JSON, CSV, logs and emails.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The narrow I/O seam probes talk through: one lockdown session per probe cycle.
 /// Production: LockdownConnector (lockdown_connector.h). Tests: a hand-written fake.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Which devices are attached, and whether usbmuxd is there at all. Events give speed, a
 /// periodic ListDevices gives truth: after usbmuxd goes away (Debian's udev rule stops it when the

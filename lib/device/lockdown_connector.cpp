@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "device/lockdown_connector.h"
 
 #include <libimobiledevice/diagnostics_relay.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// DeviceConnector over libimobiledevice 1.3.0: one lockdownd session per open().
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// libimobiledevice 1.3.0 lockdownd_error_t values -> our stable error ids (device-facts.md).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// libplist node -> PlistValue. Internal to lib/device: the one place libplist types meet ours.
 

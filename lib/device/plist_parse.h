@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Property-list text (XML or binary) to a PlistValue, for captured fixtures and fuzzing.
 /// Device strings in the result are sanitised exactly as at the live device boundary.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A project-owned property-list tree, so nothing outside lib/device touches libplist.
 /// Strings inside have already been sanitised (core/sanitize.h) when they came from a device.

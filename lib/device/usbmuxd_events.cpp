@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "device/usbmuxd_events.h"
 
 #include <libimobiledevice/libimobiledevice.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The process-wide usbmuxd event subscription of libimobiledevice, wrapped once.
 /// idevice_event_subscribe keeps a single callback per process: construct exactly one

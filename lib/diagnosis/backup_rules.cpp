@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rules about backups themselves: backup_stale, icloud_backup_disabled,
 // encryption_password_missing, backup_date_in_future, and (run last) stale_unexplained.
 #include <chrono>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The one table of condition definitions: id, severity, confidence, title and fix steps.
 /// docs/conditions.md mirrors it (a unit test checks); metrics export every id of it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rules about the device itself: device_storage_low, ios_outdated, clock_skew, device_missing.
 #include <chrono>
 

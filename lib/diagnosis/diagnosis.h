@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Pure diagnosis: latest snapshot + history + settings + outside facts -> conditions with
 /// evidence and fixes, the backup state, and the DeviceStatus row everything else shows.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rules about the device's surroundings: icloud_signed_out (a proxy), wifi_disconnected and
 // apple_service_outage (information only: it never suppresses another condition).
 #include <algorithm>

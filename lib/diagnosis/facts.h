@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What diagnosis knows about a device, merged from the latest snapshot and history. Internal to
 /// lib/diagnosis: rules and the status builder read facts only through these helpers.

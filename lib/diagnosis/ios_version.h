@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// iOS version strings ("17.5.1", "18") parsed and compared; junk is "unknown", never a crash.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rules about power: not_on_power and battery_low. Live facts only: a battery reading from an
 // earlier attach says nothing about now.
 #include "diagnosis/condition_catalog.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Shared state of one diagnose() call, handed to each group of rules. Internal to lib/diagnosis.
 

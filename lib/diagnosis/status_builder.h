@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Builds the DeviceStatus row from diagnosis input and conditions, and orders the fleet.
 

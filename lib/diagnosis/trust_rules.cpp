@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rules about reaching the device: passcode_locked, trust_pending, trust_denied, not_paired,
 // values_prohibited, device_values_invalid and probe_failing. Each makes values unknown, never
 // healthy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The per-device part of the metrics, kept as plain rows and written as exposition text at
 /// scrape time (node_exporter's const-metrics collector pattern): a device that leaves the fleet

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Every metric family ibackupmond exposes, in one place: names, help, types and buckets are the
 /// product's public API (docs/metrics.md), so they change only here and only compatibly.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Keeps the Prometheus metrics in step with the fleet view (the same DeviceStatus rows that
 /// `ibackupmonctl status` shows: one source of truth) and with what the alert code reports.

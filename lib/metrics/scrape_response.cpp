@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "metrics/scrape_response.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What /metrics answers, apart from the HTTP transport (lib/app/metrics_server.h serves it): the
 /// exporter's own fast rendering, gzipped at a speed-first level (docs/performance.md), and the

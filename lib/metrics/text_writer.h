@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Writes the Prometheus text exposition format (version 0.0.4) straight into a string. The
 /// per-device families are most of a scrape (29,000 series for 1000 devices); prometheus-cpp's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// iCloud account proxy: com.apple.mobile.data_sync lists data classes with AccountNames.
 /// Only a proxy (device-facts.md, Low-Medium): nothing over USB says "needs verification".

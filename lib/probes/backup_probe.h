@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Backup facts: com.apple.mobile.backup (iCloud switch, last iCloud and computer backups).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Power: com.apple.mobile.battery (charge level, external power, charging).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Identity: the default lockdown domain (name, model, iOS version, serial, device clock).
 

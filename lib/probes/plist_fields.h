@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Typed reads from a lockdown reply. Absent keys are nullopt ("not read"); a key of the wrong
 /// type or out of range is nullopt too, and is recorded as an InvalidValue naming the domain, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// One probe reads one facet of a device through a DeviceSession into the snapshot.
 /// Implement it in lib/probes/<facet>_probe.{h,cpp} and add one line to probe_table.cpp:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// One probe cycle for one device: open one lockdown session, run every probe through it,
 /// collect each probe's outcome. Blocking (runs on a pool thread); touches no shared state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The list of probes, in the order a cycle runs them (probe_table.cpp is the only list).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "probes/storage_probe.h"
 
 #include "probes/plist_fields.h"

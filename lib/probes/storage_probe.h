@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Storage: com.apple.disk_usage (capacity and free space, bytes).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Trust/lock state. It reads nothing itself: lockdown answers with errors, not values, so the
 /// runner derives the state from how opening the session went (trustFromError) and this probe

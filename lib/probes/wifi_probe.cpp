@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "probes/wifi_probe.h"
 
 namespace ibackupmon {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Wi-Fi association, best effort: the IORegistry entry of the Wi-Fi interface through
 /// diagnostics_relay (AppleBCMWLANSkywalkInterface, else class IO80211Interface). Works on some

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// `ibackupmonctl export --format csv`: one header line, one line per device, RFC 4180 (CRLF).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The public JSON shape of a device status (`ibackupmonctl status --json`, `export --format
 /// json`); documented in docs/ctl.md. Times are RFC 3339 UTC or null; unknown values are null.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// One verdict per device and per fleet, with the Nagios exit code `ibackupmonctl status` returns.
 

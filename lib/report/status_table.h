@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Human output: the fleet table of `ibackupmonctl status` and the page of `device UDID`.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Cell helpers for terminal tables and CSV: device strings are hostile (escape sequences,
 /// CR/LF, invalid UTF-8, megabytes), so every cell is cleaned before it is printed.

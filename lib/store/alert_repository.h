@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Persistence of the alert policy's state, the acknowledgements and the durable outbox
 /// (migrations/0002_alerts.sql). Used from the daemon's strand only; it has its own connection.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// RAII SQLite connection with a statement cache and transactions. Only lib/store includes sqlite3.
 ///

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Turns migrations/NNNN_name.sql into a C++ source with one raw string literal per file.
 # Invoked at build time: cmake -DOUT=file.cpp -DSOURCES="a.sql;b.sql" -P embed_migrations.cmake
 set(delim "ibmsql")

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Optional-aware JSON field helpers shared by the store's codecs (internal to lib/store).
 

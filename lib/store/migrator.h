@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Forward-only schema migrations, embedded from migrations/NNNN_name.sql at build time.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Small helpers over Database::prepare for one-shot statements with positional parameters.
 ///

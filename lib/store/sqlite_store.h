@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The SQLite implementation of Store (store.h). Schema: migrations/ and docs/schema.md.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// RAII prepared statement: typed binds and column reads; errors come back as values.
 

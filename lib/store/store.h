@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The durable history of every device: the only user of sqlite3 (behind this interface).
 /// One writer (the daemon's monitor); readers (ibackupmonctl) open the same file read-only.
-/// CONTRACT between the store (issue 5) and the monitor (issue 4): extend, don't break.
+/// CONTRACT between the store and the monitor: extend, don't break.
 
 #include <memory>
 #include <optional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// How the store persists snapshots, statuses and observation values as JSON text. Internal to
 /// lib/store (the public output format lives in lib/report); times are Unix seconds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Condition intervals and the status row.
 #include <map>
 

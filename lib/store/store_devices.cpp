@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Devices, attach sessions and forgetting.
 #include "store/query.h"
 #include "store/sqlite_store.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Retention: history older than the cutoff goes, in small batches, device by device (each
 // delete is an index range on the device's key, so a batch never scans the whole table).
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads: live status (ctl, metrics), histories (monitor start-up), timelines (ctl history).
 #include <algorithm>
 #include <map>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Probe results: snapshots, observations, backup events, condition intervals, status rows.
 #include <set>
 

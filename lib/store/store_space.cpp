@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Running on a nearly full file system: the WAL is kept empty until there is room again.
 #include <filesystem>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `ibackupmonctl history`: backups, condition intervals, attach sessions, observations.
 #include "store/query.h"
 #include "store/sqlite_store.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Static checks of deploy/grafana/ibackupmon.json that need no Prometheus: it is a Grafana 10
 dashboard model with unique panel ids, panels inside the 24-column grid, every query on the
 ${datasource} variable, unique refIds per panel, and the host and udid variables the docs promise.

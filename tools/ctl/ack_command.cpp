@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ack / unack / acks: ask the running daemon over its control socket ([alerts] control_socket);
 // the daemon persists the acknowledgement, so this works only while ibackupmond runs.
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The acknowledgements `status` and `device` show beside each device (docs/ctl.md): the daemon
 /// stores them in the database (alert_acks), so they are read there like the status itself.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cli_args.h"
 
 namespace ibackupmon::ctl {

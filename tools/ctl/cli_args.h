@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// ibackupmonctl's command line: options may stand before or after the command
 /// (`ibackupmonctl --db X status --json` = `ibackupmonctl status --db X --json`).

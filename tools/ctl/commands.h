@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The ibackupmonctl commands; each returns the process exit code.
 

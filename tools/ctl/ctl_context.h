@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What every ibackupmonctl command gets: parsed arguments, the time, output streams; plus
 /// opening the database named by --db / --config / the default config, and exit codes.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // forget: the only command that writes (opens the database read-write).
 #include <ostream>
 

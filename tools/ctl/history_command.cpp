@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // history: backups, condition intervals, attach sessions and value changes over time.
 #include <nlohmann/json.hpp>
 

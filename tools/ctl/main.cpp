@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ibackupmonctl: reads the ibackupmond database (status, device, history, export; forget writes).
 #include <iostream>
 #include <string>

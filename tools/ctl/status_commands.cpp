@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // status, device and export: views of the live fleet status (Store::loadStatus).
 #include <map>
 #include <ostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Command line of the simulator itself (the ctl subcommand is parsed in ctl_client).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The ctl socket: one JSON array of strings per connection (a command and its arguments), one
 /// JSON object back: {"ok": bool, "output": text, "error": text}.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// `ibackupmon-sim ctl --control PATH COMMAND [ARGS]`: sends one command to a running simulator.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A usbmuxd Connect that reached a device: lockdownd on port 62078 or a started service.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Lockdown domains of a simulated device: realistic defaults (real key names and types) plus
 /// the fleet file's overrides, and the typed value notation shared by fleet files and ctl.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What clients asked the simulator, as JSON lines: appended to --events FILE and kept in memory
 /// (bounded) for `ctl events`.

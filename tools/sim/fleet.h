@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The fleet model: what a fleet file (or --generate) says about each simulated device.
 

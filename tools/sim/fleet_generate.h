@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// --generate N [--seed S]: a varied, deterministic fleet covering every situation.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Fleet files (TOML, format in docs/simulator.md): load with file:line:column errors, save.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // fleetToToml: the --write-fleet format, readable by parseFleet.
 #include <sstream>
 

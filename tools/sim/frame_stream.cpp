@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "frame_stream.h"
 
 #include "lockdown_packet.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A device-side connection carrying length-prefixed plists, with an optional TLS layer that can
 /// be switched on (StartSession) and off (the client's close_notify after StopSession).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// lockdownd and service framing: a 4-byte big-endian length followed by a plist (XML or
 /// binary). Pure functions, fuzzed.

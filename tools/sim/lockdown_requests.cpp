@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LockdownSession: the requests that read or change device state.
 #include <chrono>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "lockdown_session.h"
 
 #include "device_values.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// lockdownd of one simulated device on one connection: the request/reply loop, the TLS
 /// upgrade after StartSession and the faults that shape it.

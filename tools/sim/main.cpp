@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ibackupmon-sim: a usbmuxd + lockdownd simulator that the real libimobiledevice talks to.
 #include <csignal>
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Keys and certificates behind every simulated pair record. RSA key generation is slow, so one
 /// set is made at startup and shared by all devices; HostIDs stay per device.

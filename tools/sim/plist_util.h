@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Owning libplist handles and the few conversions the simulator needs.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Realistic models and iOS releases, and the default lockdown domains built from them.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The simulator's single entry to Boost.Asio (<utility> first, as lib/app/asio.h does).
 

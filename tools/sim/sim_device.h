@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Runtime state of one simulated device: its domains, usbmuxd identity, trust and services.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The simulated world: devices, usbmuxd's view of them (DeviceIDs, listeners, pair records)
 /// and everything ctl can change. Lives on the io_context thread; nothing here locks.

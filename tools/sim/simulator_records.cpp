@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Simulator: usbmuxd's pair record store and the fleet timeline.
 #include "device_values.h"
 #include "simulator.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Device-side TLS over memory BIOs, so the same socket carries plaintext before StartSession,
 /// TLS during the session and plaintext again after the client's close_notify.

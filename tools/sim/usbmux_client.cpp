@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One usbmuxd client connection: request/reply until Listen or Connect changes its role.
 #include <deque>
 

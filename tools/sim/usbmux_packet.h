@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// usbmuxd wire format: a 16-byte little-endian header (length incl. header, version, message,
 /// tag) followed by an XML plist. Pure functions, so the fuzzer can drive them directly.

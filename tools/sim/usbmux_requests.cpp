@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // usbmuxd requests answered with a single reply (everything but Listen and Connect).
 #include "device_connection.h"
 #include "usbmux_packet.h"

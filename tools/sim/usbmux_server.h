@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The usbmuxd side: accepts clients on a UNIX path or TCP address, answers the plist protocol
 /// and hands Connect-ed sockets to the device (lockdownd or a started service).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: any bytes as the Apple System Status feed give a report or a named error,
 // never a crash; a report covers every watched service once, and its strings are clean UTF-8
 // without CR/LF (they reach emails, logs and metric labels).

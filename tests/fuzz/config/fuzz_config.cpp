@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: any bytes as a config file must give a Config or error lines, never a crash;
 // a Config that loads must render to TOML that loads back to the same Config.
 #include <cstddef>

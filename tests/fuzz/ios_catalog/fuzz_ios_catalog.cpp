@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer harness: any bytes as the gdmf iOS version catalog give a catalog or a named error,
 // never a crash; lookups on a parsed catalog return versions that compare as versions.
 #include <cstddef>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libFuzzer: the simulator's parsers of client input, the usbmuxd packet parser and the lockdownd
 // frame/request parser. Byte 0 selects the parser (even: usbmux, odd: lockdown). Fleet files are
 // local admin input and left out: toml++ 3.3 asserts on some invalid keys in debug builds.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The alert engine against real parts: a SQLite file, an aiosmtpd server on loopback, real
 // timers. Fleet views are built by hand here; the daemon + simulator path is in tests/system/alert.
 #include "app/alert_engine.h"

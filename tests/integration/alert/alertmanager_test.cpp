@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Debian's real prometheus-alertmanager on loopback receives, groups and resolves the engine's
 // alerts; it mails its notifications to the aiosmtpd sink, so grouping is seen as one email.
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Starts tests/integration/alert/smtp_sink.py (a real aiosmtpd server on 127.0.0.1) and reads
 /// the messages it stored. Stopped (SIGTERM, waited for) in the destructor.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A real SMTP server on loopback for the alert tests (Debian's python3-aiosmtpd).
 
 Each accepted message is written to DIR/NNNN.eml (atomically: tmp file, then rename) with the

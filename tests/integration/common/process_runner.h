@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Runs a program with arguments and extra environment, capturing stdout/stderr, killing it
 /// after a timeout. For tests that drive Debian's idevice* tools and our binaries.

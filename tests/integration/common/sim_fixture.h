@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Starts ibackupmon-sim for a test and stops it on destruction.
 ///

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the real build/bin/ibackupmonctl against databases written through the Store API.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Runs a program with arguments (no shell), capturing stdout, stderr and the exit code.
 

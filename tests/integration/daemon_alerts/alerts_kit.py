@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The real ibackupmond + real ibackupmon-sim + a real SMTP sink (aiosmtpd) on loopback, for the
 end-to-end alert tests: fleets written per test, a daemon that can be SIGKILLed, restarted and
 reloaded, and the mails the sink received, parsed as a mail client would."""

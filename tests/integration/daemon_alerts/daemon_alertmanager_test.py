@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's real Alertmanager receives, groups and resolves the real daemon's alerts: ibackupmond
 watching ibackupmon-sim posts to [alerts.alertmanager] url; Alertmanager runs the example route of
 deploy/alertmanager/alertmanager.yml (short waits, a loopback aiosmtpd as smarthost). Two stale

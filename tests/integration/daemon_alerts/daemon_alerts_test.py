@@ -1,4 +1,5 @@
-"""Issue 7's email acceptance end to end: the real ibackupmond watching the real ibackupmon-sim,
+# SPDX-License-Identifier: Apache-2.0
+"""Email end to end: the real ibackupmond watching the real ibackupmon-sim,
 mailing a real aiosmtpd server on loopback. Each scenario is one ctest test:
 
     daemon_alerts_test.py one_stale|ten_stale|resolved|smtp_down|sigkill|hostile|sighup_smtp|ack

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The daemon's control socket under misbehaving clients and resource exhaustion: the real
 ibackupmond watching the real ibackupmon-sim, with this script playing systemd's notify socket.
 Each scenario is one ctest test:

@@ -1,4 +1,5 @@
-"""Issue 4 acceptance: the real ibackupmond watching the real ibackupmon-sim, asserted device by
+# SPDX-License-Identifier: Apache-2.0
+"""The real ibackupmond watching the real ibackupmon-sim, asserted device by
 device on `ibackupmonctl status --json` (values, backup_state, the exact set of condition ids).
 
   daemon_diagnosis_test.py faults      every fault the simulator offers (faults-fleet.toml)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Hostile devices against the real ibackupmond: DeviceNames with ESC, NUL (a binary plist's
 UTF-16 U+0000, on which libplist 2.2's plist_get_string_val aborts; the name ends there), invalid
 UTF-8 and bidi overrides, and garbage values (hostile-fleet.toml). The daemon stays up,

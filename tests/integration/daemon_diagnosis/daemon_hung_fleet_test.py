@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """A device that hangs forever costs its own timeout only: with 1 hung + 99 healthy simulated
 devices, [probe] timeout = "3s", the default concurrency and a 10-minute interval (so only the
 first cycle can happen), all 99 are recorded (last_seen, backup_state ok, no condition) within

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """usbmuxd goes away in the middle of probe cycles and comes back (the simulator's
 `restart-usbmuxd`): the daemon survives, the outage is visible (ibackupmon_usbmuxd_up 0 and the
 devices disconnected), and afterwards every device is connected and probed again."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The real ibackupmond against the real ibackupmon-sim for the diagnosis tests: the simulator on
 loopback TCP (a usbmuxd restart comes back on the same port; libusbmuxd's inotify wait only
 applies to UNIX paths), a config written per scenario, the simulator's ctl, and checks of

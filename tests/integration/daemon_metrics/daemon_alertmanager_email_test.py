@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Prometheus -> Alertmanager -> SMTP with the real parts end to end: ibackupmond watches
 ibackupmon-sim serving a fleet with one device whose iCloud backup is three days old (stale, not yet
 critical) and one backed up two hours ago; Debian's Prometheus scrapes the daemon with

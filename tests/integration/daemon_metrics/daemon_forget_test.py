@@ -1,4 +1,5 @@
-"""A forgotten device leaves /metrics while the daemon runs (issue 6: "per-device series of a
+# SPDX-License-Identifier: Apache-2.0
+"""A forgotten device leaves /metrics while the daemon runs ("per-device series of a
 device forgotten after [storage] forget_after are removed"), both ways a device is forgotten:
 
     daemon_forget_test.py ctl           `ibackupmonctl forget UDID` on the running daemon's database

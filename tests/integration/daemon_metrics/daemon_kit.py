@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Starts ibackupmon-sim and ibackupmond for a test (state, socket and metrics port in the test's
 temp dir, loopback only), and reads `ibackupmonctl status --json` from the daemon's database."""
 import json

@@ -1,5 +1,6 @@
+# SPDX-License-Identifier: Apache-2.0
 """The real daemon against the real simulator: once every device of the demo fleet has been
-probed, a scrape of /metrics passes `promtool check metrics`, has every family of issue 6 with its
+probed, a scrape of /metrics passes `promtool check metrics`, has every family of docs/metrics.md with its
 type, and says what `ibackupmonctl status --json` says, device by device."""
 import os
 import socket
@@ -11,7 +12,7 @@ from monitoring_kit import (SOURCE_DIR, Processes, check_metrics_match_status,  
                             http_get, wait_for)
 from daemon_kit import start_daemon_with_sim, write_config  # noqa: E402
 
-# Family -> type, as issue 6 names them (histograms/counters by their family name).
+# Family -> type, as docs/metrics.md names them (histograms/counters by their family name).
 FAMILIES = {
     "ibackupmon_device_info": "gauge",
     "ibackupmon_device_connected": "gauge",

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's real Prometheus scrapes the real daemon watching the real simulator (demo fleet):
 every family the daemon exposes reaches Prometheus with its type, and every Grafana dashboard query
 and every rule expression evaluates on that data (no typo'd metric or label name survives; the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The running daemon's database files, end to end (real ibackupmond, real ibackupmon-sim):
 
     daemon_store_files_test.py outside_sqlite   an outside `sqlite3 DB 'SELECT ...'` (read-write

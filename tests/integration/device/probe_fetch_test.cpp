@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every probe fetched by the real libimobiledevice 1.3.0 from ibackupmon-sim, healthy and faulty.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeviceWatcher with the real libusbmuxd event thread against ibackupmon-sim, through usbmuxd
 // restarts (ctl restart-usbmuxd): devices go, usbmuxd is seen down, both come back, repeatedly.
 #include <gtest/gtest.h>

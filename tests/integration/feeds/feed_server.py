@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Loopback HTTP(S) server for the feed integration tests (never the internet).
 
 Prints "PORT <n>" once listening on 127.0.0.1. Routes:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP client and both feed fetchers against a real loopback HTTP(S) server.
 #include <gtest/gtest.h>
 

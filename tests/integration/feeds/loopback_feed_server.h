@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Starts tests/integration/feeds/feed_server.py under /usr/bin/python3 on 127.0.0.1 (free port)
 // and stops it in the destructor.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// A minimal blocking HTTP/1.0 GET over loopback for tests and benchmarks (no client library:
 /// libcurl belongs to lib/alert).

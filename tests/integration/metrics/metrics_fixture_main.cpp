@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ibackupmon-metrics-fixture: serves MetricsExporter with a synthetic fleet on loopback, for the
 // Prometheus integration tests of shapes a simulated fleet cannot produce quickly (stall waves,
 // usbmuxd down, every state at once); the Alertmanager email test runs the real daemon instead.

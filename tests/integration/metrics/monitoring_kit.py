@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Shared helpers of the monitoring-kit integration tests: free ports, processes that are always
 stopped, polling with deadlines, the Prometheus HTTP API, and config files derived from deploy/."""
 import datetime

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Debian's real Prometheus scrapes exporter fixtures on loopback; then every expression of the
 rules (deploy/prometheus/ibackupmon.rules.yml) and of the Grafana dashboard
 (deploy/grafana/ibackupmon.json) is evaluated through the HTTP API and must return data of the

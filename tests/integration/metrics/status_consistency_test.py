@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """The metrics say what `ibackupmonctl status --json` says, device by device: the fixture serves a
 frozen synthetic fleet (hostile device included) and writes the same fleet through lib/report's
 JSON writer; check_metrics_match_status compares them. The lead's daemon + simulator test reuses

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Synthetic fleets for the metrics tests, the fixture binary and the benchmark: plain DeviceStatus
 /// rows covering every state the exporter distinguishes, reproducible from their arguments.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The simulator's command line, fleet files, ctl errors and hostile usbmuxd clients.
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A libimobiledevice event subscriber sees attach/detach and usbmuxd restarts.
 #include <libimobiledevice/libimobiledevice.h>
 

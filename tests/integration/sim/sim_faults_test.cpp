@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faults: what Debian's tools print must match what they print for a real device in that state.
 #include "sim_test_support.h"
 

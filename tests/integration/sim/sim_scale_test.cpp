@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // --generate 1000: every device is listed, and 200 lockdown sessions run at once.
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>

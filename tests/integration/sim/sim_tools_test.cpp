@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Debian's own idevice* tools against ibackupmon-sim, asserting on what they print.
 #include "sim_test_support.h"
 

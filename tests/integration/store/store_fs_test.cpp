@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The store on hostile file systems: a read-only mount and a full disk (tmpfs). Tests run as
 // root, so permissions prove nothing; real mounts do. Skipped where mounting is not permitted.
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Crash test of the store: the real ibackupmond is SIGKILLed repeatedly, at random moments,
 while ibackupmon-sim keeps changing backup dates, battery and power and plugs devices in and out.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ibackupmond's command line as an admin uses it: --check-config, --print-config, bad arguments.
 #include <gtest/gtest.h>
 

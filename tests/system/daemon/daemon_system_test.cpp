@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real ibackupmond under a fake systemd: READY, reload with a broken file, watchdog, stop.
 #include <signal.h>
 #include <sys/socket.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Test harness: runs build/bin programs as child processes, captures their output, and plays
 /// systemd's side of the notify protocol on a datagram socket the test owns.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # The real ibackupmond, run as the unit runs it (its own uid and group, umask 0027, a 0750 state
 # directory), against ibackupmon-sim; a user who only shares the group runs ibackupmonctl while
 # the daemon runs and after SIGTERM. group_reader_test.sh covers the Store's open paths in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the .deb from the built tree with cpack and checks it as dpkg and an admin would see it:
 # files, metadata, conffiles, maintainer scripts, the service user (systemd-sysusers --root), the
 # shipped configuration (ibackupmond --check-config), and, as root, the whole dpkg life cycle in

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # "Members of group ibackupmon can run ibackupmonctl without root." The service writes the
 # database with UMask=0027 in a 0750 directory (files 0640); an admin who is only in the group
 # reads it. SQLite's WAL mode needs the -wal and -shm files, which such a reader can neither

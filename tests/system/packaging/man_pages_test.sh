@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Every man page built from docs/man/*.md renders without a warning, with man-db and with groff
 # itself, and says what its NAME line promises.
 set -euo pipefail

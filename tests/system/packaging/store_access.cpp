@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // store_access: opens the real Store as the daemon (write) or ibackupmonctl (read) does, for
 // group_reader_test.sh, which runs the two roles under different uids.
 //   store_access write DB   open read-write, record one device, print "ready", hold the

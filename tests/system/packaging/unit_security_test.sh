@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd-analyze security --offline: the unit's exposure must be 2.0 or lower ("OK" band).
 # Prints the figure and every finding that still costs exposure, for the record.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd-analyze verify on systemd/ibackupmon.service. systemd is not PID 1 here, so a copy of
 # the unit is verified with its binary paths pointing at the build tree (verify checks that
 # ExecStart= and ExecReload= are executables) and MANPATH at the built man pages (verify runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "alert/alert_email.h"
 
 #include <gtest/gtest.h>

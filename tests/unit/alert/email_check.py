@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Parses one email (path in argv[1]) with Python's email package, as a mail client would, and
 prints what the C++ test asserts on as JSON: header names, decoded subject, parts, defects, and
 the longest raw line."""

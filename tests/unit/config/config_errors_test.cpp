@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bad inputs of every kind: each must give one clear line naming file:line:column, key and form.
 #include <filesystem>
 

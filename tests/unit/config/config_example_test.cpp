@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped example and the reference docs must stay true to the loader.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Backup dates as the device reports them: an impossible (future) date, a date stepping back,
 // and a device whose every read fails while remembered values look healthy.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // backup_stale, the 180-day note, backup state, since-keeping and evidence pass-through.
 #include <algorithm>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog is the one table of conditions; docs/conditions.md must mirror it.
 #include "diagnosis/condition_catalog.h"
 

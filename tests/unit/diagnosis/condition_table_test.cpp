@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Table-driven: each fixture edit of a healthy device raises exactly the listed condition ids.
 #include <functional>
 #include <set>

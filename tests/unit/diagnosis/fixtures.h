@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Fixture devices for diagnosis tests: a healthy device and small edits of it.
 

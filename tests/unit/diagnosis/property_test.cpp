@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Randomised partial inputs: diagnosis never crashes and keeps its invariants. The seed is
 // printed; rerun one with IBACKUPMON_SEED=<n>.
 #include <cstdlib>

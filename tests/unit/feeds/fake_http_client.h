@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A scripted HttpClient for the poller tests: replies are queued, calls counted; the last reply
 // repeats once the queue is empty. A "hang" reply blocks until the caller cancels.

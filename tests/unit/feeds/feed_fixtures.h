@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reads fixtures from tests/fixtures/feeds/ for the feed tests.
 

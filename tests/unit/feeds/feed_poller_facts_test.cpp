@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The feeds' results feed the real diagnosis: apple_service_outage while an iCloud Backup /
 // Account event is ongoing, and ios_outdated against the catalog, falling back to
 // [ios] minimum_version when there is no catalog.

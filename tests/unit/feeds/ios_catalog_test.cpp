@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "alert/ios_catalog.h"
 
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's log sink: a warning or error repeated on every probe is shown once a minute.
 #include "app/repeat_limit_sink.h"
 

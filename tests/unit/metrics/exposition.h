@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Reading the text exposition format back in tests: sample lookup by exact series text.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The /metrics server against hostile clients: idle connections must not stall a scrape, and
 // basic-auth guessing is slowed down and logged. Real server on 127.0.0.1:0, real sockets.
 #include <netinet/in.h>

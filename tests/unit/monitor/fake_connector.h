@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A thread-safe fake DeviceConnector: healthy devices answer from canned domains; a "hung"
 // device blocks until released, like a libimobiledevice call that never returns.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // An in-memory Store with call counters, for Monitor unit tests.
 

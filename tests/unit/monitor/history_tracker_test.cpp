@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The monitor's in-memory history: which cycles are good, and which backup dates it remembers.
 #include "app/history_tracker.h"
 

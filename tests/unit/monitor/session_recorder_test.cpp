@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Attach/detach writes the store refuses are kept, in order, with their own times, and retried.
 #include "app/session_recorder.h"
 

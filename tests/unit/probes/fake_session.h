@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Hand-written fakes of the device seam: domains by name, errors by name, call counters.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Builders for snapshots, conditions and statuses used by the store tests.
 

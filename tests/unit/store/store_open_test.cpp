@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening: bad files, versions, and migration from every fixture version to the latest.
 #include <gtest/gtest.h>
 

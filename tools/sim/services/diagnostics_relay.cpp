@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // com.apple.mobile.diagnostics_relay: Restart/Shutdown/Sleep and IORegistry queries.
 #include "service.h"
 

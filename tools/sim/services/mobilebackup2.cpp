@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // com.apple.mobilebackup2: the DeviceLink version exchange, Hello, and EnableCloudBackup (what
 // `idevicebackup2 cloud on|off` needs). Other requests are refused with an ErrorCode.
 #include "service.h"

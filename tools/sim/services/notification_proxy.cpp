@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // com.apple.mobile.notification_proxy: observe/post are one-way; Shutdown answers ProxyDeath.
 #include "service.h"
 

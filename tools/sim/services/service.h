@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// Device services reached through StartService + usbmuxd Connect. Each runs its own protocol
 /// over a FrameStream until the client leaves.
