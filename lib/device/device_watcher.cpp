@@ -3,9 +3,13 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <thread>
+#include <vector>
+
+#include <spdlog/spdlog.h>
 
 namespace ibackupmon {
 
@@ -24,6 +28,10 @@ struct DeviceWatcher::State {
   bool relistNow = false;
   bool threadDone = false;
   std::condition_variable done;
+  // Bumped whenever an event changes `attached`: a list fetched meanwhile may predate the change.
+  std::uint64_t eventChanges = 0;
+  // The last list showed held devices under new DeviceIDs; the next one (soon) decides.
+  bool renumberSuspected = false;
 
   bool wanted(const DeviceRef& d) const { return options.networkDevices || !d.network; }
 
@@ -31,9 +39,12 @@ struct DeviceWatcher::State {
     std::lock_guard lock(mutex);
     if (listener == nullptr || !wanted(e.device)) return;
     auto it = attached.find(e.device.udid);
+    spdlog::debug("watcher: event {} {}{}", e.type == DeviceEventType::Added ? "added" : "removed",
+                  e.device.udid, e.device.network ? " (network)" : "");
     if (e.type == DeviceEventType::Added) {
       if (it != attached.end()) return;  // seen via the other transport or the list already
-      attached.emplace(e.device.udid, e.device);
+      attached.emplace(e.device.udid, e.device);  // DeviceID unknown (0) until the next list
+      ++eventChanges;
       listener->onAttached(e.device);
       if (!usbmuxdUp) {  // libusbmuxd reconnected before our next ListDevices: confirm now
         relistNow = true;
@@ -43,14 +54,16 @@ struct DeviceWatcher::State {
       if (it == attached.end() || it->second.network != e.device.network) return;
       const DeviceRef gone = it->second;
       attached.erase(it);
+      ++eventChanges;
       listener->onDetached(gone);
       relistNow = true;  // a burst of removes often means usbmuxd itself went away
       wake.notify_all();
     }
   }
 
-  // Applies one ListDevices result (or its failure); called with the mutex held.
-  void apply(const Expected<std::vector<DeviceRef>>& listed) {
+  // Applies one ListDevices result (or its failure); called with the mutex held. `raced`: events
+  // changed the attached set while the list was fetched, so its DeviceIDs may be out of date.
+  void apply(const Expected<std::vector<DeviceRef>>& listed, bool raced) {
     if (listener == nullptr) return;
     if (!listed) {
       for (const auto& [udid, d] : attached) listener->onDetached(d);
@@ -58,6 +71,7 @@ struct DeviceWatcher::State {
       if (usbmuxdUp || !knownState) listener->onUsbmuxd(false);
       usbmuxdUp = false;
       knownState = true;
+      renumberSuspected = false;
       return;
     }
     if (!usbmuxdUp || !knownState) listener->onUsbmuxd(true);
@@ -68,6 +82,7 @@ struct DeviceWatcher::State {
       auto [it, inserted] = now.emplace(d.udid, d);
       if (!inserted && it->second.network && !d.network) it->second = d;  // prefer USB
     }
+    if (!raced) reattachRenumbered(now);
     for (auto it = attached.begin(); it != attached.end();) {
       if (now.count(it->first) == 0) {
         listener->onDetached(it->second);
@@ -81,19 +96,76 @@ struct DeviceWatcher::State {
     }
   }
 
+  // usbmuxd gives a device a new, higher DeviceID when it re-attaches and numbers every device
+  // anew when it restarts. libusbmuxd's event thread reports neither while it is not connected,
+  // which is the case for up to a second after usbmuxd comes back: a restart that begins in that
+  // window and ends before the next list leaves the same UDIDs under new DeviceIDs and nothing
+  // else. One list showing that may still be overtaken by events on their way, so a second list a
+  // moment later decides: every held device renumbered, or one renumbered downwards, is a usbmuxd
+  // restart (reported as an outage); otherwise the renumbered devices were re-attached. Held
+  // devices whose DeviceID is unknown (attached by an event) take the listed one.
+  void reattachRenumbered(const std::map<std::string, DeviceRef>& now) {
+    std::vector<std::string> moved;
+    std::size_t kept = 0;
+    bool lower = false;  // usbmuxd's DeviceIDs only grow while it runs
+    for (auto& [udid, held] : attached) {
+      auto it = now.find(udid);
+      if (it == now.end() || it->second.network != held.network || it->second.handle == 0) {
+        continue;
+      }
+      if (held.handle == 0) held.handle = it->second.handle;
+      if (held.handle == it->second.handle) {
+        ++kept;
+      } else {
+        moved.push_back(udid);
+        lower = lower || it->second.handle < held.handle;
+      }
+    }
+    if (moved.empty() || !renumberSuspected) {
+      renumberSuspected = !moved.empty();
+      if (renumberSuspected) {
+        spdlog::debug("watcher: {} of {} devices listed under new DeviceIDs; re-listing to confirm",
+                      moved.size(), moved.size() + kept);
+      }
+      return;
+    }
+    renumberSuspected = false;
+    if (kept == 0 || lower) {
+      spdlog::info("watcher: {} of {} devices listed under new DeviceIDs: usbmuxd restarted",
+                   moved.size(), moved.size() + kept);
+      for (const auto& [udid, d] : attached) listener->onDetached(d);
+      attached.clear();
+      listener->onUsbmuxd(false);
+      listener->onUsbmuxd(true);
+      return;  // the caller attaches every listed device
+    }
+    for (const auto& udid : moved) {
+      spdlog::debug("watcher: {} is listed under a new DeviceID: re-attached", udid);
+      listener->onDetached(attached.at(udid));
+      attached.erase(udid);
+    }
+  }
+
   static void run(const std::shared_ptr<State>& self) {
     auto backoff = self->options.retryMin;
     std::unique_lock lock(self->mutex);
     while (!self->stopping) {
       auto lister = self->lister;
+      self->relistNow = false;  // a request made while this list is under way gets its own list
+      const auto changesBefore = self->eventChanges;
       lock.unlock();
       auto listed = lister->list();
       lock.lock();
       if (self->stopping) break;
-      self->apply(listed);
-      const auto wait = listed ? self->options.pollInterval : backoff;
+      if (listed) {
+        spdlog::debug("watcher: ListDevices: {} devices", listed->size());
+      } else {
+        spdlog::debug("watcher: ListDevices failed: {}", listed.error().message);
+      }
+      self->apply(listed, self->eventChanges != changesBefore);
+      auto wait = listed ? self->options.pollInterval : backoff;
+      if (self->renumberSuspected) wait = self->options.confirmInterval;
       backoff = listed ? self->options.retryMin : std::min(backoff * 2, self->options.retryMax);
-      self->relistNow = false;
       self->wake.wait_for(lock, wait, [&] { return self->stopping || self->relistNow; });
     }
     self->threadDone = true;

@@ -3,7 +3,9 @@
 /// Which devices are attached, and whether usbmuxd is there at all. Events give speed, a
 /// periodic ListDevices gives truth: after usbmuxd goes away (Debian's udev rule stops it when the
 /// last device leaves) the watcher marks everything detached, retries with backoff forever, and
-/// re-lists when usbmuxd is back, whatever libusbmuxd's own event thread managed to see.
+/// re-lists when usbmuxd is back, whatever libusbmuxd's own event thread managed to see. A restart
+/// that falls entirely between two lists shows as every device listed under a new DeviceID, and
+/// is reported as an outage all the same.
 
 #include <chrono>
 #include <memory>
@@ -22,10 +24,11 @@ class WatcherListener {
 };
 
 struct WatcherOptions {
-  bool networkDevices = false;                   ///< also report Wi-Fi sync devices
-  std::chrono::milliseconds pollInterval{5000};  ///< ListDevices while usbmuxd is up
-  std::chrono::milliseconds retryMin{250};       ///< first retry after usbmuxd went away
-  std::chrono::milliseconds retryMax{10000};     ///< backoff cap while it stays away
+  bool networkDevices = false;                      ///< also report Wi-Fi sync devices
+  std::chrono::milliseconds pollInterval{5000};     ///< ListDevices while usbmuxd is up
+  std::chrono::milliseconds retryMin{250};          ///< first retry after usbmuxd went away
+  std::chrono::milliseconds retryMax{10000};        ///< backoff cap while it stays away
+  std::chrono::milliseconds confirmInterval{1000};  ///< re-list after one showed new DeviceIDs
 };
 
 class DeviceWatcher {

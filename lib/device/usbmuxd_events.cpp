@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <future>
 #include <stdexcept>
 #include <string_view>
@@ -95,20 +96,23 @@ void UsbmuxdEvents::dispatch(const DeviceEvent& event) {
   if (target_->handler) target_->handler(event);
 }
 
+// usbmuxd's own list, for the DeviceIDs (libimobiledevice's device list leaves them out).
 Expected<std::vector<DeviceRef>> UsbmuxdLister::list() {
-  idevice_info_t* devices = nullptr;
-  int count = 0;
-  if (idevice_get_device_list_extended(&devices, &count) != IDEVICE_E_SUCCESS) {
+  usbmuxd_device_info_t* devices = nullptr;
+  const int count = usbmuxd_get_device_list(&devices);
+  if (count < 0) {
     return makeError("usbmuxd_unavailable", "usbmuxd did not answer ListDevices");
   }
   std::vector<DeviceRef> out;
   out.reserve(static_cast<std::size_t>(count));
-  for (int i = 0; i < count; ++i) {
-    if (devices[i] == nullptr || devices[i]->udid == nullptr) continue;
-    out.push_back(DeviceRef{sanitizeDeviceString(devices[i]->udid), 0,
-                            devices[i]->conn_type == CONNECTION_NETWORK});
+  for (int i = 0; i < count && devices != nullptr; ++i) {
+    const auto& d = devices[i];
+    const std::string_view udid(d.udid, strnlen(d.udid, sizeof(d.udid)));
+    if (udid.empty()) continue;
+    out.push_back(
+        DeviceRef{sanitizeDeviceString(udid), d.handle, d.conn_type == CONNECTION_TYPE_NETWORK});
   }
-  idevice_device_list_extended_free(devices);
+  usbmuxd_device_list_free(&devices);
   return out;
 }
 

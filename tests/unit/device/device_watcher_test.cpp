@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -133,6 +135,131 @@ TEST(DeviceWatcher, NetworkDevicesOnlyWhenEnabled) {
   EXPECT_EQ(rec.waitFor(2), (std::vector<std::string>{"up", "+N"}));
   w.setNetworkDevices(false);
   EXPECT_EQ(rec.waitFor(3), (std::vector<std::string>{"up", "+N", "-N"}));
+}
+
+// usbmuxd restarted between two lists while libusbmuxd's event thread was reconnecting: no event,
+// no failed list, only every device under a new DeviceID. That is an outage all the same.
+TEST(DeviceWatcher, RestartBetweenTwoListsIsAnOutage) {
+  FakeSource src;
+  auto lister = std::make_shared<FakeLister>();
+  lister->set(true, {DeviceRef{"A", 1, false}, DeviceRef{"B", 2, false}});
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 20ms, 5ms, 20ms, 20ms});
+  ASSERT_EQ(rec.waitFor(3), (std::vector<std::string>{"up", "+A", "+B"}));
+  lister->set(true, {DeviceRef{"A", 3, false}, DeviceRef{"B", 4, false}});
+  EXPECT_EQ(rec.waitFor(9),
+            (std::vector<std::string>{"up", "+A", "+B", "-A", "-B", "down", "up", "+A", "+B"}));
+}
+
+// One device under a new DeviceID while another keeps its own: that device was re-attached.
+TEST(DeviceWatcher, OneNewDeviceIdIsAReattachNotAnOutage) {
+  FakeSource src;
+  auto lister = std::make_shared<FakeLister>();
+  lister->set(true, {DeviceRef{"A", 1, false}, DeviceRef{"B", 2, false}});
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 20ms, 5ms, 20ms, 20ms});
+  ASSERT_EQ(rec.waitFor(3), (std::vector<std::string>{"up", "+A", "+B"}));
+  lister->set(true, {DeviceRef{"A", 1, false}, DeviceRef{"B", 5, false}});
+  EXPECT_EQ(rec.waitFor(5), (std::vector<std::string>{"up", "+A", "+B", "-B", "+B"}));
+  std::this_thread::sleep_for(200ms);  // ten more polls: nothing else happens
+  EXPECT_EQ(rec.waitFor(5).size(), 5u);
+}
+
+// A re-attach only ever gets a higher DeviceID: one going down means usbmuxd counted anew.
+TEST(DeviceWatcher, LowerDeviceIdIsAnOutage) {
+  FakeSource src;
+  auto lister = std::make_shared<FakeLister>();
+  lister->set(true, {DeviceRef{"A", 1, false}, DeviceRef{"B", 2, false}, DeviceRef{"C", 3, false}});
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 20ms, 5ms, 20ms, 20ms});
+  ASSERT_EQ(rec.waitFor(4), (std::vector<std::string>{"up", "+A", "+B", "+C"}));
+  lister->set(true, {DeviceRef{"A", 2, false}, DeviceRef{"B", 1, false}, DeviceRef{"C", 3, false}});
+  EXPECT_EQ(rec.waitFor(12), (std::vector<std::string>{"up", "+A", "+B", "+C", "-A", "-B", "-C",
+                                                       "down", "up", "+A", "+B", "+C"}));
+}
+
+// A list can see a re-attach before the event thread delivers it; the events, arriving before the
+// confirming list is taken, tell the story and no outage is made up.
+TEST(DeviceWatcher, ListAheadOfEventsMakesNoOutage) {
+  class HookLister final : public DeviceLister {
+   public:
+    Expected<std::vector<DeviceRef>> list() override {
+      std::function<void()> hook;
+      {
+        std::lock_guard l(m);
+        ++calls;
+        std::swap(hook, beforeCall[calls]);
+      }
+      if (hook) hook();
+      std::lock_guard l(m);
+      return devices;
+    }
+    std::mutex m;
+    int calls = 0;
+    std::map<int, std::function<void()>> beforeCall;
+    std::vector<DeviceRef> devices{DeviceRef{"A", 1, false}};
+  };
+  FakeSource src;
+  auto lister = std::make_shared<HookLister>();
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 60s, 5ms, 20ms, 100ms});
+  ASSERT_EQ(rec.waitFor(2), (std::vector<std::string>{"up", "+A"}));
+  {
+    std::lock_guard l(lister->m);
+    lister->devices = {DeviceRef{"A", 2, false}};  // call 2 sees the new DeviceID first
+    lister->beforeCall[3] = [&] {                  // the events land before the confirming list
+      src.emit(DeviceEventType::Removed, DeviceRef{"A", 0, false});
+      src.emit(DeviceEventType::Added, DeviceRef{"A", 0, false});
+    };
+    lister->beforeCall[4] = [&] { rec.add("confirming"); };
+    lister->beforeCall[5] = [&] { rec.add("listed"); };
+  }
+  w.setNetworkDevices(false);  // list now
+  ASSERT_EQ(rec.waitFor(5), (std::vector<std::string>{"up", "+A", "-A", "+A", "confirming"}));
+  w.setNetworkDevices(false);  // one more list: the confirming one has been applied by then
+  EXPECT_EQ(rec.waitFor(6),
+            (std::vector<std::string>{"up", "+A", "-A", "+A", "confirming", "listed"}));
+}
+
+// An event that asks for a re-list while a list is under way gets a list of its own, not the
+// next periodic one.
+TEST(DeviceWatcher, RelistAskedDuringAListIsNotLost) {
+  class GatedLister final : public DeviceLister {
+   public:
+    Expected<std::vector<DeviceRef>> list() override {
+      std::unique_lock l(m);
+      ++calls;
+      cv.notify_all();
+      const bool wasUp = up;  // a held list answers as of its start
+      cv.wait(l, [&] { return !hold; });
+      if (!wasUp) return makeError("usbmuxd_unavailable", "down");
+      return std::vector<DeviceRef>{DeviceRef{"A", 1, false}};
+    }
+    std::mutex m;
+    std::condition_variable cv;
+    bool hold = false;
+    bool up = true;
+    int calls = 0;
+  };
+  FakeSource src;
+  auto lister = std::make_shared<GatedLister>();
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 60s, 5ms, 20ms});
+  ASSERT_EQ(rec.waitFor(2), (std::vector<std::string>{"up", "+A"}));
+  {
+    std::unique_lock l(lister->m);
+    lister->hold = true;
+    w.setNetworkDevices(false);  // a re-list, which now waits inside list()
+    lister->cv.wait(l, [&] { return lister->calls == 2; });
+  }
+  src.emit(DeviceEventType::Removed, DeviceRef{"A", 0, false});  // usbmuxd goes away meanwhile
+  {
+    std::lock_guard l(lister->m);
+    lister->up = false;  // the held list still answers with A; the next one fails
+    lister->hold = false;
+    lister->cv.notify_all();
+  }
+  EXPECT_EQ(rec.waitFor(6), (std::vector<std::string>{"up", "+A", "-A", "+A", "-A", "down"}));
 }
 
 TEST(DeviceWatcher, StopReturnsWhileAListCallHangs) {
