@@ -305,8 +305,9 @@ TEST(MetricsExporter, FeedMetricsFollowTheFeedObserverCalls) {
   EXPECT_EQ(sampleValue(text, "ibackupmon_feed_errors_total{feed=\"apple_status\"}"), 2.0);
 }
 
-// Updates come from the app strand while civetweb threads scrape: every scrape must show one whole
-// fleet view (all of the 10-device fleet or all of the 3-device one, never a mix).
+// Updates come from the app strand while the HTTP server's render threads scrape: every scrape
+// must show one whole fleet view (all of the 10-device fleet or all of the 3-device one, never a
+// mix).
 TEST(MetricsExporter, ConcurrentScrapesSeeWholeFleetViews) {
   MetricsExporter exporter(options());
   const FleetView big = testing::makeSyntheticFleet(10, kNow);
