@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // ibackupmond: parse the command line, then hand over to lib/app (commands.cpp).
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -9,6 +10,10 @@
 #include "app/commands.h"
 
 int main(int argc, char** argv) {
+  // A peer gone mid-write must be a write error, never the daemon's end: libimobiledevice runs
+  // each lockdown TLS session over OpenSSL's socket BIO, whose write() raises SIGPIPE when the
+  // device is unplugged (or usbmuxd drops the connection) during the session.
+  std::signal(SIGPIPE, SIG_IGN);
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto options = ibackupmon::parseCommandLine(args);
   if (!options) {

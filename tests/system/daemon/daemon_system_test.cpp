@@ -93,6 +93,17 @@ TEST_F(DaemonTest, ReadyOnlyAfterTheDatabaseIsOpenAndMigrated) {
   expectCleanStop(*daemon, SIGTERM);
 }
 
+// A device unplugged during its TLS session makes libimobiledevice write to a socket whose peer is
+// gone (OpenSSL's socket BIO, no MSG_NOSIGNAL): SIGPIPE must be ignored. SIGPIPE is delivered
+// before the later SIGTERM, so a clean exit 0 proves the daemon lived through it.
+TEST_F(DaemonTest, SigpipeDoesNotEndTheDaemon) {
+  dir_.write("ibackupmon.toml", validConfig(dir_));
+  auto daemon = start();
+  ASSERT_TRUE(notify_.waitFor("READY=1", in(30s))) << daemon->err();
+  daemon->signal(SIGPIPE);
+  expectCleanStop(*daemon, SIGTERM);
+}
+
 // A database that cannot be opened is a startup error: exit non-zero, never READY=1.
 TEST_F(DaemonTest, UnopenableDatabaseExitsWithoutReady) {
   dir_.write("state.db", "this is not an SQLite database, it is a text file of garbage.....");
