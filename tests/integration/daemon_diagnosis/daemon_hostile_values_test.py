@@ -86,10 +86,18 @@ def main():
             wait_for(f"ibackupmon_probe_errors_total{{probe={probe},error=invalid_value}} > 0",
                      lambda p=probe: (run.metric("ibackupmon_probe_errors_total", probe=p,
                                                  error="invalid_value") or 0) > 0, timeout=30)
-        text = http_get(run.daemon.metrics_url)
+        # The counters move as each probe ends; device_info follows when the fleet view is
+        # published, a moment later.
+        scrapes = []
+
+        def esc_name_exported():
+            scrapes.append(http_get(run.daemon.metrics_url))
+            return "Cart [31mRed [0m" in scrapes[-1]
+
+        wait_for("the sanitised ESC name exported in device_info", esc_name_exported, timeout=30)
+        text = scrapes[-1]
         hit = FORBIDDEN.search(text)
         assert not hit, f"raw control/bidi character {hit.group()!r} in the metrics"
-        assert "Cart [31mRed [0m" in text, "the sanitised ESC name is exported"
 
         # The log names device, key and type of what was sent (at most once an hour per key).
         log = open(os.path.join(procs.dir, "run-daemon.log"), "rb").read().decode(errors="replace")

@@ -98,7 +98,7 @@ def outside_sqlite():
         # Writes after it reach readers: a new backup date and a detach.
         u, other = UDIDS[0], UDIDS[1]
         before = backup_events(db, u)
-        new_date = 1_800_000_000 - APPLE_EPOCH
+        new_date = int(time.time()) - 60 - APPLE_EPOCH  # newer than "ago:2h", not in the future
         sim_ctl(procs, "set", u, "com.apple.mobile.backup", "LastCloudBackupDate",
                 f"int:{new_date}")
         sim_ctl(procs, "detach", other)
