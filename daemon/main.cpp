@@ -8,12 +8,14 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "device/lockdown_connector.h"
 
 int main(int argc, char** argv) {
   // A peer gone mid-write must be a write error, never the daemon's end: libimobiledevice runs
   // each lockdown TLS session over OpenSSL's socket BIO, whose write() raises SIGPIPE when the
   // device is unplugged (or usbmuxd drops the connection) during the session.
   std::signal(SIGPIPE, SIG_IGN);
+  ibackupmon::keepTlsStateUntilExit();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto options = ibackupmon::parseCommandLine(args);
   if (!options) {

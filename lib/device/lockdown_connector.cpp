@@ -4,6 +4,7 @@
 #include <libimobiledevice/diagnostics_relay.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
+#include <openssl/crypto.h>
 #include <usbmuxd.h>
 
 #include <cstdlib>
@@ -12,6 +13,11 @@
 #include "device/plist_convert.h"
 
 namespace ibackupmon {
+
+void keepTlsStateUntilExit() {
+  OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+}
+
 namespace {
 
 struct PlistOwner {

@@ -8,6 +8,12 @@
 
 namespace ibackupmon {
 
+/// Call first in main(), before anything uses TLS. A probe worker abandoned inside
+/// libimobiledevice (pairing generates keys with OpenSSL, which cannot be cancelled) may still run
+/// while the process exits; OpenSSL's own exit-time cleanup would free its state under that worker
+/// and crash the exit. The state stays until the process is gone.
+void keepTlsStateUntilExit();
+
 class LockdownConnector final : public DeviceConnector {
  public:
   /// label: the client name lockdownd logs (and shows in the Trust dialog's host list).
