@@ -48,15 +48,22 @@ Expected<std::string> roundTrip(const std::string& path, const std::string& requ
                                     " (is it running? are you root or in group ibackupmon?)");
   }
   std::string line = request + "\n";
-  if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(line.size())) {
-    return makeError("control", "write to " + path + ": " + std::strerror(errno));
-  }
+  // A daemon that refuses the connection (too many clients) answers and closes before reading:
+  // the write then fails, and its answer is still there to read and show.
+  const bool sent =
+      ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size());
+  const int sendErrno = errno;
   std::string reply;
   char buf[4096];
   while (reply.find('\n') == std::string::npos) {
     ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) return makeError("control", "no reply from ibackupmond on " + path);
-    reply.append(buf, static_cast<std::size_t>(n));
+    if (n > 0) {
+      reply.append(buf, static_cast<std::size_t>(n));
+    } else if (!sent) {
+      return makeError("control", "write to " + path + ": " + std::strerror(sendErrno));
+    } else {
+      return makeError("control", "no reply from ibackupmond on " + path);
+    }
   }
   return reply.substr(0, reply.find('\n'));
 }
