@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "app/control_commands.h"
+
 namespace ibackupmon {
 
 AlertEngineOptions alertEngineOptions(const Config& config) {
@@ -29,23 +31,29 @@ Expected<void> AlertsComponent::start() {
   engine_ = std::make_unique<AlertEngine>(ctx_.io, clock_, *repo_, mailer_.get(),
                                           alertmanager_.get(), *metrics_, alertEngineOptions(c));
   engine_->replaceChannels(mailer_, alertmanager_);  // the engine co-owns them from now on
-  control_ = std::make_unique<ControlServer>(
-      ctx_.io, c.alerts.controlSocket,
-      [engine = engine_.get()](std::string line, std::function<void(std::string)> reply) {
-        engine->handleControl(std::move(line), std::move(reply));
-      });
-  // A path held by another daemon or by some other file is a configuration mistake worth
-  // refusing to start over (before the engine starts: nothing to wind down). A socket that merely
-  // cannot be created only disables ack/unack: alerting itself keeps running.
-  if (auto ok = control_->start(); !ok) {
-    if (ok.error().code == "control_socket_taken") return ok;
-    spdlog::warn("{}; ibackupmonctl ack/unack will not work", ok.error().message);
-  }
   if (auto ok = engine_->start(); !ok) return ok;
+  if (auto ok = addCommands(); !ok) {
+    engine_->stop();
+    return ok;
+  }
   ctx_.fleetObservers.push_back(engine_.get());
   spdlog::info("alerts: email {}, Alertmanager {}, host \"{}\"",
                mailer_ ? c.alerts.email.smtpUrl : "off",
                alertmanager_ ? c.alerts.alertmanager.url : "off", alertHostName(c.alerts));
+  return {};
+}
+
+// ack, unack and acks: every peer that can connect to the control socket (root and group
+// ibackupmon) may run them. The engine parses the request's arguments and replies on its strand.
+Expected<void> AlertsComponent::addCommands() {
+  if (!ctx_.commands) return {};
+  for (const char* name : {"ack", "unack", "acks"}) {
+    auto ok = ctx_.commands->add(name, ControlAccess::AnyPeer,
+                                 [engine = engine_.get()](ControlRequest req, ControlReply reply) {
+                                   engine->handleControl(std::move(req.line), std::move(reply));
+                                 });
+    if (!ok) return ok;
+  }
   return {};
 }
 
@@ -86,7 +94,6 @@ void AlertsComponent::applyConfig(const Config& config) {
 }
 
 void AlertsComponent::stop() {
-  if (control_) control_->stop();
   if (engine_) {
     auto& obs = ctx_.fleetObservers;
     obs.erase(std::remove(obs.begin(), obs.end(), engine_.get()), obs.end());

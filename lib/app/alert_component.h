@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// The daemon's alerting: AlertRepository (own connection to [storage] path), SMTP mailer,
-/// Alertmanager client, AlertEngine (registered in AppContext::fleetObservers) and the control
-/// socket. One line in componentTable(), after the store and metrics, before the monitor:
+/// Alertmanager client, AlertEngine (registered in AppContext::fleetObservers) and the
+/// control-socket commands ack, unack and acks (AppContext::commands, open to every peer that can
+/// connect). One line in componentTable(), after the store and metrics, before the monitor:
 ///
 ///   [](AppContext& ctx) { return std::make_unique<AlertsComponent>(ctx); },
 
@@ -11,7 +12,6 @@
 #include "alert/http_client.h"
 #include "app/alert_engine.h"
 #include "app/component.h"
-#include "app/control_server.h"
 
 namespace ibackupmon {
 
@@ -44,7 +44,7 @@ class AlertsComponent final : public Component {
   std::shared_ptr<Mailer> mailer_;
   std::shared_ptr<AlertmanagerClient> alertmanager_;
   std::unique_ptr<AlertEngine> engine_;
-  std::unique_ptr<ControlServer> control_;
+  Expected<void> addCommands();
 };
 
 }  // namespace ibackupmon

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The control protocol's alert commands (docs/alerts.md): one JSON object per line in, one out.
+// The control protocol's alert commands ack, unack and acks (docs/alerts.md): one JSON object per
+// line in, one out. CommandDispatcher hands them here; handleControl also takes lines directly.
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "alert/mime.h"
 #include "app/alert_engine.h"
+#include "app/control_commands.h"
 #include "core/time_format.h"
 
 namespace ibackupmon {
@@ -20,8 +22,8 @@ bool validId(const std::string& s, bool allowUpper) {
   });
 }
 
-json failure(const std::string& message) {
-  return json{{"ok", false}, {"error", message}};
+json failure(const std::string& message, std::string_view code = control_code::kBadArguments) {
+  return json{{"ok", false}, {"error", message}, {"code", code}};
 }
 
 json ackToJson(const AlertAck& a) {
@@ -43,7 +45,7 @@ std::string field(const json& req, const char* name) {
 std::string AlertEngine::control(const std::string& line) {
   json req = json::parse(line, nullptr, false);
   if (req.is_discarded() || !req.is_object()) {
-    return failure("request: expected one JSON object per line").dump();
+    return failure("request: expected one JSON object per line", control_code::kBadRequest).dump();
   }
   std::string command = field(req, "command");
   std::string udid = field(req, "udid");
@@ -55,7 +57,8 @@ std::string AlertEngine::control(const std::string& line) {
     return json{{"ok", true}, {"acks", list}}.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   if (command != "ack" && command != "unack") {
-    return failure("command: expected ack, unack or acks, found \"" + stripControls(command) + "\"")
+    return failure("command: expected ack, unack or acks, found \"" + stripControls(command) + "\"",
+                   control_code::kUnknownCommand)
         .dump(-1, ' ', false, json::error_handler_t::replace);
   }
   if (!validId(udid, true)) return failure("udid: expected a device UDID").dump();
@@ -64,7 +67,7 @@ std::string AlertEngine::control(const std::string& line) {
   }
   if (command == "unack") {
     auto removed = repo_.removeAcks(udid, condition);
-    if (!removed) return failure(removed.error().message).dump();
+    if (!removed) return failure(removed.error().message, control_code::kFailed).dump();
     if (auto acks = repo_.loadAcks()) acks_ = std::move(*acks);
     spdlog::info("alerts: {} acknowledgement(s) of {} {} removed", *removed, udid, condition);
     evaluate();
@@ -79,7 +82,9 @@ std::string AlertEngine::control(const std::string& line) {
           .dump();
     if (*ack.until <= now) return failure("until: " + until + " is in the past").dump();
   }
-  if (auto ok = repo_.putAck(ack); !ok) return failure(ok.error().message).dump();
+  if (auto ok = repo_.putAck(ack); !ok) {
+    return failure(ok.error().message, control_code::kFailed).dump();
+  }
   if (auto acks = repo_.loadAcks()) acks_ = std::move(*acks);
   spdlog::info("alerts: {} {} acknowledged{}", udid,
                condition.empty() ? "(all conditions)" : condition,

@@ -61,7 +61,8 @@ class AlertEngine final : public FleetObserver {
   void onFleetStatus(const FleetView& view) override;
 
   /// One line of the control protocol (JSON) in, one JSON reply out through `reply` (called on
-  /// the engine's strand). Commands: ack, unack, acks.
+  /// the engine's strand). Commands: ack, unack, acks; AlertsComponent registers them with the
+  /// application's CommandDispatcher, which hands their requests here.
   void handleControl(std::string line, std::function<void(std::string)> reply);
 
  private:

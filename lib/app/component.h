@@ -32,6 +32,7 @@
 namespace ibackupmon {
 
 class AlertMetrics;
+class CommandDispatcher;
 class ExternalFactsProvider;
 class FeedObserver;
 class FleetObserver;
@@ -55,6 +56,9 @@ struct AppContext {
   std::vector<FeedObserver*> feedObservers;
   /// Set by the feeds component: outside facts (Apple status, iOS catalog) for the diagnosis.
   ExternalFactsProvider* externalFacts = nullptr;
+  /// Set by Application: components register the control-socket commands they serve here, in
+  /// start() (control_commands.h).
+  CommandDispatcher* commands = nullptr;
 };
 
 class Component {

@@ -2,6 +2,7 @@
 #include "app/control_server.h"
 
 #include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +48,17 @@ const char* fileKind(mode_t mode) {
   return "a special file";
 }
 
+// The connecting process's uid; unknown when the kernel does not say.
+ControlPeer peerOf(stream_protocol::socket& socket) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  if (::getsockopt(socket.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
+      len != sizeof cred) {
+    return {};
+  }
+  return ControlPeer{cred.uid};
+}
+
 // The runtime directory holds the control socket: 0750 (daemon and group ibackupmon) for each
 // directory created here, whatever the umask of whoever started the daemon.
 void createRuntimeDirectories(const std::filesystem::path& dir) {
@@ -61,7 +73,7 @@ void createRuntimeDirectories(const std::filesystem::path& dir) {
 class ControlServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(stream_protocol::socket socket, ControlServer& server)
-      : socket_(std::move(socket)), server_(server), buffer_(kMaxLine) {}
+      : socket_(std::move(socket)), peer_(peerOf(socket_)), server_(server), buffer_(kMaxLine) {}
 
   // The next request is read only once the reply to the previous one is queued: a client that
   // pipelines requests is served one at a time, at the pace it reads its replies.
@@ -73,7 +85,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
           if (ec) {
             if (ec == boost::asio::error::not_found) {
               closeAfterWrite_ = true;
-              send("{\"ok\":false,\"error\":\"request: line too long\"}");
+              send(controlError(control_code::kBadRequest, "request: line too long"));
             } else if (ec == boost::asio::error::eof && !outbox_.empty()) {
               closeAfterWrite_ = true;  // the client is done sending; it still gets its replies
             } else {
@@ -85,7 +97,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
                            boost::asio::buffers_begin(buffer_.data()) + n - 1);
           buffer_.consume(n);
           auto executor = socket_.get_executor();
-          server_.handler_(std::move(line), [self, executor](std::string reply) {
+          server_.handler_(peer_, std::move(line), [self, executor](std::string reply) {
             boost::asio::post(executor, [self, reply = std::move(reply)] {
               if (self->closed_) return;
               self->send(reply);
@@ -137,6 +149,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
   }
 
   stream_protocol::socket socket_;
+  ControlPeer peer_;
   ControlServer& server_;
   boost::asio::streambuf buffer_;
   std::deque<std::string> outbox_;

@@ -2,14 +2,16 @@
 #pragma once
 /// The daemon's control socket ([alerts] control_socket, default /run/ibackupmon/control.sock):
 /// a UNIX stream socket speaking one JSON object per line each way (docs/alerts.md). Created with
-/// mode 0660 and, when the group exists, group ibackupmon: only root and that group may ack.
+/// mode 0660 and, when the group exists, group ibackupmon: only root and that group may connect.
+/// Each request goes to the handler with the peer's uid (SO_PEERCRED); what the commands are and
+/// who may run each is CommandDispatcher's business (control_commands.h).
 /// Nothing here blocks the io thread: replies are written asynchronously, a connection reads its
 /// next request only once the reply to the previous one is queued, a client whose unread replies
 /// pile up past a cap is dropped, connections are capped, and accept errors (EMFILE...) back off
 /// and retry instead of ending the accept loop.
 ///
-///   ControlServer server(io, path, [&](std::string line, auto reply) {
-///     engine.handleControl(std::move(line), std::move(reply)); });
+///   ControlServer server(io, path, [&](ControlPeer peer, std::string line, ControlReply reply) {
+///     dispatcher.dispatch(std::move(line), peer, std::move(reply)); });
 ///   if (auto ok = server.start(); !ok) ...;   server.stop();
 
 #include <chrono>
@@ -19,14 +21,16 @@
 #include <string>
 
 #include "app/asio.h"
+#include "app/control_commands.h"
 #include "core/error.h"
 
 namespace ibackupmon {
 
 class ControlServer {
  public:
-  /// Gets one request line; must call reply exactly once, from any thread.
-  using Handler = std::function<void(std::string line, std::function<void(std::string)> reply)>;
+  /// Gets one request line (without its newline) and who sent it; must call reply exactly once,
+  /// from any thread.
+  using Handler = std::function<void(ControlPeer peer, std::string line, ControlReply reply)>;
 
   ControlServer(boost::asio::io_context& io, std::string path, Handler handler,
                 std::string group = "ibackupmon");

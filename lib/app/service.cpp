@@ -30,7 +30,7 @@ class ServiceLoop {
         notifier_(notifier),
         signals_(io_, SIGTERM, SIGINT, SIGHUP),
         watchdogTimer_(io_),
-        app_(io_, notifier, std::move(config), std::move(table)) {}
+        app_(io_, notifier, std::move(config), std::move(table), ControlSocket::On) {}
 
   int run() {
     if (auto started = app_.start(); !started) {

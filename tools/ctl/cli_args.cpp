@@ -85,6 +85,8 @@ Exit codes of `status`: 0 all ok, 1 a warning, 2 a critical device, 3 unknown (a
 not be read, no devices, or the database cannot be read). Precedence: 2 > 3 > 1 > 0.
 Other commands: 0 done, 1 no such device; every command: 64 bad arguments, 65 database damaged
 or newer than this ibackupmonctl, 66 database missing, 74 other database error, 78 bad config.
+ack, unack, acks (they ask the daemon): 0 done, 1 no such device, 64 bad arguments, 74 daemon
+not reachable, 75 the daemon failed (try again), 77 refused (the reason on stderr), 78 bad config.
 )";
 }
 

@@ -6,9 +6,11 @@ Each scenario is one ctest test:
     daemon_control_test.py slow_reader    a client pipelines requests and never reads its replies
     daemon_control_test.py accept_error   the daemon runs out of file descriptors, then recovers
     daemon_control_test.py many_clients   more connections than the daemon serves at once
+    daemon_control_test.py exit_codes     ibackupmonctl's exit codes and the replies' codes
 
 They check what an admin sees: watchdog pings keep coming, devices keep being probed and
 `ibackupmonctl acks` is answered."""
+import json
 import os
 import resource
 import socket
@@ -202,7 +204,56 @@ def many_clients(procs):
     notify.close()
 
 
-SCENARIOS = {f.__name__: f for f in (slow_reader, accept_error, many_clients)}
+def ask(procs, line):
+    """One raw request line on the control socket; the reply, parsed."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+        c.settimeout(30)
+        c.connect(control_path(procs))
+        c.sendall(line + b"\n")
+        reply = b""
+        while not reply.endswith(b"\n"):
+            chunk = c.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return json.loads(reply)
+
+
+def exit_codes(procs):
+    """ibackupmonctl against the real daemon: each outcome has its exit code (docs/ctl.md), and
+    the daemon's replies carry their code; malformed and unknown requests list the commands."""
+    start(procs)
+
+    def ctl(*args, sock=None):
+        r = subprocess.run([os.environ["CTL"], *args, "--socket", sock or control_path(procs)],
+                           capture_output=True, timeout=30)
+        return r.returncode, r.stderr.decode(errors="replace")
+
+    assert ctl("acks") == (0, "")
+    assert ctl("ack", DEVICES[0], "--comment", "exit codes")[0] == 0
+    assert ctl("unack", DEVICES[0])[0] == 0
+    code, err = ctl("ack", DEVICES[0], "--until", "2001-01-01T00:00:00Z")
+    assert code == 64 and "is in the past" in err, (code, err)
+    code, err = ctl("ack", "not a udid!")
+    assert code == 64 and "udid: expected a device UDID" in err, (code, err)
+    code, err = ctl("ack")
+    assert code == 64, (code, err)
+    code, err = ctl("acks", sock=os.path.join(procs.dir, "absent.sock"))
+    assert code == 74 and "cannot reach ibackupmond" in err, (code, err)
+
+    served = ["ack", "acks", "unack"]
+    r = ask(procs, b'{"command":"reboot"}')
+    assert r["ok"] is False and r["code"] == "unknown_command", r
+    assert r["commands"] == served and "expected ack, acks or unack" in r["error"], r
+    r = ask(procs, b"not json")
+    assert r["ok"] is False and r["code"] == "bad_request" and r["commands"] == served, r
+    r = ask(procs, b'{"command":"ack","udid":"x y"}')
+    assert r == {"ok": False, "error": "udid: expected a device UDID", "code": "bad_arguments"}, r
+    r = ask(procs, b'{"command":"acks"}')
+    assert r == {"ok": True, "acks": []}, r
+
+
+SCENARIOS = {f.__name__: f for f in (slow_reader, accept_error, many_clients, exit_codes)}
 
 
 def main():

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: Apache-2.0
+// The real build/bin/ibackupmonctl against Application's real control socket and dispatcher, with
+// a component whose ack answers as the UDID says: every exit code of the daemon-talking commands.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "app/application.h"
+#include "app/notifier.h"
+#include "run_process.h"
+#include "temp_dir.h"
+
+namespace ibackupmon {
+namespace {
+
+using nlohmann::json;
+using testing::ProcessResult;
+
+const std::string kCtl = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmonctl";
+
+class NullNotifier final : public ServiceNotifier {
+ public:
+  void ready(std::string_view) override {}
+  void reloading() override {}
+  void stopping(std::string_view) override {}
+  void status(std::string_view) override {}
+  void watchdog() override {}
+  std::optional<std::chrono::microseconds> watchdogPingInterval() const override {
+    return std::nullopt;
+  }
+};
+
+// Serves ack and acks (not unack): ack's reply follows its UDID, acks lists the peer's uid.
+class ScriptedAlerts final : public Component {
+ public:
+  explicit ScriptedAlerts(AppContext& ctx) : ctx_(ctx) {}
+  std::string_view name() const override { return "alerts"; }
+  Expected<void> start() override {
+    if (auto ok = ctx_.commands->add("ack", ControlAccess::AnyPeer, ack); !ok) return ok;
+    return ctx_.commands->add(
+        "acks", ControlAccess::AnyPeer, [](ControlRequest r, ControlReply reply) {
+          std::thread([r, reply] {  // replies from another thread, later
+            reply(json{{"ok", true},
+                       {"acks", json::array({{{"udid", "uid-" + std::to_string(*r.peer.uid)},
+                                              {"condition", nullptr},
+                                              {"until", nullptr},
+                                              {"comment", ""}}})}}
+                      .dump());
+          })
+              .detach();
+        });
+  }
+  void applyConfig(const Config&) override {}
+  void stop() override {}
+
+ private:
+  static void ack(ControlRequest r, ControlReply reply) {
+    const std::string udid = json::parse(r.line).value("udid", "");
+    if (udid == "GONE") return reply(controlError("no_such_device", "no device GONE"));
+    if (udid == "REFUSE") return reply(controlError("refused", "ack: device is being restored"));
+    if (udid == "BAD") return reply(controlError("bad_arguments", "until: in the past"));
+    if (udid == "FAIL") return reply(controlError("failed", "database is locked"));
+    if (udid == "NOCODE") return reply(R"({"ok":false,"error":"too many connections"})");
+    if (udid == "NEWCODE") return reply(controlError("rate_limited", "slow down"));
+    reply(
+        json{{"ok", true},
+             {"ack", {{"udid", udid}, {"condition", nullptr}, {"until", nullptr}, {"comment", ""}}},
+             {"known_device", true}}
+            .dump());
+  }
+  AppContext& ctx_;
+};
+
+class CtlDaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    Config c;
+    c.alerts.controlSocket = socket_;
+    app_ = std::make_unique<Application>(io_, notifier_, c,
+                                         std::vector<ComponentFactory>{[](AppContext& ctx) {
+                                           return std::make_unique<ScriptedAlerts>(ctx);
+                                         }},
+                                         ControlSocket::On);
+    ASSERT_TRUE(app_->start());
+    loop_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    boost::asio::post(io_, [this] {
+      app_->stop();
+      guard_.reset();
+    });
+    loop_.join();
+  }
+  ProcessResult ctl(std::vector<std::string> args) {
+    args.push_back("--socket=" + socket_);
+    return testing::runProcess(kCtl, args, dir_.path().string());
+  }
+  testing::TempDir dir_;
+  std::string socket_ = dir_.file("control.sock");
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_ =
+      boost::asio::make_work_guard(io_);
+  NullNotifier notifier_;
+  std::unique_ptr<Application> app_;
+  std::thread loop_;
+};
+
+TEST_F(CtlDaemonTest, DoneIsZero) {
+  auto r = ctl({"ack", "00008030-AAAA"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "Acknowledged 00008030-AAAA (all conditions)\n");
+  auto acks = ctl({"acks"});
+  EXPECT_EQ(acks.exitCode, 0) << acks.err;
+  EXPECT_NE(acks.out.find("uid-" + std::to_string(::getuid())), std::string::npos) << acks.out;
+}
+
+TEST_F(CtlDaemonTest, EachRefusalHasItsOwnCodeAndTheDaemonsReason) {
+  struct Case {
+    std::string udid;
+    int exitCode;
+    std::string message;
+  };
+  for (const auto& c : std::vector<Case>{{"GONE", 1, "no device GONE"},
+                                         {"BAD", 64, "until: in the past"},
+                                         {"FAIL", 75, "database is locked"},
+                                         {"REFUSE", 77, "ack: device is being restored"},
+                                         {"NOCODE", 77, "too many connections"},
+                                         {"NEWCODE", 77, "slow down"}}) {
+    auto r = ctl({"ack", c.udid});
+    EXPECT_EQ(r.exitCode, c.exitCode) << c.udid << ": " << r.err;
+    EXPECT_EQ(r.err, "ibackupmonctl: " + c.message + "\n") << c.udid;
+    EXPECT_EQ(r.out, "") << c.udid;
+  }
+}
+
+TEST_F(CtlDaemonTest, CommandTheDaemonDoesNotServeIsRefusedListingWhatItServes) {
+  auto r = ctl({"unack", "00008030-AAAA"});
+  EXPECT_EQ(r.exitCode, 77) << r.err;
+  EXPECT_EQ(r.err, "ibackupmonctl: command: expected ack or acks, found \"unack\"\n");
+}
+
+TEST_F(CtlDaemonTest, BadArgumentsAre64WithoutAskingTheDaemon) {
+  EXPECT_EQ(ctl({"ack"}).exitCode, 64);
+  EXPECT_EQ(ctl({"ack", "A", "B", "C"}).exitCode, 64);
+  EXPECT_EQ(ctl({"ack", "A", "--until", "someday"}).exitCode, 64);
+  EXPECT_EQ(ctl({"acks", "extra"}).exitCode, 64);
+}
+
+TEST_F(CtlDaemonTest, DaemonNotReachableIs74) {
+  for (const std::string cmd : {"ack", "unack", "acks"}) {
+    std::vector<std::string> args{cmd, "--socket=" + dir_.file("absent.sock")};
+    if (cmd != "acks") args.insert(args.begin() + 1, "00008030-AAAA");
+    auto r = testing::runProcess(kCtl, args, dir_.path().string());
+    EXPECT_EQ(r.exitCode, 74) << cmd << ": " << r.err;
+    EXPECT_NE(r.err.find("cannot reach ibackupmond at " + dir_.file("absent.sock")),
+              std::string::npos)
+        << r.err;
+  }
+}
+
+TEST_F(CtlDaemonTest, UnreadableConfigIs78) {
+  auto r = testing::runProcess(kCtl, {"acks", "--config", dir_.file("absent.toml")},
+                               dir_.path().string());
+  EXPECT_EQ(r.exitCode, 78) << r.err;
+}
+
+}  // namespace
+}  // namespace ibackupmon
