@@ -58,6 +58,17 @@ std::string oneStringBplist(unsigned char marker, const std::string& payload, st
   return b + trailer;
 }
 
+// Runs one of libplist's writers and frees its buffer with the matching free function.
+std::string serialize(plist_t node, void (*write)(plist_t, char**, uint32_t*),
+                      void (*release)(char*)) {
+  char* buffer = nullptr;
+  uint32_t len = 0;
+  write(node, &buffer, &len);
+  std::string out(buffer ? buffer : "", buffer ? len : 0);
+  if (buffer) release(buffer);
+  return out;
+}
+
 }  // namespace
 
 Plist newStringBytes(std::string_view bytes) {
@@ -96,21 +107,11 @@ Plist parsePlist(std::string_view bytes) {
 }
 
 std::string toXml(plist_t node) {
-  char* xml = nullptr;
-  uint32_t len = 0;
-  plist_to_xml(node, &xml, &len);
-  std::string out(xml ? xml : "", xml ? len : 0);
-  if (xml) plist_to_xml_free(xml);
-  return out;
+  return serialize(node, plist_to_xml, plist_to_xml_free);
 }
 
 std::string toBinary(plist_t node) {
-  char* bin = nullptr;
-  uint32_t len = 0;
-  plist_to_bin(node, &bin, &len);
-  std::string out(bin ? bin : "", bin ? len : 0);
-  if (bin) plist_to_bin_free(bin);
-  return out;
+  return serialize(node, plist_to_bin, plist_to_bin_free);
 }
 
 Plist copyPlist(plist_t node) {
