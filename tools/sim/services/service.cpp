@@ -4,8 +4,7 @@
 namespace sim {
 
 ServiceMessage takeMessage(Simulator& sim, const SimDevice& device, const std::string& frame,
-                           const std::string& service, const char* nameKey,
-                           const char* detailKey) {
+                           const std::string& service, const char* nameKey, const char* detailKey) {
   ServiceMessage m{parsePlist(frame), ""};
   m.name = dictString(m.plist.get(), nameKey).value_or("");
   sim.events().record({"service", m.name.empty() ? "(malformed)" : m.name, device.spec.udid, "",
