@@ -69,6 +69,13 @@ std::string serialize(plist_t node, void (*write)(plist_t, char**, uint32_t*),
   return out;
 }
 
+// The item `key` of `dict` when it is of `type`; nullptr otherwise, or when `dict` is no dict.
+plist_t dictItem(plist_t dict, const char* key, plist_type type) {
+  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return nullptr;
+  plist_t n = plist_dict_get_item(dict, key);
+  return n && plist_get_node_type(n) == type ? n : nullptr;
+}
+
 }  // namespace
 
 Plist newStringBytes(std::string_view bytes) {
@@ -153,25 +160,22 @@ Plist newDict() {
 }
 
 std::optional<std::string> dictString(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_STRING) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_STRING);
+  if (!n) return std::nullopt;
   return stringOf(n);
 }
 
 std::optional<bool> dictBool(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_BOOLEAN) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_BOOLEAN);
+  if (!n) return std::nullopt;
   uint8_t b = 0;
   plist_get_bool_val(n, &b);
   return b != 0;
 }
 
 std::optional<uint64_t> dictUint(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_UINT) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_UINT);
+  if (!n) return std::nullopt;
   uint64_t v = 0;
   plist_get_uint_val(n, &v);
   return v;
