@@ -17,8 +17,7 @@ check() {  # check REGEX ALLOWED_DIR_REGEX DESCRIPTION
 check '#include <(libimobiledevice|usbmuxd|plist)/' '^(lib/device/|tools/sim/)' 'libimobiledevice/usbmuxd/plist'
 check '#include <sqlite3\.h>' '^lib/store/' 'sqlite3'
 check '#include <prometheus/' '^lib/metrics/' 'prometheus-cpp'
-check '#include <(CivetServer|civetweb)\.h>' '^lib/metrics/' 'civetweb'
-check '#include <curl/' '^lib/(alert|http)/' 'libcurl'
+check '#include <curl/' '^lib/alert/' 'libcurl'
 check '#include <boost/asio' '^(lib/app/|daemon/|tools/sim/)' 'Boost.Asio'
 check '#include <boost/beast' '^lib/app/' 'Boost.Beast'
 [ $fail -eq 0 ] && echo "check-boundaries: ok"

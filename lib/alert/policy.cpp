@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <map>
 
+#include "core/enum_names.h"
+
 namespace ibackupmon {
 namespace {
 
@@ -181,12 +183,7 @@ std::vector<ActiveAlert> activeAlertsOf(const FleetView& view) {
 }
 
 const char* toString(NoticeKind k) {
-  switch (k) {
-    case NoticeKind::Opened: return "opened";
-    case NoticeKind::Reminder: return "reminder";
-    case NoticeKind::Resolved: return "resolved";
-  }
-  return "unknown";
+  return enumName(std::array<const char*, 3>{"opened", "reminder", "resolved"}, k, "unknown");
 }
 
 }  // namespace ibackupmon

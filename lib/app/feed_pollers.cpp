@@ -18,42 +18,30 @@ AppleStatusPoller::AppleStatusPoller(boost::asio::any_io_executor strand, HttpCl
                                      std::vector<FeedObserver*> observers,
                                      std::shared_ptr<spdlog::logger> logger,
                                      std::optional<FeedSchedule> schedule)
-    : config_(std::move(config)),
-      observers_(observers),
-      poller_(
-          std::move(strand), std::string(kFeedAppleStatus),
-          schedule.value_or(feedScheduleFor(config_.interval)),
-          [this, &http, &clock, cfg = config_](const std::atomic<bool>& cancel) {
-            FeedOutcome out;
-            auto report = fetchAppleStatus(http, cfg, clock.now(), &cancel);
-            if (!report) {
-              out.problem = report.error();
-              return out;
-            }
-            if (!report->complete()) {
-              std::string names;
-              for (const auto& n : report->missingServices) {
-                names += (names.empty() ? "\"" : ", \"") + n + "\"";
-              }
-              out.problem = Error{"apple_status_missing_service",
-                                  "Apple status feed: watched service(s) " + names +
-                                      " not in the feed; check [apple_status] services"};
-            }
-            auto shared = std::make_shared<const AppleStatusReport>(std::move(*report));
-            out.commit = [this, shared] {
-              latest_ = shared;
-              for (auto* o : observers_) o->onAppleStatus(*shared);
-            };
-            return out;
+    : LatestFeed(
+          std::move(strand), kFeedAppleStatus, !config.url.empty(),
+          schedule.value_or(feedScheduleFor(config.interval)),
+          [&http, &clock, config](const std::atomic<bool>& cancel) {
+            return fetchAppleStatus(http, config, clock.now(), &cancel);
           },
-          std::move(observers), clock, std::move(logger)) {}
-
-void AppleStatusPoller::start() {
-  if (enabled()) poller_.start();
-}
+          [](const AppleStatusReport& report) -> std::optional<Error> {
+            if (report.complete()) return std::nullopt;
+            std::string names;
+            for (const auto& n : report.missingServices) {
+              names += (names.empty() ? "\"" : ", \"") + n + "\"";
+            }
+            return Error{"apple_status_missing_service",
+                         "Apple status feed: watched service(s) " + names +
+                             " not in the feed; check [apple_status] services"};
+          },
+          [observers](const AppleStatusReport& report) {
+            for (auto* o : observers) o->onAppleStatus(report);
+          },
+          observers, clock, std::move(logger)),
+      interval_(config.interval) {}
 
 std::chrono::seconds AppleStatusPoller::maxAge() const {
-  return std::max<std::chrono::seconds>(config_.interval * 3, std::chrono::minutes(30));
+  return std::max<std::chrono::seconds>(interval_ * 3, std::chrono::minutes(30));
 }
 
 std::shared_ptr<const AppleStatusReport> AppleStatusPoller::current(TimePoint now) const {
@@ -66,26 +54,13 @@ IosCatalogPoller::IosCatalogPoller(boost::asio::any_io_executor strand, HttpClie
                                    std::vector<FeedObserver*> observers,
                                    std::shared_ptr<spdlog::logger> logger,
                                    std::optional<FeedSchedule> schedule)
-    : config_(std::move(config)),
-      poller_(
-          std::move(strand), std::string(kFeedIosCatalog),
-          schedule.value_or(feedScheduleFor(config_.catalogInterval)),
-          [this, &http, cfg = config_](const std::atomic<bool>& cancel) {
-            FeedOutcome out;
-            auto catalog = fetchIosCatalog(http, cfg, &cancel);
-            if (!catalog) {
-              out.problem = catalog.error();
-              return out;
-            }
-            auto shared = std::make_shared<const IosCatalog>(std::move(*catalog));
-            out.commit = [this, shared] { latest_ = shared; };
-            return out;
+    : LatestFeed(
+          std::move(strand), kFeedIosCatalog, config.catalogUrl && !config.catalogUrl->empty(),
+          schedule.value_or(feedScheduleFor(config.catalogInterval)),
+          [&http, config](const std::atomic<bool>& cancel) {
+            return fetchIosCatalog(http, config, &cancel);
           },
-          std::move(observers), clock, std::move(logger)) {}
-
-void IosCatalogPoller::start() {
-  if (enabled()) poller_.start();
-}
+          nullptr, nullptr, std::move(observers), clock, std::move(logger)) {}
 
 std::optional<std::string> IosCatalogPoller::newestFor(
     const std::optional<std::string>& productType, TimePoint now) const {

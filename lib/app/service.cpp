@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <optional>
 
 #include "app/application.h"
 #include "app/logging.h"
@@ -13,8 +14,17 @@ namespace ibackupmon {
 
 namespace {
 
-void logLoadProblems(const Error& error) {
-  for (const auto& line : errorLines(error)) spdlog::error("{}", line);
+// Loads the configuration, logging its warnings and, when it is invalid, every problem; nullopt
+// when it is invalid.
+std::optional<Config> loadLogged(const ServiceOptions& options) {
+  std::vector<std::string> warnings;
+  auto config = loadConfig(options.configPath, options.origin, &warnings);
+  for (const auto& w : warnings) spdlog::warn("{}", w);
+  if (!config) {
+    for (const auto& line : errorLines(config.error())) spdlog::error("{}", line);
+    return std::nullopt;
+  }
+  return std::move(*config);
 }
 
 std::string describeSource(const Config& config) {
@@ -75,11 +85,8 @@ class ServiceLoop {
   void reload() {
     notifier_.reloading();
     spdlog::info("SIGHUP: reloading {}", options_.configPath);
-    std::vector<std::string> warnings;
-    auto next = loadConfig(options_.configPath, options_.origin, &warnings);
-    for (const auto& w : warnings) spdlog::warn("{}", w);
+    auto next = loadLogged(options_);
     if (!next) {
-      logLoadProblems(next.error());
       spdlog::error("reload failed; keeping previous configuration");
       notifier_.ready(statusLine() + "; last reload failed, keeping previous configuration");
       return;
@@ -134,11 +141,8 @@ class ServiceLoop {
 
 int runService(const ServiceOptions& options, std::vector<ComponentFactory> table,
                ServiceNotifier& notifier) {
-  std::vector<std::string> warnings;
-  auto config = loadConfig(options.configPath, options.origin, &warnings);
-  for (const auto& w : warnings) spdlog::warn("{}", w);
+  auto config = loadLogged(options);
   if (!config) {
-    logLoadProblems(config.error());
     spdlog::error("invalid configuration; not starting");
     return 1;
   }

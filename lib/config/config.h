@@ -5,6 +5,7 @@
 /// Keys that need a restart to change: storage.path, metrics.listen, alerts.control_socket
 /// (restartRequiredKeys() in config_diff.h; see docs/configuration.md).
 
+#include <array>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -22,6 +23,13 @@ enum class LogLevel { Trace, Debug, Info, Warn, Error };
 enum class BackupExpect { ICloud, Computer, Either };
 enum class RepeatPolicy { Once, Daily, Diminishing };
 enum class StartTls { Required, Optional, Never };
+
+/// The names the configuration file gives each enum's values, in the enum's order.
+inline constexpr std::array<const char*, 5> kLogLevelNames{"trace", "debug", "info", "warn",
+                                                           "error"};
+inline constexpr std::array<const char*, 3> kBackupExpectNames{"icloud", "computer", "either"};
+inline constexpr std::array<const char*, 3> kRepeatPolicyNames{"once", "daily", "diminishing"};
+inline constexpr std::array<const char*, 3> kStartTlsNames{"required", "optional", "never"};
 
 struct StorageConfig {
   std::string path = "/var/lib/ibackupmon/ibackupmon.db";

@@ -28,10 +28,11 @@ CheckResult optionalHttpUrl(std::string_view v) {
   return v.empty() ? std::nullopt : httpUrl(v);
 }
 
-template <class E>
-void readEnum(TableReader& r, std::string_view key, E& out, std::vector<std::string_view> names,
-              std::vector<E> values) {
-  if (auto index = r.choice(key, names)) out = values[*index];
+template <class E, std::size_t N>
+void readEnum(TableReader& r, std::string_view key, E& out,
+              const std::array<const char*, N>& names) {
+  if (auto index = r.choice(key, std::vector<std::string_view>(names.begin(), names.end())))
+    out = static_cast<E>(*index);
 }
 
 void readStorage(TableReader& r, StorageConfig& c) {
@@ -64,8 +65,7 @@ void readBackup(TableReader& r, BackupConfig& c) {
   r.duration("stale_after", c.staleAfter, kSecond, kCentury);
   r.duration("critical_after", c.criticalAfter, kSecond, kCentury);
   r.duration("missing_after", c.missingAfter, kSecond, kCentury);
-  readEnum(r, "expect", c.expect, {"icloud", "computer", "either"},
-           {BackupExpect::ICloud, BackupExpect::Computer, BackupExpect::Either});
+  readEnum(r, "expect", c.expect, kBackupExpectNames);
 }
 
 void readThresholds(TableReader& r, ThresholdsConfig& c) {
@@ -83,15 +83,13 @@ void readIos(TableReader& r, IosConfig& c) {
 }
 
 void readLog(TableReader& r, LogConfig& c) {
-  readEnum(r, "level", c.level, {"trace", "debug", "info", "warn", "error"},
-           {LogLevel::Trace, LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error});
+  readEnum(r, "level", c.level, kLogLevelNames);
 }
 
 void readEmail(TableReader& r, EmailConfig& c) {
   r.string("smtp_url", c.smtpUrl,
            [](std::string_view v) { return v.empty() ? std::nullopt : checkUrl(v, "smtp,smtps"); });
-  readEnum(r, "starttls", c.starttls, {"required", "optional", "never"},
-           {StartTls::Required, StartTls::Optional, StartTls::Never});
+  readEnum(r, "starttls", c.starttls, kStartTlsNames);
   r.optionalString("username", c.username, nonEmpty);
   r.optionalString("password_file", c.passwordFile, nonEmpty);
   r.string("from", c.from, [](std::string_view v) { return checkEmailAddress(v); });
@@ -106,8 +104,7 @@ void readAlertmanager(TableReader& r, AlertmanagerConfig& c) {
 }
 
 void readAlerts(TableReader& r, AlertsConfig& c, Diagnostics& diag) {
-  readEnum(r, "repeat", c.repeat, {"once", "daily", "diminishing"},
-           {RepeatPolicy::Once, RepeatPolicy::Daily, RepeatPolicy::Diminishing});
+  readEnum(r, "repeat", c.repeat, kRepeatPolicyNames);
   r.duration("group_window", c.groupWindow, seconds(0), kDay);
   r.boolean("notify_resolved", c.notifyResolved);
   r.string("host_name", c.hostName, [](std::string_view v) -> CheckResult {

@@ -3,37 +3,30 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
 #include "core/snapshot.h"
 
 namespace ibackupmon {
+namespace {
+
+constexpr std::array<const char*, 3> kSeverityNames{"info", "warning", "critical"};
+
+}  // namespace
 
 const char* toString(Severity s) {
-  switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Critical: return "critical";
-  }
-  return "unknown";
+  return enumName(kSeverityNames, s, "unknown");
 }
 
 const char* toString(Confidence c) {
-  return c == Confidence::Observed ? "observed" : "inferred";
+  return enumName(std::array<const char*, 2>{"observed", "inferred"}, c, "inferred");
 }
 
 const char* toString(BackupState s) {
-  switch (s) {
-    case BackupState::Ok: return "ok";
-    case BackupState::Stale: return "stale";
-    case BackupState::Unknown: return "unknown";
-  }
-  return "unknown";
+  return enumName(std::array<const char*, 3>{"ok", "stale", "unknown"}, s, "unknown");
 }
 
 std::optional<Severity> severityFromString(const std::string& s) {
-  if (s == "info") return Severity::Info;
-  if (s == "warning") return Severity::Warning;
-  if (s == "critical") return Severity::Critical;
-  return std::nullopt;
+  return enumFromName<Severity>(kSeverityNames, s);
 }
 
 std::optional<Severity> worstSeverity(const std::vector<Condition>& conditions) {
@@ -55,33 +48,18 @@ bool deviceAnswered(const DeviceSnapshot& s) {
 }
 
 const char* toString(TrustState s) {
-  switch (s) {
-    case TrustState::Unknown: return "unknown";
-    case TrustState::Trusted: return "trusted";
-    case TrustState::PasscodeLocked: return "passcode_locked";
-    case TrustState::TrustPending: return "trust_pending";
-    case TrustState::TrustDenied: return "trust_denied";
-    case TrustState::NotPaired: return "not_paired";
-  }
-  return "unknown";
+  return enumName(std::array<const char*, 6>{"unknown", "trusted", "passcode_locked",
+                                             "trust_pending", "trust_denied", "not_paired"},
+                  s, "unknown");
 }
 
 const char* toString(WifiState s) {
-  switch (s) {
-    case WifiState::Unknown: return "unknown";
-    case WifiState::Associated: return "associated";
-    case WifiState::NotAssociated: return "not_associated";
-  }
-  return "unknown";
+  return enumName(std::array<const char*, 3>{"unknown", "associated", "not_associated"}, s,
+                  "unknown");
 }
 
 const char* toString(ProbeStatus s) {
-  switch (s) {
-    case ProbeStatus::Ok: return "ok";
-    case ProbeStatus::NoData: return "no_data";
-    case ProbeStatus::Error: return "error";
-  }
-  return "error";
+  return enumName(std::array<const char*, 3>{"ok", "no_data", "error"}, s, "error");
 }
 
 }  // namespace ibackupmon

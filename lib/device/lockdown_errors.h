@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// libimobiledevice 1.3.0 lockdownd_error_t values -> our stable error ids (device-facts.md).
+/// libimobiledevice 1.3.0 lockdownd_error_t values -> our stable error ids.
 
 #include <string>
 

@@ -4,7 +4,7 @@
 namespace ibackupmon {
 namespace {
 
-// Apple's checklist for iCloud backups, in the order admins try it (device-facts.md).
+// Apple's checklist for iCloud backups, in the order admins try it.
 const char* const kFixIcloudOn =
     "Turn on iCloud Backup (Settings > [name] > iCloud > iCloud Backup).";
 const char* const kFixWifi = "Join Wi-Fi, and keep the device in range of the access point.";

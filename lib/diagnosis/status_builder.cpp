@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "diagnosis/facts.h"
+#include "report/status_state.h"
 
 namespace ibackupmon {
 namespace {
@@ -56,12 +57,12 @@ void fillPowerAndStorage(DeviceStatus& s, const DiagnosisInput& in) {
   }
 }
 
-int healthRank(DeviceHealth h) {
-  switch (h) {
-    case DeviceHealth::Critical: return 0;
-    case DeviceHealth::Unknown: return 1;
-    case DeviceHealth::Warning: return 2;
-    case DeviceHealth::Ok: return 3;
+int stateRank(DeviceState s) {
+  switch (s) {
+    case DeviceState::Critical: return 0;
+    case DeviceState::Unknown: return 1;
+    case DeviceState::Warning: return 2;
+    case DeviceState::Ok: return 3;
   }
   return 3;
 }
@@ -80,26 +81,6 @@ std::optional<TimePoint> countedOf(const DeviceStatus& s, BackupExpect expect) {
 }
 
 }  // namespace
-
-const char* toString(DeviceHealth h) {
-  switch (h) {
-    case DeviceHealth::Ok: return "ok";
-    case DeviceHealth::Warning: return "warning";
-    case DeviceHealth::Unknown: return "unknown";
-    case DeviceHealth::Critical: return "critical";
-  }
-  return "unknown";
-}
-
-DeviceHealth deviceHealth(const DeviceStatus& status) {
-  const auto worst = worstSeverity(status.conditions);
-  if (worst == Severity::Critical) return DeviceHealth::Critical;
-  if (status.backupState == BackupState::Unknown) return DeviceHealth::Unknown;
-  if (worst == Severity::Warning || status.backupState == BackupState::Stale) {
-    return DeviceHealth::Warning;
-  }
-  return DeviceHealth::Ok;
-}
 
 DeviceStatus buildStatus(const DiagnosisInput& in, const DiagnosisConfig& config,
                          std::vector<Condition> conditions, TimePoint now) {
@@ -121,8 +102,8 @@ DeviceStatus diagnoseStatus(const DiagnosisInput& in, const DiagnosisConfig& con
 
 void sortFleet(std::vector<DeviceStatus>& fleet, BackupExpect expect) {
   auto worse = [expect](const DeviceStatus& a, const DeviceStatus& b) {
-    const int ra = healthRank(deviceHealth(a));
-    const int rb = healthRank(deviceHealth(b));
+    const int ra = stateRank(deviceState(a));
+    const int rb = stateRank(deviceState(b));
     if (ra != rb) return ra < rb;
     // Never backed up sorts as the oldest possible backup.
     const TimePoint ta = countedOf(a, expect).value_or(TimePoint::min());

@@ -9,14 +9,6 @@
 
 namespace ibackupmon {
 
-/// One word per device for tables, exit codes and sorting. Ranked worst first:
-/// critical (any critical condition) > unknown (backup state unknown) > warning > ok.
-enum class DeviceHealth { Ok, Warning, Unknown, Critical };
-
-const char* toString(DeviceHealth h);
-
-DeviceHealth deviceHealth(const DeviceStatus& status);
-
 /// Fills every field of DeviceStatus: name is the configured label, else DeviceName, else "".
 /// Battery and power come only from a snapshot taken while connected (else null); identity,
 /// backup and storage fall back to history's last snapshot.
@@ -26,8 +18,8 @@ DeviceStatus buildStatus(const DiagnosisInput& in, const DiagnosisConfig& config
 /// diagnose() then buildStatus().
 DeviceStatus diagnoseStatus(const DiagnosisInput& in, const DiagnosisConfig& config, TimePoint now);
 
-/// Fleet order, worst first: health rank, then the oldest counted backup (never backed up
-/// first), then name, then UDID.
+/// Fleet order, worst first: deviceState() (report/status_state.h), then the oldest counted
+/// backup (never backed up first), then name, then UDID.
 void sortFleet(std::vector<DeviceStatus>& fleet, BackupExpect expect);
 
 }  // namespace ibackupmon

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/account_probe.h"
+#include "probes/facets.h"
 
 #include <algorithm>
 
@@ -51,7 +51,7 @@ Expected<AccountInfo> parseAccountInfo(const PlistDict& dict) {
   return info;
 }
 
-ProbeResult AccountProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
+ProbeResult readAccount(DeviceSession& session, DeviceSnapshot& snapshot) {
   auto dict = session.getDomain(kDataSyncDomain);
   if (!dict) return ProbeResult::fromReadError(dict.error());
   auto info = parseAccountInfo(*dict);

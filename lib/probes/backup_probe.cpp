@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/backup_probe.h"
+#include "probes/facets.h"
 
 #include "probes/plist_fields.h"
 
@@ -19,12 +19,8 @@ Parsed<BackupFacts> parseBackupFacts(const PlistDict& dict) {
   return {std::move(b), r.invalid()};
 }
 
-ProbeResult BackupProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
-  auto dict = session.getDomain(kBackupDomain);
-  if (!dict) return ProbeResult::fromReadError(dict.error());
-  auto facts = parseBackupFacts(*dict);
-  snapshot.backup = std::move(facts.value);
-  return ProbeResult::ok(std::move(facts.invalid));
+ProbeResult readBackup(DeviceSession& session, DeviceSnapshot& snapshot) {
+  return readDomain(session, kBackupDomain, parseBackupFacts, snapshot.backup);
 }
 
 }  // namespace ibackupmon

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/battery_probe.h"
+#include "probes/facets.h"
 
 #include "probes/plist_fields.h"
 
@@ -18,12 +18,8 @@ Parsed<BatteryInfo> parseBatteryInfo(const PlistDict& dict) {
   return {std::move(b), r.invalid()};
 }
 
-ProbeResult BatteryProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
-  auto dict = session.getDomain(kBatteryDomain);
-  if (!dict) return ProbeResult::fromReadError(dict.error());
-  auto info = parseBatteryInfo(*dict);
-  snapshot.battery = std::move(info.value);
-  return ProbeResult::ok(std::move(info.invalid));
+ProbeResult readBattery(DeviceSession& session, DeviceSnapshot& snapshot) {
+  return readDomain(session, kBatteryDomain, parseBatteryInfo, snapshot.battery);
 }
 
 }  // namespace ibackupmon

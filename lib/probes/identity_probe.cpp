@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/identity_probe.h"
+#include "probes/facets.h"
 
 #include "probes/plist_fields.h"
 
@@ -19,13 +19,11 @@ Parsed<Identity> parseIdentity(const PlistDict& dict) {
   return {std::move(id), r.invalid()};
 }
 
-ProbeResult IdentityProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
-  auto dict = session.getDomain("");
-  if (!dict) return ProbeResult::fromReadError(dict.error());
-  auto id = parseIdentity(*dict);
-  id.value.udid = snapshot.identity.udid;
-  snapshot.identity = std::move(id.value);
-  return ProbeResult::ok(std::move(id.invalid));
+ProbeResult readIdentity(DeviceSession& session, DeviceSnapshot& snapshot) {
+  std::string udid = std::move(snapshot.identity.udid);
+  ProbeResult r = readDomain(session, "", parseIdentity, snapshot.identity);
+  snapshot.identity.udid = std::move(udid);
+  return r;
 }
 
 }  // namespace ibackupmon

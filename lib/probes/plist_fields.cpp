@@ -10,6 +10,17 @@ namespace {
 constexpr double kMinUnix = 0;
 constexpr double kMaxUnix = 7258118400.0;  // 2200-01-01
 
+bool plausible(double unixSeconds) {
+  return std::isfinite(unixSeconds) && unixSeconds >= kMinUnix && unixSeconds <= kMaxUnix;
+}
+
+// An integer or real number of seconds; nullopt for any other type.
+std::optional<double> seconds(const PlistValue& v) {
+  if (const auto* i = v.get<std::int64_t>()) return static_cast<double>(*i);
+  if (const auto* r = v.get<double>()) return *r;
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::nullopt_t FieldReader::typeError(const std::string& key, const char* expected,
@@ -83,39 +94,23 @@ std::optional<std::string> FieldReader::string(const std::string& key) {
 std::optional<TimePoint> FieldReader::appleDate(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
   if (v == nullptr) return std::nullopt;
-  double apple = 0;
-  if (const auto* i = v->get<std::int64_t>()) {
-    apple = static_cast<double>(*i);
-  } else if (const auto* r = v->get<double>()) {
-    apple = *r;
-  } else if (const auto* d = v->get<PlistDate>()) {
-    apple = d->appleSeconds;
-  } else {
-    return typeError(key, "date, integer or real seconds since 2001-01-01", *v);
-  }
-  const double unix = apple + static_cast<double>(kAppleEpochOffset);
-  if (!std::isfinite(unix) || unix < kMinUnix || unix > kMaxUnix) {
+  std::optional<double> apple = seconds(*v);
+  if (const auto* d = v->get<PlistDate>()) apple = d->appleSeconds;
+  if (!apple) return typeError(key, "date, integer or real seconds since 2001-01-01", *v);
+  if (!plausible(*apple + static_cast<double>(kAppleEpochOffset))) {
     return valueError(key, *v,
-                      "date out of range (" + std::to_string(apple) + " s since 2001-01-01)");
+                      "date out of range (" + std::to_string(*apple) + " s since 2001-01-01)");
   }
-  return fromAppleSeconds(apple);
+  return fromAppleSeconds(*apple);
 }
 
 std::optional<TimePoint> FieldReader::unixTime(const std::string& key) {
   const PlistValue* v = findKey(dict_, key);
   if (v == nullptr) return std::nullopt;
-  double unix = 0;
-  if (const auto* i = v->get<std::int64_t>()) {
-    unix = static_cast<double>(*i);
-  } else if (const auto* r = v->get<double>()) {
-    unix = *r;
-  } else {
-    return typeError(key, "integer or real seconds since 1970-01-01", *v);
-  }
-  if (!std::isfinite(unix) || unix < kMinUnix || unix > kMaxUnix) {
-    return valueError(key, *v, "time out of range");
-  }
-  return fromAppleSeconds(unix - static_cast<double>(kAppleEpochOffset));
+  const std::optional<double> unix = seconds(*v);
+  if (!unix) return typeError(key, "integer or real seconds since 1970-01-01", *v);
+  if (!plausible(*unix)) return valueError(key, *v, "time out of range");
+  return fromAppleSeconds(*unix - static_cast<double>(kAppleEpochOffset));
 }
 
 }  // namespace ibackupmon

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// One probe reads one facet of a device through a DeviceSession into the snapshot.
-/// Implement it in lib/probes/<facet>_probe.{h,cpp} and add one line to probe_table.cpp:
+/// One probe reads one facet of a device through a DeviceSession into the snapshot. A facet is a
+/// parse and a read function in lib/probes/<facet>_probe.cpp, declared in facets.h and listed in
+/// probe_table.cpp; a facet that reads one lockdown domain is readDomain():
 ///
-///   class BatteryProbe final : public Probe {
-///    public:
-///     const char* name() const override { return "battery"; }
-///     ProbeResult run(DeviceSession& s, DeviceSnapshot& snap) override {
-///       auto dict = s.getDomain("com.apple.mobile.battery");
-///       if (!dict) return ProbeResult::fromReadError(dict.error());
-///       auto info = parseBatteryInfo(*dict);
-///       snap.battery = std::move(info.value);
-///       return ProbeResult::ok(std::move(info.invalid));
-///     }
-///   };
+///   ProbeResult readBattery(DeviceSession& s, DeviceSnapshot& snap) {
+///     return readDomain(s, kBatteryDomain, parseBatteryInfo, snap.battery);
+///   }
 
 #include <optional>
 #include <string>
@@ -25,7 +18,7 @@
 
 namespace ibackupmon {
 
-/// What run() reports; the runner adds the probe name and the duration.
+/// What a probe reports; the runner adds the probe name and the duration.
 struct ProbeResult {
   ProbeStatus status = ProbeStatus::Ok;
   std::string error;  ///< errc id when not ok
@@ -43,13 +36,11 @@ struct ProbeResult {
   static ProbeResult fromReadError(const Error& e);
 };
 
-class Probe {
- public:
-  virtual ~Probe() = default;
+struct Probe {
   /// Stable id used in metrics labels and ProbeOutcome::probe.
-  virtual const char* name() const = 0;
+  const char* name;
   /// Reads through the session and fills its part of the snapshot; never throws for device data.
-  virtual ProbeResult run(DeviceSession& session, DeviceSnapshot& snapshot) = 0;
+  ProbeResult (*run)(DeviceSession& session, DeviceSnapshot& snapshot);
 };
 
 /// What a parse function read from one domain: the usable keys, and the values that were not.
@@ -58,5 +49,17 @@ struct Parsed {
   T value;
   std::vector<InvalidValue> invalid;
 };
+
+/// Reads one lockdown domain ("" for the default one) and parses it into `into` (a T or an
+/// optional T), which a failed read leaves as it was.
+template <class T, class Into>
+ProbeResult readDomain(DeviceSession& session, const char* domain,
+                       Parsed<T> (*parse)(const PlistDict&), Into& into) {
+  auto dict = session.getDomain(domain);
+  if (!dict) return ProbeResult::fromReadError(dict.error());
+  auto parsed = parse(*dict);
+  into = std::move(parsed.value);
+  return ProbeResult::ok(std::move(parsed.invalid));
+}
 
 }  // namespace ibackupmon

@@ -40,13 +40,13 @@ DeviceSnapshot runProbeCycle(DeviceConnector& connector, const DeviceRef& device
     const auto start = std::chrono::steady_clock::now();
     ProbeResult r;
     try {
-      r = probe->run(**session, snap);
+      r = probe.run(**session, snap);
     } catch (const std::exception& ex) {  // a probe bug must not sink the cycle
       r = ProbeResult::failed(Error{"internal", ex.what()});
     }
     double seconds = secondsSince(start);
-    if (std::string_view(probe->name()) == "trust") seconds += openSeconds;
-    snap.probes.push_back(outcome(probe->name(), std::move(r), seconds));
+    if (std::string_view(probe.name) == "trust") seconds += openSeconds;
+    snap.probes.push_back(outcome(probe.name, std::move(r), seconds));
   }
   return snap;
 }

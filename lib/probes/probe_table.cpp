@@ -1,26 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "probes/probe_table.h"
 
-#include "probes/account_probe.h"
-#include "probes/backup_probe.h"
-#include "probes/battery_probe.h"
-#include "probes/identity_probe.h"
-#include "probes/storage_probe.h"
-#include "probes/trust_probe.h"
-#include "probes/wifi_probe.h"
+#include "probes/facets.h"
 
 namespace ibackupmon {
 
+ProbeResult readTrust(DeviceSession& /*session*/, DeviceSnapshot& snapshot) {
+  snapshot.trust = TrustState::Trusted;
+  return ProbeResult::ok();
+}
+
 ProbeTable makeProbeTable() {
-  ProbeTable t;
-  t.push_back(std::make_unique<TrustProbe>());
-  t.push_back(std::make_unique<IdentityProbe>());
-  t.push_back(std::make_unique<BackupProbe>());
-  t.push_back(std::make_unique<BatteryProbe>());
-  t.push_back(std::make_unique<StorageProbe>());
-  t.push_back(std::make_unique<AccountProbe>());
-  t.push_back(std::make_unique<WifiProbe>());
-  return t;
+  return {
+      {"trust", readTrust},     {"identity", readIdentity}, {"backup", readBackup},
+      {"battery", readBattery}, {"storage", readStorage},   {"account", readAccount},
+      {"wifi", readWifi},
+  };
 }
 
 }  // namespace ibackupmon

@@ -2,14 +2,13 @@
 #pragma once
 /// The list of probes, in the order a cycle runs them (probe_table.cpp is the only list).
 
-#include <memory>
 #include <vector>
 
 #include "probes/probe.h"
 
 namespace ibackupmon {
 
-using ProbeTable = std::vector<std::unique_ptr<Probe>>;
+using ProbeTable = std::vector<Probe>;
 
 /// Every probe, trust first and identity second (later probes and diagnosis lean on them).
 ProbeTable makeProbeTable();

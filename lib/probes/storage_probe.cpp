@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/storage_probe.h"
+#include "probes/facets.h"
 
 #include "probes/plist_fields.h"
 
@@ -16,12 +16,8 @@ Parsed<StorageInfo> parseStorageInfo(const PlistDict& dict) {
   return {std::move(s), r.invalid()};
 }
 
-ProbeResult StorageProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
-  auto dict = session.getDomain(kStorageDomain);
-  if (!dict) return ProbeResult::fromReadError(dict.error());
-  auto info = parseStorageInfo(*dict);
-  snapshot.storage = std::move(info.value);
-  return ProbeResult::ok(std::move(info.invalid));
+ProbeResult readStorage(DeviceSession& session, DeviceSnapshot& snapshot) {
+  return readDomain(session, kStorageDomain, parseStorageInfo, snapshot.storage);
 }
 
 }  // namespace ibackupmon

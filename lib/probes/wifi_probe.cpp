@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probes/wifi_probe.h"
+#include "probes/facets.h"
 
 namespace ibackupmon {
 
@@ -19,7 +19,7 @@ WifiState parseWifiState(const PlistDict& entry) {
   return WifiState::Unknown;
 }
 
-ProbeResult WifiProbe::run(DeviceSession& session, DeviceSnapshot& snapshot) {
+ProbeResult readWifi(DeviceSession& session, DeviceSnapshot& snapshot) {
   auto entry = session.ioregistryEntry(kWifiEntryName, kWifiEntryClass);
   if (!entry) {
     // Best effort by design: a device without the service or entry is "unknown", not broken.

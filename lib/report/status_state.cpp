@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/enum_names.h"
+
 namespace ibackupmon {
 
 DeviceState deviceState(const DeviceStatus& s) {
@@ -16,13 +18,7 @@ DeviceState deviceState(const DeviceStatus& s) {
 }
 
 const char* toString(DeviceState s) {
-  switch (s) {
-    case DeviceState::Ok: return "ok";
-    case DeviceState::Warning: return "warning";
-    case DeviceState::Unknown: return "unknown";
-    case DeviceState::Critical: return "critical";
-  }
-  return "unknown";
+  return enumName(std::array<const char*, 4>{"ok", "warning", "unknown", "critical"}, s, "unknown");
 }
 
 int nagiosExitCode(const std::vector<DeviceStatus>& fleet) {

@@ -24,85 +24,87 @@ std::string setCount(int& field, const std::string& name, const std::string& arg
   return "";
 }
 
+// One named fault: a flag, a count (with the value a bare name sets) or, with neither, the set of
+// prohibited domains.
+struct FaultKind {
+  const char* name;
+  bool FaultSet::*flag = nullptr;
+  bool FaultSet::*excludes = nullptr;  // the flag that setting this one clears
+  int FaultSet::*count = nullptr;
+  int dflt = 0;
+};
+
+const FaultKind kFaults[] = {
+    {"passcode_locked", &FaultSet::passcodeLocked},
+    {"trust_pending", &FaultSet::trustPending, &FaultSet::trustDenied},
+    {"trust_denied", &FaultSet::trustDenied, &FaultSet::trustPending},
+    {"no_pair_record", &FaultSet::noPairRecord},
+    {"invalid_host_id", &FaultSet::invalidHostId},
+    {"hang", &FaultSet::hang},
+    {"get_prohibited"},
+    {"drop_mid_session", nullptr, nullptr, &FaultSet::dropMidSession, 3},
+    {"slow_ms", nullptr, nullptr, &FaultSet::slowMs, 1000},
+    {"detach_during_session", nullptr, nullptr, &FaultSet::detachDuringSession, 5},
+    {"binary_plist", &FaultSet::binaryPlist},
+};
+
+const FaultKind* findFault(const std::string& name) {
+  for (const auto& k : kFaults) {
+    if (name == k.name) return &k;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::string applyFault(FaultSet& f, const std::string& name, const std::string& arg) {
-  if (name == "passcode_locked")
-    f.passcodeLocked = true;
-  else if (name == "trust_pending")
-    f.trustPending = true, f.trustDenied = false;
-  else if (name == "trust_denied")
-    f.trustDenied = true, f.trustPending = false;
-  else if (name == "no_pair_record")
-    f.noPairRecord = true;
-  else if (name == "invalid_host_id")
-    f.invalidHostId = true;
-  else if (name == "hang")
-    f.hang = true;
-  else if (name == "get_prohibited") {
+  const FaultKind* k = findFault(name);
+  if (k == nullptr) {
+    std::string known;
+    for (const auto& each : kFaults) known += (known.empty() ? "" : ", ") + std::string(each.name);
+    return "unknown fault '" + name + "' (known: " + known + ")";
+  }
+  if (k->flag) {
+    f.*k->flag = true;
+    if (k->excludes) f.*k->excludes = false;
+  } else if (k->count) {
+    return setCount(f.*k->count, name, arg, k->dflt);
+  } else {
     if (arg.empty()) return "fault get_prohibited: needs a DOMAIN argument";
     f.getProhibited.insert(arg == "-" ? "" : arg);
-  } else if (name == "drop_mid_session")
-    return setCount(f.dropMidSession, name, arg, 3);
-  else if (name == "slow_ms")
-    return setCount(f.slowMs, name, arg, 1000);
-  else if (name == "detach_during_session")
-    return setCount(f.detachDuringSession, name, arg, 5);
-  else if (name == "binary_plist")
-    f.binaryPlist = true;
-  else
-    return "unknown fault '" + name +
-           "' (known: passcode_locked, trust_pending, trust_denied, "
-           "no_pair_record, invalid_host_id, hang, get_prohibited, drop_mid_session, slow_ms, "
-           "detach_during_session, binary_plist)";
+  }
   return "";
 }
 
 std::string clearFault(FaultSet& f, const std::string& name) {
-  if (name.empty())
+  if (name.empty()) {
     f = FaultSet{};
-  else if (name == "passcode_locked")
-    f.passcodeLocked = false;
-  else if (name == "trust_pending")
-    f.trustPending = false;
-  else if (name == "trust_denied")
-    f.trustDenied = false;
-  else if (name == "no_pair_record")
-    f.noPairRecord = false;
-  else if (name == "invalid_host_id")
-    f.invalidHostId = false;
-  else if (name == "hang")
-    f.hang = false;
-  else if (name == "get_prohibited")
-    f.getProhibited.clear();
-  else if (name == "drop_mid_session")
-    f.dropMidSession = 0;
-  else if (name == "slow_ms")
-    f.slowMs = 0;
-  else if (name == "detach_during_session")
-    f.detachDuringSession = 0;
-  else if (name == "binary_plist")
-    f.binaryPlist = false;
+    return "";
+  }
+  const FaultKind* k = findFault(name);
+  if (k == nullptr) return "unknown fault '" + name + "'";
+  if (k->flag)
+    f.*k->flag = false;
+  else if (k->count)
+    f.*k->count = 0;
   else
-    return "unknown fault '" + name + "'";
+    f.getProhibited.clear();
   return "";
 }
 
 std::vector<std::string> describeFaults(const FaultSet& f) {
   std::vector<std::string> out;
-  if (f.passcodeLocked) out.push_back("passcode_locked");
-  if (f.trustPending) out.push_back("trust_pending");
-  if (f.trustDenied) out.push_back("trust_denied");
-  if (f.noPairRecord) out.push_back("no_pair_record");
-  if (f.invalidHostId) out.push_back("invalid_host_id");
-  if (f.hang) out.push_back("hang");
-  for (const auto& d : f.getProhibited) out.push_back("get_prohibited=" + (d.empty() ? "-" : d));
-  if (f.dropMidSession) out.push_back("drop_mid_session=" + std::to_string(f.dropMidSession));
-  if (f.slowMs) out.push_back("slow_ms=" + std::to_string(f.slowMs));
-  if (f.detachDuringSession) {
-    out.push_back("detach_during_session=" + std::to_string(f.detachDuringSession));
+  for (const auto& k : kFaults) {
+    if (k.flag) {
+      if (f.*k.flag) out.push_back(k.name);
+    } else if (k.count) {
+      if (f.*k.count) out.push_back(k.name + ("=" + std::to_string(f.*k.count)));
+    } else {
+      for (const auto& d : f.getProhibited) {
+        out.push_back("get_prohibited=" + (d.empty() ? "-" : d));
+      }
+    }
   }
-  if (f.binaryPlist) out.push_back("binary_plist");
   return out;
 }
 

@@ -58,6 +58,24 @@ std::string oneStringBplist(unsigned char marker, const std::string& payload, st
   return b + trailer;
 }
 
+// Runs one of libplist's writers and frees its buffer with the matching free function.
+std::string serialize(plist_t node, void (*write)(plist_t, char**, uint32_t*),
+                      void (*release)(char*)) {
+  char* buffer = nullptr;
+  uint32_t len = 0;
+  write(node, &buffer, &len);
+  std::string out(buffer ? buffer : "", buffer ? len : 0);
+  if (buffer) release(buffer);
+  return out;
+}
+
+// The item `key` of `dict` when it is of `type`; nullptr otherwise, or when `dict` is no dict.
+plist_t dictItem(plist_t dict, const char* key, plist_type type) {
+  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return nullptr;
+  plist_t n = plist_dict_get_item(dict, key);
+  return n && plist_get_node_type(n) == type ? n : nullptr;
+}
+
 }  // namespace
 
 Plist newStringBytes(std::string_view bytes) {
@@ -96,21 +114,11 @@ Plist parsePlist(std::string_view bytes) {
 }
 
 std::string toXml(plist_t node) {
-  char* xml = nullptr;
-  uint32_t len = 0;
-  plist_to_xml(node, &xml, &len);
-  std::string out(xml ? xml : "", xml ? len : 0);
-  if (xml) plist_to_xml_free(xml);
-  return out;
+  return serialize(node, plist_to_xml, plist_to_xml_free);
 }
 
 std::string toBinary(plist_t node) {
-  char* bin = nullptr;
-  uint32_t len = 0;
-  plist_to_bin(node, &bin, &len);
-  std::string out(bin ? bin : "", bin ? len : 0);
-  if (bin) plist_to_bin_free(bin);
-  return out;
+  return serialize(node, plist_to_bin, plist_to_bin_free);
 }
 
 Plist copyPlist(plist_t node) {
@@ -152,25 +160,22 @@ Plist newDict() {
 }
 
 std::optional<std::string> dictString(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_STRING) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_STRING);
+  if (!n) return std::nullopt;
   return stringOf(n);
 }
 
 std::optional<bool> dictBool(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_BOOLEAN) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_BOOLEAN);
+  if (!n) return std::nullopt;
   uint8_t b = 0;
   plist_get_bool_val(n, &b);
   return b != 0;
 }
 
 std::optional<uint64_t> dictUint(plist_t dict, const char* key) {
-  if (!dict || plist_get_node_type(dict) != PLIST_DICT) return std::nullopt;
-  plist_t n = plist_dict_get_item(dict, key);
-  if (!n || plist_get_node_type(n) != PLIST_UINT) return std::nullopt;
+  plist_t n = dictItem(dict, key, PLIST_UINT);
+  if (!n) return std::nullopt;
   uint64_t v = 0;
   plist_get_uint_val(n, &v);
   return v;

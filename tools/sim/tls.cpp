@@ -4,6 +4,18 @@
 #include <openssl/err.h>
 
 namespace sim {
+namespace {
+
+// Everything a memory BIO holds.
+std::string drain(BIO* bio) {
+  std::string out;
+  char buf[16384];
+  int n = 0;
+  while ((n = BIO_read(bio, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
 
 ibackupmon::Expected<std::shared_ptr<TlsServerContext>> TlsServerContext::create(const Pki& pki) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
@@ -73,19 +85,11 @@ void TlsChannel::write(std::string_view plaintext) {
 }
 
 std::string TlsChannel::takeOutgoing() {
-  std::string out;
-  char buf[16384];
-  int n = 0;
-  while ((n = BIO_read(out_, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
+  return drain(out_);
 }
 
 std::string TlsChannel::takeUnread() {
-  std::string out;
-  char buf[4096];
-  int n = 0;
-  while ((n = BIO_read(in_, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
+  return drain(in_);
 }
 
 }  // namespace sim

@@ -18,7 +18,7 @@ struct Seen {
 class EventsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    // TCP: libusbmuxd's inotify wait only watches /var/run/usbmuxd (see device-facts.md).
+    // TCP: libusbmuxd's inotify wait only watches /var/run/usbmuxd.
     sim_ = std::make_unique<SimProcess>(SimConfig{.fleet = toolsFleet(), .tcp = true});
     ASSERT_TRUE(sim_->start()) << sim_->error();
     sim_->exportAddress();

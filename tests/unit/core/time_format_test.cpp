@@ -7,7 +7,7 @@ namespace ibackupmon {
 namespace {
 
 TEST(TimeFormatTest, AppleEpochMatchesFactsFile) {
-  // device-facts.md: LastCloudBackupDate=769034247 is 2025-05-15 20:37:27 UTC.
+  // A real device's LastCloudBackupDate=769034247 is 2025-05-15 20:37:27 UTC.
   EXPECT_EQ(formatRfc3339(fromAppleSeconds(769034247)), "2025-05-15T20:37:27Z");
 }
 

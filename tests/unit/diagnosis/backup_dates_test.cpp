@@ -7,6 +7,7 @@
 
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
+#include "report/status_state.h"
 
 namespace ibackupmon::testing {
 namespace {
@@ -127,7 +128,7 @@ TEST(ProbeFailing, EveryReadFailingIsNotHealthyOnRememberedValues) {
   EXPECT_EQ(c->evidence.at("consecutive_failures"), "3");
   EXPECT_EQ(c->evidence.at("probe:backup"), "retry: connection closed");
   const auto status = buildStatus(in, defaultConfig(), cs, fixtureNow());
-  EXPECT_EQ(deviceHealth(status), DeviceHealth::Warning);
+  EXPECT_EQ(deviceState(status), DeviceState::Warning);
   EXPECT_FALSE(status.batteryLevel);
 }
 

@@ -10,6 +10,7 @@
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
+#include "report/status_state.h"
 
 namespace ibackupmon::testing {
 namespace {
@@ -95,7 +96,7 @@ void checkInvariants(const DeviceStatus& s, int failures) {
     }
   }
   // Never healthy by default: "ok" needs a confirmed recent backup.
-  if (deviceHealth(s) == DeviceHealth::Ok) {
+  if (deviceState(s) == DeviceState::Ok) {
     EXPECT_EQ(s.backupState, BackupState::Ok);
   }
   EXPECT_EQ(s.backupState == BackupState::Stale, ids.count("backup_stale") == 1);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
+#include "report/status_state.h"
 
 namespace ibackupmon::testing {
 namespace {
@@ -32,7 +33,7 @@ TEST(BuildStatus, HealthyDeviceIsOk) {
   EXPECT_EQ(s.storageCapacityBytes, 64ull << 30);
   EXPECT_EQ(s.backupState, BackupState::Ok);
   EXPECT_TRUE(s.conditions.empty());
-  EXPECT_EQ(deviceHealth(s), DeviceHealth::Ok);
+  EXPECT_EQ(deviceState(s), DeviceState::Ok);
 }
 
 TEST(BuildStatus, LabelWinsOverDeviceName) {
@@ -71,7 +72,7 @@ TEST(BuildStatus, NeverReadDeviceIsUnknownNotOk) {
   in.history.firstSeen = fixtureNow() - days(10);
   const auto s = statusOf(in);
   EXPECT_EQ(s.backupState, BackupState::Unknown);
-  EXPECT_EQ(deviceHealth(s), DeviceHealth::Unknown);
+  EXPECT_EQ(deviceState(s), DeviceState::Unknown);
   EXPECT_EQ(s.name, "");
   EXPECT_FALSE(s.icloudBackupEnabled.has_value());
   EXPECT_FALSE(s.onPower.has_value());
@@ -85,7 +86,7 @@ TEST(BuildStatus, LockedNeverReadDeviceIsUnknownEvenWithWarning) {
   const auto s = statusOf(in);
   ASSERT_EQ(s.conditions.size(), 1u);
   EXPECT_EQ(s.conditions[0].id, "passcode_locked");
-  EXPECT_EQ(deviceHealth(s), DeviceHealth::Unknown);
+  EXPECT_EQ(deviceState(s), DeviceState::Unknown);
 }
 
 TEST(BuildStatus, ConditionsWorstFirst) {
@@ -99,7 +100,7 @@ TEST(BuildStatus, ConditionsWorstFirst) {
   EXPECT_EQ(s.conditions[0].severity, Severity::Critical);
   EXPECT_EQ(s.conditions[1].id, "not_on_power");
   EXPECT_EQ(s.conditions[2].id, "apple_service_outage");
-  EXPECT_EQ(deviceHealth(s), DeviceHealth::Critical);
+  EXPECT_EQ(deviceState(s), DeviceState::Critical);
 }
 
 TEST(BuildStatus, SortsConditionsItIsGiven) {
@@ -109,35 +110,35 @@ TEST(BuildStatus, SortsConditionsItIsGiven) {
   EXPECT_EQ(s.conditions[0].id, "not_on_power");
 }
 
-TEST(DeviceHealth, InfoOnlyIsOk) {
+TEST(DeviceState, InfoOnlyIsOk) {
   DeviceStatus s;
   s.backupState = BackupState::Ok;
   s.conditions.push_back(Condition{"apple_service_outage", Severity::Info});
-  EXPECT_EQ(deviceHealth(s), DeviceHealth::Ok);
-  EXPECT_STREQ(toString(DeviceHealth::Unknown), "unknown");
+  EXPECT_EQ(deviceState(s), DeviceState::Ok);
+  EXPECT_STREQ(toString(DeviceState::Unknown), "unknown");
 }
 
-DeviceStatus row(const char* name, DeviceHealth h, std::optional<TimePoint> cloud) {
+DeviceStatus row(const char* name, DeviceState h, std::optional<TimePoint> cloud) {
   DeviceStatus s;
   s.udid = std::string("udid-") + name;
   s.name = name;
   s.lastCloudBackup = cloud;
-  s.backupState = h == DeviceHealth::Unknown ? BackupState::Unknown : BackupState::Ok;
-  if (h == DeviceHealth::Critical) s.conditions.push_back({"backup_stale", Severity::Critical});
-  if (h == DeviceHealth::Warning) s.conditions.push_back({"not_on_power", Severity::Warning});
+  s.backupState = h == DeviceState::Unknown ? BackupState::Unknown : BackupState::Ok;
+  if (h == DeviceState::Critical) s.conditions.push_back({"backup_stale", Severity::Critical});
+  if (h == DeviceState::Warning) s.conditions.push_back({"not_on_power", Severity::Warning});
   return s;
 }
 
 TEST(SortFleet, CriticalUnknownWarningOkThenOldestBackup) {
   const TimePoint now = fixtureNow();
   std::vector<DeviceStatus> fleet = {
-      row("ok-new", DeviceHealth::Ok, now - hours(1)),
-      row("warn", DeviceHealth::Warning, now - hours(2)),
-      row("ok-old", DeviceHealth::Ok, now - hours(20)),
-      row("unknown", DeviceHealth::Unknown, std::nullopt),
-      row("crit-b", DeviceHealth::Critical, now - days(8)),
-      row("crit-never", DeviceHealth::Critical, std::nullopt),
-      row("crit-a", DeviceHealth::Critical, now - days(8)),
+      row("ok-new", DeviceState::Ok, now - hours(1)),
+      row("warn", DeviceState::Warning, now - hours(2)),
+      row("ok-old", DeviceState::Ok, now - hours(20)),
+      row("unknown", DeviceState::Unknown, std::nullopt),
+      row("crit-b", DeviceState::Critical, now - days(8)),
+      row("crit-never", DeviceState::Critical, std::nullopt),
+      row("crit-a", DeviceState::Critical, now - days(8)),
   };
   sortFleet(fleet, BackupExpect::ICloud);
   std::vector<std::string> names;
@@ -148,9 +149,9 @@ TEST(SortFleet, CriticalUnknownWarningOkThenOldestBackup) {
 
 TEST(SortFleet, ExpectSelectsWhichBackupCounts) {
   const TimePoint now = fixtureNow();
-  auto a = row("a", DeviceHealth::Ok, now - hours(1));
+  auto a = row("a", DeviceState::Ok, now - hours(1));
   a.lastComputerBackup = now - hours(30);
-  auto b = row("b", DeviceHealth::Ok, now - hours(20));
+  auto b = row("b", DeviceState::Ok, now - hours(20));
   b.lastComputerBackup = now - hours(2);
   std::vector<DeviceStatus> fleet = {b, a};
   sortFleet(fleet, BackupExpect::Computer);

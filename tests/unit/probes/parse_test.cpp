@@ -3,12 +3,7 @@
 
 #include "core/time_format.h"
 #include "fixture.h"
-#include "probes/account_probe.h"
-#include "probes/backup_probe.h"
-#include "probes/battery_probe.h"
-#include "probes/identity_probe.h"
-#include "probes/storage_probe.h"
-#include "probes/wifi_probe.h"
+#include "probes/facets.h"
 
 namespace ibackupmon {
 namespace {

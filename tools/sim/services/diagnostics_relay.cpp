@@ -65,10 +65,7 @@ Task<void> serveDiagnosticsRelay(Simulator& sim, SimDevice& device, FrameStream&
   for (;;) {
     auto frame = co_await stream.readFrame();
     if (!frame) break;
-    Plist req = parsePlist(*frame);
-    std::string request = dictString(req.get(), "Request").value_or("");
-    sim.events().record({"service", request.empty() ? "(malformed)" : request, device.spec.udid, "",
-                         dictString(req.get(), "EntryClass").value_or(""), kService, "ok"});
+    auto [req, request] = takeMessage(sim, device, *frame, kService, "Request", "EntryClass");
     if (request.empty()) break;
     Plist reply = answer(device, request, req.get());
     bool sent = co_await stream.writePlist(reply.get());

@@ -9,10 +9,7 @@ Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device, FrameStream
   for (;;) {
     auto frame = co_await stream.readFrame();
     if (!frame) break;
-    Plist msg = parsePlist(*frame);
-    std::string command = dictString(msg.get(), "Command").value_or("");
-    sim.events().record({"service", command.empty() ? "(malformed)" : command, device.spec.udid, "",
-                         dictString(msg.get(), "Name").value_or(""), service, "ok"});
+    auto [msg, command] = takeMessage(sim, device, *frame, service, "Command", "Name");
     if (command == "Shutdown") {
       Plist reply = newDict();
       dictSetString(reply.get(), "Command", "ProxyDeath");
