@@ -3,6 +3,8 @@
 #include <map>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "ack_status.h"
 #include "commands.h"
 #include "report/status_csv.h"
