@@ -30,6 +30,8 @@ function(ibackupmon_test)
   endif()
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main ibackupmon_flags)
+  # Test-only helpers shared across suites: #include "support/<name>.h" (tests/support/).
+  target_include_directories(${T_NAME} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
   target_compile_definitions(${T_NAME} PRIVATE
     IBACKUPMON_SOURCE_DIR="${CMAKE_SOURCE_DIR}" IBACKUPMON_BIN_DIR="${CMAKE_BINARY_DIR}/bin")
   set_target_properties(${T_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)

@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <functional>
 
+#include <nlohmann/json.hpp>
+
 #include "report/status_json.h"
 #include "store/sqlite_store.h"
 #include "year_fill.h"

@@ -10,8 +10,8 @@
 
 #include "alert/policy.h"
 #include "config/config.h"
-#include "core/alert_types.h"
 #include "core/condition.h"
+#include "store/alert_types.h"
 
 namespace ibackupmon {
 

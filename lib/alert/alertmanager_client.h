@@ -12,8 +12,8 @@
 
 #include "alert/http_client.h"
 #include "config/config.h"
-#include "core/alert_types.h"
 #include "core/condition.h"
+#include "store/alert_types.h"
 
 namespace ibackupmon {
 

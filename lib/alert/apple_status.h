@@ -10,9 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/apple_status_report.h"
 #include "alert/http_client.h"
 #include "config/config.h"
-#include "core/apple_status.h"
 #include "core/error.h"
 
 namespace ibackupmon {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include <nlohmann/json.hpp>
+
 #include "core/sanitize.h"
 
 namespace ibackupmon {

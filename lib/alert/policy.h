@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "config/config.h"
-#include "core/alert_types.h"
 #include "core/clock.h"
 #include "core/fleet_observer.h"
+#include "store/alert_types.h"
 
 namespace ibackupmon {
 

@@ -23,8 +23,8 @@
 #include "alert/policy.h"
 #include "alert/smtp_mailer.h"
 #include "app/asio.h"
-#include "core/alert_metrics.h"
 #include "core/fleet_observer.h"
+#include "metrics/alert_metrics.h"
 #include "store/alert_repository.h"
 
 namespace ibackupmon {

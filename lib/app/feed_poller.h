@@ -18,11 +18,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include "alert/feed_observer.h"
 #include "app/asio.h"
 #include "app/feed_poller_log.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "core/feed_observer.h"
 
 namespace ibackupmon {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "alert/apple_status_report.h"
 #include "alert/ios_catalog.h"
-#include "core/apple_status.h"
 #include "diagnosis/diagnosis.h"
 
 namespace ibackupmon {

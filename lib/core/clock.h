@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// Time source seam: production uses SystemClock, tests a FakeClock.
+/// Time source seam: production uses SystemClock, tests a clock they move by hand.
 
 #include <chrono>
 
@@ -18,18 +18,6 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   TimePoint now() const override { return std::chrono::system_clock::now(); }
-};
-
-/// A clock tests move by hand.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(TimePoint start = TimePoint{}) : now_(start) {}
-  TimePoint now() const override { return now_; }
-  void advance(std::chrono::system_clock::duration d) { now_ += d; }
-  void set(TimePoint t) { now_ = t; }
-
- private:
-  TimePoint now_;
 };
 
 /// Seconds between the Unix epoch and Apple's reference date 2001-01-01T00:00:00Z.

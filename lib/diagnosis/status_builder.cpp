@@ -5,7 +5,7 @@
 #include <tuple>
 
 #include "diagnosis/facts.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 namespace ibackupmon {
 namespace {

@@ -18,7 +18,7 @@ DeviceStatus buildStatus(const DiagnosisInput& in, const DiagnosisConfig& config
 /// diagnose() then buildStatus().
 DeviceStatus diagnoseStatus(const DiagnosisInput& in, const DiagnosisConfig& config, TimePoint now);
 
-/// Fleet order, worst first: deviceState() (report/status_state.h), then the oldest counted
+/// Fleet order, worst first: deviceState() (core/device_state.h), then the oldest counted
 /// backup (never backed up first), then name, then UDID.
 void sortFleet(std::vector<DeviceStatus>& fleet, BackupExpect expect);
 

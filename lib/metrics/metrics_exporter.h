@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "core/alert_metrics.h"
-#include "core/feed_observer.h"
+#include "alert/feed_observer.h"
 #include "core/fleet_observer.h"
 #include "core/version.h"
+#include "metrics/alert_metrics.h"
 
 namespace ibackupmon {
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/status_json.h"
 
+#include <nlohmann/json.hpp>
+
 #include "core/time_format.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 namespace ibackupmon {
 namespace {

@@ -3,10 +3,11 @@
 /// The public JSON shape of a device status (`ibackupmonctl status --json`, `export --format
 /// json`); documented in docs/ctl.md. Times are RFC 3339 UTC or null; unknown values are null.
 
-#include <nlohmann/json.hpp>
-
+#include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json_fwd.hpp>
 
 #include "core/condition.h"
 

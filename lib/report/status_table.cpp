@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "core/time_format.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 #include "report/text_cells.h"
 
 namespace ibackupmon {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "core/alert_types.h"
 #include "core/error.h"
+#include "store/alert_types.h"
 #include "store/database.h"
 
 namespace ibackupmon {

@@ -4,14 +4,15 @@
 /// stores them in the database (alert_acks), so they are read there like the status itself.
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "core/alert_types.h"
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/clock.h"
 #include "core/condition.h"
+#include "store/alert_types.h"
 
 namespace ibackupmon::ctl {
 

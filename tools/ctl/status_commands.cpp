@@ -3,11 +3,13 @@
 #include <map>
 #include <ostream>
 
+#include <nlohmann/json.hpp>
+
 #include "ack_status.h"
 #include "commands.h"
 #include "report/status_csv.h"
 #include "report/status_json.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 #include "report/status_table.h"
 #include "store/alert_repository.h"
 

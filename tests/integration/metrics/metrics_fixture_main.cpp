@@ -22,6 +22,8 @@
 #include <string>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "app/metrics_server.h"
 #include "report/status_json.h"
 #include "synthetic_fleet.h"

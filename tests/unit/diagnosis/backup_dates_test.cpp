@@ -7,7 +7,7 @@
 
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 namespace ibackupmon::testing {
 namespace {

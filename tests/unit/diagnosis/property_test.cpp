@@ -10,7 +10,7 @@
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 namespace ibackupmon::testing {
 namespace {

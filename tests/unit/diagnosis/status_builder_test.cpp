@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 namespace ibackupmon::testing {
 namespace {

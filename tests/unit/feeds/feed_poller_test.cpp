@@ -9,6 +9,7 @@
 #include "app/feed_pollers.h"
 #include "fake_http_client.h"
 #include "feed_fixtures.h"
+#include "support/fake_clock.h"
 
 namespace ibackupmon {
 namespace {

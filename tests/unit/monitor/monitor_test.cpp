@@ -9,6 +9,7 @@
 
 #include "fake_connector.h"
 #include "fake_store.h"
+#include "support/fake_clock.h"
 
 namespace ibackupmon {
 namespace {

@@ -7,6 +7,7 @@
 
 #include "fake_session.h"
 #include "fixture.h"
+#include "support/fake_clock.h"
 
 namespace ibackupmon {
 namespace {

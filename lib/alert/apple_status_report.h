@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 /// What Apple's System Status feed says about the services we watch: plain data for the
-/// diagnosis (apple_service_outage), emails and metrics. Built by parseAppleStatus (lib/alert).
+/// diagnosis (apple_service_outage), emails and metrics. Built by parseAppleStatus
+/// (alert/apple_status.h).
 
 #include <optional>
 #include <string>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "report/status_state.h"
+#include "core/device_state.h"
 
 #include <algorithm>
 

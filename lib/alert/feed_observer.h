@@ -10,7 +10,7 @@
 
 #include <string_view>
 
-#include "core/apple_status.h"
+#include "alert/apple_status_report.h"
 #include "core/clock.h"
 #include "core/error.h"
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// Seam between the alert code (lib/alert) and the metrics exporter (lib/metrics): the alert code
+/// Seam between the alert engine (lib/app) and the metrics exporter (lib/metrics): the engine
 /// reports what happened, lib/metrics turns it into the ibackupmon_alert*/feed* families.
-/// Feed pollers may report through core/feed_observer.h instead; MetricsExporter implements both.
+/// Feed pollers may report through alert/feed_observer.h instead; MetricsExporter implements both.
 /// Implementations are thread-safe and never block for long: call them from any thread.
 ///
 ///   class CountingAlertMetrics final : public AlertMetrics {
@@ -13,8 +13,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "alert/feed_observer.h"  // kFeedAppleStatus, kFeedIosCatalog (the `feed` label values)
 #include "core/clock.h"
-#include "core/feed_observer.h"  // kFeedAppleStatus, kFeedIosCatalog (the `feed` label values)
 
 namespace ibackupmon {
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// Plain alert state shared by the policy (lib/alert), its persistence (lib/store) and the engine
-/// (lib/app): what was alerted, what is acknowledged, and what waits in the outbox.
+/// The alert records the store persists (alert_state, alert_acks, alert_outbox): what was alerted,
+/// what is acknowledged, and what waits in the outbox. Plain data, read and written by the
+/// policy (lib/alert), the engine (lib/app) and ibackupmonctl.
 
 #include <compare>
 #include <cstdint>
