@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
-#include "diagnosis/facts.h"
 #include "core/device_state.h"
+#include "diagnosis/facts.h"
 
 namespace ibackupmon {
 namespace {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "report/status_csv.h"
 
+#include "core/device_state.h"
 #include "core/sanitize.h"
 #include "core/time_format.h"
-#include "core/device_state.h"
 #include "report/text_cells.h"
 
 namespace ibackupmon {

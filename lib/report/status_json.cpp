@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/time_format.h"
 #include "core/device_state.h"
+#include "core/time_format.h"
 
 namespace ibackupmon {
 namespace {

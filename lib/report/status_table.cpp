@@ -6,8 +6,8 @@
 #include <cctype>
 #include <sstream>
 
-#include "core/time_format.h"
 #include "core/device_state.h"
+#include "core/time_format.h"
 #include "report/text_cells.h"
 
 namespace ibackupmon {

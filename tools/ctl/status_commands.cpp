@@ -7,9 +7,9 @@
 
 #include "ack_status.h"
 #include "commands.h"
+#include "core/device_state.h"
 #include "report/status_csv.h"
 #include "report/status_json.h"
-#include "core/device_state.h"
 #include "report/status_table.h"
 #include "store/alert_repository.h"
 

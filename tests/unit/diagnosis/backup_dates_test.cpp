@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include "core/device_state.h"
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
-#include "core/device_state.h"
 
 namespace ibackupmon::testing {
 namespace {

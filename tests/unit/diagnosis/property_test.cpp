@@ -7,10 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include "core/device_state.h"
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
-#include "core/device_state.h"
 
 namespace ibackupmon::testing {
 namespace {

@@ -3,8 +3,8 @@
 
 #include <gtest/gtest.h>
 
-#include "fixtures.h"
 #include "core/device_state.h"
+#include "fixtures.h"
 
 namespace ibackupmon::testing {
 namespace {
