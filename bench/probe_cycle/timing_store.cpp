@@ -119,4 +119,9 @@ Expected<DeviceTimeline> TimingStore::timeline(const std::string& udid) const {
   return inner_->timeline(udid);
 }
 
+Expected<std::vector<std::string>> TimingStore::forgottenUdids() const {
+  if (inner_ == nullptr) return std::vector<std::string>();
+  return inner_->forgottenUdids();
+}
+
 }  // namespace ibackupmon::bench

@@ -49,6 +49,7 @@ class TimingStore final : public Store {
   Expected<std::optional<DeviceHistory>> loadHistory(const std::string& udid) const override;
   Expected<std::vector<DeviceHistory>> loadAllHistories() const override;
   Expected<DeviceTimeline> timeline(const std::string& udid) const override;
+  Expected<std::vector<std::string>> forgottenUdids() const override;
 
  private:
   void noteSnapshot(const DeviceSnapshot& snapshot);

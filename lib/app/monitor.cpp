@@ -24,21 +24,22 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
     : deps_(std::move(deps)),
       filter_({}, {}),
       strand_(boost::asio::make_strand(deps_.io)),
-      sessions_(deps_.store, strand_),
+      timers_(deps_.timers ? deps_.timers : std::make_shared<AsioTimerService>()),
+      sessions_(deps_.store, *timers_, strand_),
       pool_(config.probe.concurrency, config.probe.maxAbandonedWorkers),
       probes_(std::make_shared<const ProbeTable>(makeProbeTable())),
       alive_(std::make_shared<bool>(true)),
       sink_(std::make_shared<ResultSink>()),
-      wakeTimer_(strand_),
-      tickTimer_(strand_),
-      publishTimer_(strand_) {
+      wakeTimer_(timers_->makeTimer(strand_)),
+      tickTimer_(timers_->makeTimer(strand_)),
+      publishTimer_(timers_->makeTimer(strand_)) {
   loadConfig(config);
-  std::weak_ptr<bool> alive = alive_;
-  sink_->deliver = [this, alive](std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
-    boost::asio::post(
-        strand_, [this, alive, udid = std::move(udid), cycle, snap = std::move(snap)]() mutable {
-          if (alive.lock()) onResult(udid, cycle, std::move(snap));
-        });
+  // Called on a worker's thread, under the sink's lock: stop() closes the sink before the
+  // Monitor goes, so `this` is alive here; the handler itself is guarded.
+  sink_->deliver = [this](std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
+    post([this, udid = std::move(udid), cycle, snap = std::move(snap)]() mutable {
+      onResult(udid, cycle, std::move(snap));
+    });
   };
 }
 
@@ -52,9 +53,9 @@ void Monitor::stop() {
   if (stopped_) return;
   stopped_ = true;
   sessions_.stop();
-  wakeTimer_.cancel();
-  tickTimer_.cancel();
-  publishTimer_.cancel();
+  wakeTimer_->cancel();
+  tickTimer_->cancel();
+  publishTimer_->cancel();
   for (auto& [udid, e] : devices_) {
     if (e->timeout) e->timeout->cancel();
   }
@@ -62,23 +63,16 @@ void Monitor::stop() {
 
 // Foreign threads (the watcher) only post; the handlers run on the strand.
 void Monitor::onAttached(const DeviceRef& device) {
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, device, at = deps_.clock->now()] {
-    if (alive.lock() && !stopped_) attach(device, at);
-  });
+  post([this, device, at = deps_.clock->now()] { attach(device, at); });
 }
 
 void Monitor::onDetached(const DeviceRef& device) {
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, device, at = deps_.clock->now()] {
-    if (alive.lock() && !stopped_) detach(device, at);
-  });
+  post([this, device, at = deps_.clock->now()] { detach(device, at); });
 }
 
 void Monitor::onUsbmuxd(bool up) {
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, up] {
-    if (!alive.lock() || stopped_ || usbmuxdUp_ == up) return;
+  post([this, up] {
+    if (usbmuxdUp_ == up) return;
     usbmuxdUp_ = up;
     if (up) {
       spdlog::info("usbmuxd is up");
@@ -90,14 +84,23 @@ void Monitor::onUsbmuxd(bool up) {
 }
 
 void Monitor::inspect(std::function<void(const FleetView&, const MonitorStats&)> fn) {
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, fn = std::move(fn)] {
-    if (!alive.lock()) return;
+  post([this, fn = std::move(fn)] {
     MonitorStats s = stats_;
     s.inFlight = inFlight_;
     s.poolCapacity = pool_.capacity();
     fn(view(), s);
   });
+}
+
+bool Monitor::move(Entry& e, LifecycleEvent event) {
+  const auto next = transition(e.state, event);
+  if (!next) return true;
+  spdlog::debug("device {}: {} --{}--> {}", e.udid, toString(e.state), toString(event),
+                toString(*next));
+  e.state = *next;
+  if (e.state != DeviceState::Gone) return true;
+  devices_.erase(e.udid);  // e is gone from here on
+  return false;
 }
 
 void Monitor::attach(const DeviceRef& device, TimePoint now) {
@@ -116,13 +119,13 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
   const auto& last = e.history.lastSnapshot;
   const auto name = last ? last->identity.name : std::nullopt;
   if (!admit(e, name, true)) return;
-  e.attached = true;
+  move(e, LifecycleEvent::Attach);
   noteAttached(e.history, now);
   // Until the name is known the device may be a staff phone: probe it, record nothing yet.
   e.pendingName = filter_.decide(e.udid, name) == FilterDecision::NeedName;
   if (!e.pendingName) recordAttach(e, now);
   if (e.latest) e.latest->connected = false;  // read before the replug: not live any more
-  e.nextProbe = std::chrono::steady_clock::now();
+  e.nextProbe = timers_->now();
   e.backoffLevel = 0;
   spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
   if (!e.pendingName) rediagnose(e);
@@ -136,12 +139,12 @@ void Monitor::recordAttach(Entry& e, TimePoint at) {
 void Monitor::detach(const DeviceRef& device, TimePoint now) {
   excluded_.erase(device.udid);
   auto it = devices_.find(device.udid);
-  if (it == devices_.end() || !it->second->attached) return;
+  if (it == devices_.end() || !it->second->attached()) return;
   Entry& e = *it->second;
-  e.attached = false;
+  move(e, LifecycleEvent::Detach);
   noteDetached(e.history, now);
   if (e.pendingName) {  // never admitted: nothing was recorded, nothing to close
-    if (e.cycle == 0) devices_.erase(it);
+    if (!hasWorkerOut(e.state)) devices_.erase(it);
     return;
   }
   sessions_.record({device.udid, SessionEvent::Detached, now});
@@ -152,14 +155,14 @@ void Monitor::detach(const DeviceRef& device, TimePoint now) {
 
 void Monitor::pump() {
   if (stopped_) return;
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = timers_->now();
   std::vector<Entry*> due;
   for (auto& [udid, e] : devices_) {
-    if (!e->attached || e->nextProbe > now) continue;
-    if (e->cycle == 0) {
-      due.push_back(e.get());
-    } else if (e->abandoned) {
+    if (!e->attached() || !waitsForDueTime(e->state) || e->nextProbe > now) continue;
+    if (e->state == DeviceState::Abandoned) {
       noteStillStuck(*e);
+    } else {
+      due.push_back(e.get());
     }
   }
   std::sort(due.begin(), due.end(),
@@ -173,9 +176,9 @@ void Monitor::pump() {
 
 void Monitor::dispatch(Entry& e) {
   const std::uint64_t cycle = nextCycle_++;
+  move(e, LifecycleEvent::Dispatch);
   e.cycle = cycle;
-  e.abandoned = false;
-  e.dispatchedAt = std::chrono::steady_clock::now();
+  e.dispatchedAt = timers_->now();
   ++inFlight_;
   const SessionOptions options{config_.probe.pair};
   e.poolJob = pool_.submit([connector = deps_.connector, probes = probes_, clock = deps_.clock,
@@ -183,21 +186,19 @@ void Monitor::dispatch(Entry& e) {
     DeviceSnapshot snap = runProbeCycle(*connector, ref, options, *probes, *clock);
     sink->send(ref.udid, cycle, std::move(snap));
   });
-  if (!e.timeout) e.timeout = std::make_unique<boost::asio::steady_timer>(strand_);
-  e.timeout->expires_after(config_.probe.timeout);
-  std::weak_ptr<bool> alive = alive_;
-  e.timeout->async_wait([this, alive, udid = e.udid, cycle](const boost::system::error_code& ec) {
-    if (!ec && alive.lock() && !stopped_) onTimeout(udid, cycle);
-  });
+  if (!e.timeout) e.timeout = timers_->makeTimer(strand_);
+  arm(*e.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.timeout),
+      [this, udid = e.udid, cycle] { onTimeout(udid, cycle); });
 }
 
 void Monitor::onTimeout(const std::string& udid, std::uint64_t cycle) {
   auto it = devices_.find(udid);
-  if (it == devices_.end() || it->second->cycle != cycle || it->second->abandoned) return;
+  if (it == devices_.end()) return;
   Entry& e = *it->second;
+  if (e.cycle != cycle || !hasWorkerOut(e.state) || isWrittenOff(e.state)) return;
   const auto verdict = pool_.abandon(e.poolJob);
   if (verdict == ProbePool::Abandon::NotRunning) return;  // its result is already on the way
-  e.abandoned = true;
+  move(e, LifecycleEvent::Abandon);
   --inFlight_;
   ++stats_.timeouts;
   ++stats_.abandonedWorkers;
@@ -222,51 +223,52 @@ void Monitor::failCycle(Entry& e, const std::string& detail, double seconds) {
   snap.network = e.ref.network;
   snap.probes.push_back(ProbeOutcome{"trust", ProbeStatus::Error, "timeout", detail, seconds});
   if (!e.pendingName) process(e, std::move(snap));
-  finishCycle(e, false);
+  scheduleNext(e, false);
+  move(e, LifecycleEvent::CycleFailed);
 }
 
 // At most one probe per device is in flight, so a device whose worker is stuck for good (a TLS
 // handshake that never ends) is not probed again; each cycle it misses still counts as failed,
 // or it would stay at one failure forever and never be reported probe_failing.
 void Monitor::noteStillStuck(Entry& e) {
-  const auto stuck = std::chrono::duration_cast<std::chrono::seconds>(
-      std::chrono::steady_clock::now() - e.dispatchedAt);
+  const auto stuck =
+      std::chrono::duration_cast<std::chrono::seconds>(timers_->now() - e.dispatchedAt);
   failCycle(e, "the probe started " + std::to_string(stuck.count()) + "s ago has not returned",
             0.0);
 }
 
 void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnapshot snapshot) {
   auto it = devices_.find(udid);
-  if (it == devices_.end() || it->second->cycle != cycle) return;
+  if (it == devices_.end()) return;
   Entry& e = *it->second;
-  e.cycle = 0;
-  if (e.abandoned) {  // a written-off worker came back: its news is stale, the device is free
-    e.abandoned = false;
-    if (e.dropAfterCycle) devices_.erase(it);
+  if (e.cycle != cycle || !hasWorkerOut(e.state)) return;
+  if (isWrittenOff(e.state)) {  // a written-off worker came back: its news is stale
+    move(e, LifecycleEvent::WorkerBack);
     pump();
     return;
   }
   --inFlight_;
   ++stats_.cyclesCompleted;
   if (e.timeout) e.timeout->cancel();
-  if (e.dropAfterCycle) {
-    devices_.erase(it);
+  const bool ok = cycleSucceeded(snapshot);
+  if (isLeaving(e.state)) {  // forgotten or excluded meanwhile: nothing more to record
+    move(e, LifecycleEvent::CycleFailed);
     pump();
     return;
   }
-  if (admit(e, snapshot.identity.name, e.attached)) {
+  move(e, ok ? LifecycleEvent::CycleOk : LifecycleEvent::CycleFailed);
+  if (admit(e, snapshot.identity.name, e.attached())) {
     if (e.pendingName) {
       e.pendingName = false;
-      if (e.attached) recordAttach(e, e.history.lastSeen.value_or(snapshot.takenAt));
+      if (e.attached()) recordAttach(e, e.history.lastSeen.value_or(snapshot.takenAt));
     }
-    const bool ok = cycleSucceeded(snapshot);
     process(e, std::move(snapshot));
-    finishCycle(e, ok);
+    scheduleNext(e, ok);
   }
   pump();
 }
 
-void Monitor::finishCycle(Entry& e, bool ok) {
+void Monitor::scheduleNext(Entry& e, bool ok) {
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
   std::chrono::milliseconds delay = interval;
@@ -278,26 +280,22 @@ void Monitor::finishCycle(Entry& e, bool ok) {
         std::chrono::milliseconds(kBackoffBase) * (1LL << std::min(e.backoffLevel - 1, 20));
     delay = std::min(interval, std::chrono::duration_cast<std::chrono::milliseconds>(backoff));
   }
-  e.nextProbe = std::chrono::steady_clock::now() + delay;
+  e.nextProbe = timers_->now() + delay;
 }
 
 void Monitor::armWake() {
   // Devices already due wait for a free thread: every finished or abandoned cycle pumps again,
   // so only future due times need the timer (arming it for "now" would spin).
-  const auto now = std::chrono::steady_clock::now();
-  std::optional<SteadyTime> next;
+  const auto now = timers_->now();
+  std::optional<Time> next;
   for (const auto& [udid, e] : devices_) {
-    const bool waits = e->cycle == 0 || e->abandoned;  // abandoned: see noteStillStuck
-    if (e->attached && waits && e->nextProbe > now && (!next || e->nextProbe < *next)) {
+    if (e->attached() && waitsForDueTime(e->state) && e->nextProbe > now &&
+        (!next || e->nextProbe < *next)) {
       next = e->nextProbe;
     }
   }
   if (!next) return;
-  wakeTimer_.expires_at(*next);
-  std::weak_ptr<bool> alive = alive_;
-  wakeTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (!ec && alive.lock() && !stopped_) pump();
-  });
+  wakeTimer_->schedule(*next, guarded([this] { pump(); }));
 }
 
 }  // namespace ibackupmon

@@ -18,9 +18,11 @@
 
 #include "app/asio.h"
 #include "app/device_filter.h"
+#include "app/device_lifecycle.h"
 #include "app/external_facts.h"
 #include "app/probe_pool.h"
 #include "app/session_recorder.h"
+#include "app/timer_service.h"
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/fleet_observer.h"
@@ -41,6 +43,11 @@ struct MonitorDeps {
   std::vector<FleetObserver*> observers;
   /// Outside facts for the diagnosis (feeds component); nullptr = none known.
   const ExternalFactsProvider* externalFacts = nullptr;
+  /// Probe due times, backoff, the probe timeout and the periodic work run on this monotonic
+  /// time, so setting the wall clock never delays or hurries them; `clock` only dates what is
+  /// recorded and diagnosed. nullptr = steady-clock asio timers. Tests pass a manual one that
+  /// moves with their `clock`.
+  std::shared_ptr<TimerService> timers = nullptr;
 };
 
 /// Counters for logs, tests and the bench.
@@ -72,25 +79,46 @@ class Monitor final : public WatcherListener {
   void onDetached(const DeviceRef& device) override;
   void onUsbmuxd(bool up) override;
 
-  /// Runs fn on the strand with the current view and counters (tests, bench).
+  /// Runs fn on the strand with the current view and counters (tests, bench); not after stop().
   void inspect(std::function<void(const FleetView&, const MonitorStats&)> fn);
 
   struct Entry;
 
  private:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
-  using SteadyTime = std::chrono::steady_clock::time_point;
+  using Time = TimerService::Time;
+
+  // The one liveness guard: every handler posted to the strand or left on a timer runs through
+  // it, so none touches a Monitor that was destroyed or stopped meanwhile.
+  template <class Fn>
+  auto guarded(Fn fn) {
+    return [this, alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)]() mutable {
+      if (alive.lock() && !stopped_) fn();
+    };
+  }
+  template <class Fn>
+  void post(Fn fn) {
+    boost::asio::post(strand_, guarded(std::move(fn)));
+  }
+  template <class Fn>
+  void arm(TimerService::Timer& timer, std::chrono::milliseconds delay, Fn fn) {
+    timer.schedule(timers_->now() + delay, guarded(std::move(fn)));
+  }
 
   // monitor.cpp: events and probe cycles
   // `at`: when the watcher reported it (the strand may be busy with a slow store write).
   void attach(const DeviceRef& device, TimePoint at);
   void detach(const DeviceRef& device, TimePoint at);
   void recordAttach(Entry& e, TimePoint at);
+  /// Moves the entry along the life cycle (device_lifecycle.h); erases it when it is gone.
+  /// Returns false when the entry was erased.
+  bool move(Entry& e, LifecycleEvent event);
   void pump();
   void dispatch(Entry& e);
   void onTimeout(const std::string& udid, std::uint64_t job);
   void onResult(const std::string& udid, std::uint64_t job, DeviceSnapshot snapshot);
-  void finishCycle(Entry& e, bool ok);
+  /// Counts a cycle's outcome: backoff and the next due time.
+  void scheduleNext(Entry& e, bool ok);
   void failCycle(Entry& e, const std::string& detail, double seconds);
   void noteStillStuck(Entry& e);
   void armWake();
@@ -115,6 +143,7 @@ class Monitor final : public WatcherListener {
   DeviceFilter filter_;
   std::map<std::string, DeviceSetting> settings_;
   Strand strand_;
+  std::shared_ptr<TimerService> timers_;
   SessionRecorder sessions_;  // attach/detach writes, queued and retried in order
   ProbePool pool_;
   std::shared_ptr<const ProbeTable> probes_;
@@ -124,9 +153,9 @@ class Monitor final : public WatcherListener {
   std::uint64_t nextCycle_ = 1;
   std::map<std::string, std::unique_ptr<Entry>> devices_;
   std::map<std::string, DeviceRef> excluded_;  // attached but not fleet devices
-  boost::asio::steady_timer wakeTimer_;
-  boost::asio::steady_timer tickTimer_;
-  boost::asio::steady_timer publishTimer_;
+  std::unique_ptr<TimerService::Timer> wakeTimer_;     // the next due time
+  std::unique_ptr<TimerService::Timer> tickTimer_;     // housekeeping
+  std::unique_ptr<TimerService::Timer> publishTimer_;  // fleet view to observers
   bool publishPending_ = false;
   bool usbmuxdUp_ = false;
   bool stopped_ = false;

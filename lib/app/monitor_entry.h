@@ -13,21 +13,22 @@ namespace ibackupmon {
 struct Monitor::Entry {
   std::string udid;
   DeviceRef ref;
-  bool attached = false;
-  bool dropAfterCycle = false;  // excluded while a cycle was in flight
-  bool pendingName = false;     // the filter needs DeviceName: probed, not yet recorded
+  DeviceState state = DeviceState::Detached;  // moved only by Monitor::move
+  bool pendingName = false;  // the filter needs DeviceName: probed, not yet recorded
   DeviceHistory history;
   std::optional<DeviceSnapshot> latest;  // newest cycle of this run
   std::optional<DeviceStatus> status;
-  std::chrono::steady_clock::time_point nextProbe{};
-  int backoffLevel = 0;
-  std::uint64_t cycle = 0;    // in flight (0: none)
-  std::uint64_t poolJob = 0;  // the pool's id for it
-  bool abandoned = false;     // its worker was written off; waiting for it to come back
-  std::chrono::steady_clock::time_point dispatchedAt{};  // when the cycle in flight began
-  std::unique_ptr<boost::asio::steady_timer> timeout;
+  Time nextProbe{};      // when it is probed next (or, Abandoned, counted as failed next)
+  int backoffLevel = 0;  // failed cycles in a row; 0 after a good one or an attach
+  // The cycle out (hasWorkerOut(state)): its id, the pool's id for it, when it began.
+  std::uint64_t cycle = 0;
+  std::uint64_t poolJob = 0;
+  Time dispatchedAt{};
+  std::unique_ptr<TimerService::Timer> timeout;
   // "domain key" -> when an unusable value of it was last logged (one warning per hour and key).
-  std::map<std::string, std::chrono::steady_clock::time_point> invalidLogged;
+  std::map<std::string, Time> invalidLogged;
+
+  bool attached() const { return isAttached(state); }
 };
 
 /// Workers hand results over here; after close() nothing reaches the (maybe destroyed) Monitor.

@@ -38,38 +38,27 @@ Expected<void> Monitor::start() {
   spdlog::info("monitor: {} known devices loaded", devices_.size());
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, interval] {
-    if (alive.lock()) armTick(std::min<std::chrono::milliseconds>(interval, kFirstTick));
-  });
+  post([this, interval] { armTick(std::min<std::chrono::milliseconds>(interval, kFirstTick)); });
   return {};
 }
 
 void Monitor::armTick(std::chrono::milliseconds delay) {
   if (stopped_) return;
-  tickTimer_.expires_after(delay);
-  std::weak_ptr<bool> alive = alive_;
-  tickTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (!ec && alive.lock() && !stopped_) tick();
-  });
+  arm(*tickTimer_, delay, [this] { tick(); });
 }
 
 void Monitor::tick() {
   const TimePoint now = deps_.clock->now();
   for (auto& [udid, e] : devices_) {
-    if (!e->attached && e->cycle == 0 && !e->dropAfterCycle) rediagnose(*e);
+    if (e->state == DeviceState::Detached) rediagnose(*e);
   }
   if (auto forgotten = deps_.store.forgetUnseenSince(now - config_.storage.forgetAfter)) {
     for (const auto& udid : *forgotten) {
       auto it = devices_.find(udid);
-      if (it == devices_.end() || it->second->attached) continue;
+      if (it == devices_.end() || it->second->attached()) continue;
       spdlog::info("device {} not seen for {}: forgotten (history kept)", udid,
                    formatDuration(config_.storage.forgetAfter));
-      if (it->second->cycle != 0) {
-        it->second->dropAfterCycle = true;
-      } else {
-        devices_.erase(it);
-      }
+      move(*it->second, LifecycleEvent::Forget);
     }
   } else {
     spdlog::error("store: {}", forgotten.error().message);
@@ -95,13 +84,9 @@ void Monitor::dropForgotten() {
   }
   for (const auto& udid : *forgotten) {
     auto it = devices_.find(udid);
-    if (it == devices_.end() || it->second->attached || it->second->dropAfterCycle) continue;
+    if (it == devices_.end() || it->second->attached() || isLeaving(it->second->state)) continue;
     spdlog::info("device {} was forgotten (ibackupmonctl forget): history kept", udid);
-    if (it->second->cycle != 0) {
-      it->second->dropAfterCycle = true;
-    } else {
-      devices_.erase(it);
-    }
+    move(*it->second, LifecycleEvent::Forget);
   }
 }
 
@@ -112,10 +97,7 @@ void Monitor::pruneBatch(TimePoint cutoff) {
     pruning_ = false;
     return;
   }
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, cutoff] {
-    if (alive.lock() && !stopped_) pruneBatch(cutoff);
-  });
+  post([this, cutoff] { pruneBatch(cutoff); });
 }
 
 }  // namespace ibackupmon

@@ -56,8 +56,7 @@ void logCycle(const std::string& udid, const DeviceHistory& h, const DeviceSnaps
 constexpr auto kInvalidValueLogEvery = std::chrono::hours(1);
 
 void logInvalidValues(const std::string& udid, const DeviceSnapshot& snapshot,
-                      std::map<std::string, std::chrono::steady_clock::time_point>& lastLogged) {
-  const auto now = std::chrono::steady_clock::now();
+                      TimerService::Time now, std::map<std::string, TimerService::Time>& lastLogged) {
   for (const auto& p : snapshot.probes) {
     for (const auto& v : p.invalid) {
       auto [it, fresh] = lastLogged.try_emplace(v.domain + " " + v.key, now);
@@ -80,11 +79,11 @@ void Monitor::loadConfig(const Config& config) {
 }
 
 void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
-  snapshot.connected = snapshot.connected && e.attached;
+  snapshot.connected = snapshot.connected && e.attached();
   setAsideFutureDates(snapshot, diagnosis_.clockSkew);
   noteProbe(e.history, snapshot);
   logCycle(e.udid, e.history, snapshot, e.latest);
-  logInvalidValues(e.udid, snapshot, e.invalidLogged);
+  logInvalidValues(e.udid, snapshot, timers_->now(), e.invalidLogged);
   for (auto* o : deps_.observers) {
     for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
   }
@@ -139,12 +138,8 @@ FleetView Monitor::view() const {
 void Monitor::publishSoon() {
   if (publishPending_ || stopped_ || deps_.observers.empty()) return;
   publishPending_ = true;
-  publishTimer_.expires_after(kPublishDelay);
-  std::weak_ptr<bool> alive = alive_;
-  publishTimer_.async_wait([this, alive](const boost::system::error_code& ec) {
-    if (!alive.lock()) return;
+  arm(*publishTimer_, kPublishDelay, [this] {
     publishPending_ = false;
-    if (ec || stopped_) return;
     const FleetView v = view();
     for (auto* o : deps_.observers) o->onFleetStatus(v);
   });
@@ -162,31 +157,23 @@ bool Monitor::admit(Entry& e, const std::optional<std::string>& name, bool attac
       spdlog::error("store: {}", r.error().message);
     }
   }
-  const std::string udid = e.udid;
-  if (e.cycle != 0) {
-    e.dropAfterCycle = true;
-    e.attached = false;
-  } else {
-    devices_.erase(udid);  // e is gone from here on
-  }
+  move(e, LifecycleEvent::Forget);  // gone now, or once its worker returns
   publishSoon();
   return false;
 }
 
 void Monitor::applyConfig(const Config& config) {
-  std::weak_ptr<bool> alive = alive_;
-  boost::asio::post(strand_, [this, alive, config] {
-    if (!alive.lock() || stopped_) return;
+  post([this, config] {
     loadConfig(config);
     pool_.resize(config.probe.concurrency);
     std::vector<std::string> udids;
     for (const auto& [udid, e] : devices_) udids.push_back(udid);
     for (const auto& udid : udids) {
       auto it = devices_.find(udid);
-      if (it == devices_.end() || it->second->dropAfterCycle) continue;
+      if (it == devices_.end() || isLeaving(it->second->state)) continue;
       Entry& e = *it->second;
       const auto& last = e.history.lastSnapshot;
-      if (admit(e, last ? last->identity.name : std::nullopt, e.attached)) rediagnose(e);
+      if (admit(e, last ? last->identity.name : std::nullopt, e.attached())) rediagnose(e);
     }
     auto excluded = std::move(excluded_);
     excluded_.clear();

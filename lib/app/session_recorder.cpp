@@ -7,17 +7,15 @@
 
 namespace ibackupmon {
 
-SessionRecorder::SessionRecorder(Store& store, Strand& strand, std::chrono::milliseconds retry)
-    : store_(store), retry_(retry), timer_(strand) {}
+SessionRecorder::SessionRecorder(Store& store, TimerService& timers, Strand& strand,
+                                 std::chrono::milliseconds retry)
+    : store_(store), timers_(timers), retry_(retry), timer_(timers.makeTimer(strand)) {}
 
-SessionRecorder::~SessionRecorder() {
-  stop();
-  alive_.reset();
-}
+SessionRecorder::~SessionRecorder() { stop(); }
 
 void SessionRecorder::stop() {
   stopped_ = true;
-  timer_.cancel();
+  timer_->cancel();
 }
 
 void SessionRecorder::record(SessionEvent event) {
@@ -35,10 +33,8 @@ void SessionRecorder::flush() {
                     e.kind == SessionEvent::Attached ? "attach" : "detach", e.udid);
       if (stopped_) return;
       armed_ = true;
-      timer_.expires_after(retry_);
-      std::weak_ptr<bool> alive = alive_;
-      timer_.async_wait([this, alive](const boost::system::error_code& ec) {
-        if (ec || !alive.lock() || stopped_) return;
+      timer_->schedule(timers_.now() + retry_, [this] {
+        if (stopped_) return;
         armed_ = false;
         flush();
       });

@@ -6,7 +6,7 @@
 /// is never lost and an attach never lands before the detach that preceded it. Lives on the
 /// monitor's strand.
 ///
-///   SessionRecorder sessions(store, strand);
+///   SessionRecorder sessions(store, timers, strand);
 ///   sessions.record({udid, SessionEvent::Attached, at});
 
 #include <chrono>
@@ -16,6 +16,7 @@
 #include <string>
 
 #include "app/asio.h"
+#include "app/timer_service.h"
 #include "core/clock.h"
 
 namespace ibackupmon {
@@ -33,7 +34,7 @@ class SessionRecorder {
  public:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   /// retry: the pause between attempts while the store refuses writes.
-  SessionRecorder(Store& store, Strand& strand,
+  SessionRecorder(Store& store, TimerService& timers, Strand& strand,
                   std::chrono::milliseconds retry = std::chrono::seconds(2));
   ~SessionRecorder();
   SessionRecorder(const SessionRecorder&) = delete;
@@ -50,12 +51,12 @@ class SessionRecorder {
   void flush();
 
   Store& store_;
+  TimerService& timers_;
   std::chrono::milliseconds retry_;
   std::deque<SessionEvent> queue_;
-  boost::asio::steady_timer timer_;
+  std::unique_ptr<TimerService::Timer> timer_;  // its handler never outlives the recorder
   bool armed_ = false;
   bool stopped_ = false;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ibackupmon

@@ -85,19 +85,11 @@ class Store {
                                           const std::vector<Condition>& active, TimePoint at) = 0;
   /// Replace the device's current status row (what status/metrics/export show).
   virtual Expected<void> saveStatus(const DeviceStatus& status) = 0;
-  /// recordSnapshot + recordConditions + saveStatus of one probe cycle. The SQLite store does it
-  /// in one transaction (one commit per probe); the default just calls the three.
+  /// recordSnapshot + recordConditions + saveStatus of one probe cycle, in one transaction (one
+  /// commit per probe). Returns the backup events that were new.
   virtual Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                          const std::vector<Condition>& active,
-                                                         const DeviceStatus& status) {
-    auto events = recordSnapshot(snapshot);
-    if (!events) return events;
-    if (auto ok = recordConditions(snapshot.identity.udid, active, snapshot.takenAt); !ok) {
-      return tl::unexpected(ok.error());
-    }
-    if (auto ok = saveStatus(status); !ok) return tl::unexpected(ok.error());
-    return events;
-  }
+                                                         const DeviceStatus& status) = 0;
   /// Hide a device from the live status (history kept until retention).
   virtual Expected<bool> forget(const std::string& udid, TimePoint at) = 0;
   /// Forget devices not seen since cutoff; returns their UDIDs.
@@ -117,10 +109,7 @@ class Store {
   virtual Expected<DeviceTimeline> timeline(const std::string& udid) const = 0;
   /// UDIDs of every forgotten device, whoever forgot it (ibackupmonctl forget writes the file
   /// while the daemon runs; the monitor polls this to drop them from the live fleet and metrics).
-  /// The default (fakes) knows of none.
-  virtual Expected<std::vector<std::string>> forgottenUdids() const {
-    return std::vector<std::string>{};
-  }
+  virtual Expected<std::vector<std::string>> forgottenUdids() const = 0;
 };
 
 }  // namespace ibackupmon

@@ -1,21 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
+// The monitor on the real SQLite store (a temporary file) with manual time: timers (backoff,
+// probe timeout, housekeeping, publishing) fire when a test advances the time, never by waiting.
+// Tests still await the io thread and the pool's workers, polling a condition on the strand.
 #include "app/monitor.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <future>
+#include <set>
 #include <thread>
 
 #include "fake_connector.h"
-#include "fake_store.h"
-#include "support/fake_clock.h"
+#include "manual_time.h"
+#include "temp_store.h"
 
 namespace ibackupmon {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::FakeStore;
+using testing::ManualTime;
+using testing::SessionRefusingStore;
+using testing::TempStore;
 using testing::ThreadSafeConnector;
 
 class RecordingObserver final : public FleetObserver {
@@ -37,6 +43,24 @@ class RecordingObserver final : public FleetObserver {
   std::vector<std::string> abandoned;
 };
 
+// A cycle that read the device at `at`, its last iCloud backup at `backup`.
+DeviceSnapshot readAt(const std::string& udid, TimePoint at, TimePoint backup, int battery = 80) {
+  DeviceSnapshot s;
+  s.identity.udid = udid;
+  s.identity.name = "Device " + udid;
+  s.takenAt = at;
+  s.connected = true;
+  s.trust = TrustState::Trusted;
+  s.backup = BackupFacts{};
+  s.backup->lastCloudBackup = backup;
+  s.battery = BatteryInfo{};
+  s.battery->level = battery;
+  for (const char* p : {"trust", "identity", "backup", "battery", "storage", "account"}) {
+    s.probes.push_back(ProbeOutcome{p, ProbeStatus::Ok, "", "", 0.01});
+  }
+  return s;
+}
+
 class MonitorTest : public ::testing::Test {
  protected:
   MonitorTest() {
@@ -55,8 +79,10 @@ class MonitorTest : public ::testing::Test {
   }
 
   void startMonitor() {
+    Store& s = refusing ? static_cast<Store&>(*refusing) : *db;
     monitor = std::make_unique<Monitor>(
-        MonitorDeps{io, store, std::make_shared<ThreadSafeConnector>(shared), clock, {&observer}},
+        MonitorDeps{io, s, std::make_shared<ThreadSafeConnector>(shared), time->clock(),
+                    {&observer}, nullptr, time},
         config);
     ASSERT_TRUE(monitor->start());
     loop = std::thread([this] { io.run(); });
@@ -72,7 +98,8 @@ class MonitorTest : public ::testing::Test {
     ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   }
 
-  // Polls a condition on the strand until it holds or the deadline passes.
+  // Polls a condition on the strand until the io thread and the workers made it hold. Never
+  // moves the monitor's time: timers fire only in advance().
   bool waitFor(const std::function<bool(const FleetView&, const MonitorStats&)>& pred,
                std::chrono::milliseconds deadline = 20000ms) {
     const auto end = std::chrono::steady_clock::now() + deadline;
@@ -80,21 +107,50 @@ class MonitorTest : public ::testing::Test {
       bool ok = false;
       onStrand([&](const FleetView& v, const MonitorStats& s) { ok = pred(v, s); });
       if (ok) return true;
-      std::this_thread::sleep_for(10ms);
+      std::this_thread::sleep_for(2ms);
     }
     return false;
   }
+  bool waitForCycles(std::uint64_t n) {
+    return waitFor([n](auto&, const MonitorStats& s) { return s.cyclesCompleted == n; });
+  }
+  bool waitForOpens(const std::string& udid, int n) {
+    return waitFor([&](auto&, auto&) {
+      std::lock_guard l(shared->mutex);
+      return shared->opens[udid] == n;
+    });
+  }
+  // Moves the clock and fires the monitor's timers due on the way.
+  void advance(std::chrono::milliseconds d) { time->advance(d); }
 
   static DeviceRef usb(const std::string& udid) { return DeviceRef{udid, 0, false}; }
+  static bool hasCondition(const DeviceStatus& d, const std::string& id) {
+    return std::any_of(d.conditions.begin(), d.conditions.end(),
+                       [&](const Condition& c) { return c.id == id; });
+  }
+  int failuresInStore(const std::string& udid) {
+    auto h = db->loadHistory(udid);
+    return h && *h ? (*h)->consecutiveProbeFailures : -1;
+  }
+  std::map<std::string, DeviceStatus> statusesInStore() {
+    std::map<std::string, DeviceStatus> out;
+    auto all = db->loadStatus();
+    EXPECT_TRUE(all);
+    if (all) {
+      for (auto& st : *all) out[st.udid] = st;
+    }
+    return out;
+  }
 
   Config config;
   boost::asio::io_context io;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{io.get_executor()};
-  FakeStore store;
+  TempStore db;
+  std::unique_ptr<SessionRefusingStore> refusing;  // set before startMonitor() to use it
   std::shared_ptr<ThreadSafeConnector::Shared> shared =
       std::make_shared<ThreadSafeConnector::Shared>();
-  std::shared_ptr<FakeClock> clock =
-      std::make_shared<FakeClock>(fromUnixSeconds(1747400000));  // a day after the backups
+  const TimePoint t0 = fromUnixSeconds(1747400000);  // a day after the fake's backup date
+  std::shared_ptr<ManualTime> time = std::make_shared<ManualTime>(t0);
   RecordingObserver observer;
   std::unique_ptr<Monitor> monitor;
   std::thread loop;
@@ -103,26 +159,42 @@ class MonitorTest : public ::testing::Test {
 TEST_F(MonitorTest, AttachedDevicesAreProbedRecordedDiagnosedAndPublished) {
   startMonitor();
   for (auto u : {"A", "B", "C"}) monitor->onAttached(usb(u));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 3; }));
+  ASSERT_TRUE(waitForCycles(3));
   onStrand([&](const FleetView& v, const MonitorStats&) {
-    EXPECT_EQ(store.closeAll, 1);
-    EXPECT_EQ(store.snapshots.size(), 3u);
+    const auto stored = statusesInStore();
+    EXPECT_EQ(stored.size(), 3u);
     ASSERT_EQ(v.devices.size(), 3u);
     for (const auto& d : v.devices) {
       EXPECT_TRUE(d.connected) << d.udid;
       EXPECT_EQ(d.name, "Device " + d.udid);
       EXPECT_EQ(d.backupState, BackupState::Ok) << d.udid;
       EXPECT_EQ(d.batteryLevel, 80);
-      EXPECT_EQ(store.statuses.at(d.udid).backupState, BackupState::Ok);
-      EXPECT_EQ(store.attached.at(d.udid), 1);
+      EXPECT_EQ(stored.at(d.udid).backupState, BackupState::Ok);
+      auto t = db->timeline(d.udid);
+      ASSERT_TRUE(t);
+      ASSERT_EQ(t->sessions.size(), 1u);
+      EXPECT_EQ(t->sessions[0].attached, t0);
+      EXPECT_FALSE(t->sessions[0].detached);
     }
   });
   EXPECT_EQ(shared->opens["A"], 1);  // one session per cycle
-  ASSERT_TRUE(waitFor([&](auto&, auto&) {
+  advance(100ms);                    // observers get the fleet at most every 100 ms
+  {
     std::lock_guard l(observer.m);
-    return observer.last.devices.size() == 3;
-  }));
+    EXPECT_EQ(observer.last.devices.size(), 3u);
+  }
   EXPECT_GT(observer.outcomes.load(), 0);
+}
+
+TEST_F(MonitorTest, SessionsLeftOpenByACrashAreClosedAtStart) {
+  ASSERT_TRUE(db->deviceAttached("A", t0 - 1h));
+  startMonitor();
+  onStrand([&](auto&, auto&) {
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_EQ(t->sessions[0].detached, t0 - 1h) << "ends when it was last seen";
+  });
 }
 
 TEST_F(MonitorTest, HungDeviceCostsOnlyItsOwnTimeout) {
@@ -130,21 +202,23 @@ TEST_F(MonitorTest, HungDeviceCostsOnlyItsOwnTimeout) {
   shared->hung.insert("HUNG");
   startMonitor();
   monitor->onAttached(usb("HUNG"));
+  ASSERT_TRUE(waitForOpens("HUNG", 1));
   for (int i = 0; i < 20; ++i) monitor->onAttached(usb("D" + std::to_string(i)));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 20; }));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.abandonedWorkers == 1; }));
+  ASSERT_TRUE(waitForCycles(20));  // on the one thread the hung device leaves
+  onStrand([](auto&, const MonitorStats& s) { EXPECT_EQ(s.abandonedWorkers, 0u); });
+  advance(1s);  // the probe timeout
   onStrand([&](const FleetView& v, const MonitorStats& s) {
+    EXPECT_EQ(s.abandonedWorkers, 1u);
     EXPECT_EQ(s.poolCapacity, 2);  // the lost thread was replaced
-    EXPECT_EQ(store.snapshots.size(), 21u);
-    const auto& hung = store.snapshots.at("HUNG").back();
-    ASSERT_EQ(hung.probes.size(), 1u);
-    EXPECT_EQ(hung.probes[0].error, "timeout");
+    EXPECT_EQ(statusesInStore().size(), 21u);
+    EXPECT_EQ(failuresInStore("HUNG"), 1);  // the timeout counted as a failed cycle
     EXPECT_EQ(v.devices.size(), 21u);
   });
   {
     std::lock_guard l(observer.m);
     EXPECT_EQ(observer.abandoned, std::vector<std::string>{"HUNG"});
   }
+  std::lock_guard l(shared->mutex);
   EXPECT_EQ(shared->opens["HUNG"], 1);  // never a second probe while the first is stuck
 }
 
@@ -152,30 +226,30 @@ TEST_F(MonitorTest, HungDeviceCostsOnlyItsOwnTimeout) {
 // device is never probed twice at once, yet every missed cycle counts as a failure, so a device
 // whose backup is known (3 failures needed) is still reported probe_failing.
 TEST_F(MonitorTest, DeviceStuckForeverIsReportedFailing) {
-  config.probe.timeout = std::chrono::seconds(1);
-  DeviceHistory known;
-  known.udid = "HUNG";
-  known.firstSeen = clock->now() - std::chrono::hours(24 * 30);
-  known.lastSeen = clock->now() - std::chrono::hours(1);
-  known.lastCloudBackup = clock->now() - std::chrono::hours(2);
-  known.lastGoodProbe = known.lastSeen;
-  store.histories.push_back(known);
+  ASSERT_TRUE(db->deviceAttached("HUNG", t0 - 24h * 30));
+  ASSERT_TRUE(db->recordSnapshot(readAt("HUNG", t0 - 1h, t0 - 2h)));
+  ASSERT_TRUE(db->deviceDetached("HUNG", t0 - 1h));
   shared->hung.insert("HUNG");
   startMonitor();
   monitor->onAttached(usb("HUNG"));
-  auto failing = [](const FleetView& v) {
-    if (v.devices.size() != 1) return false;
-    for (const auto& c : v.devices[0].conditions) {
-      if (c.id == "probe_failing") return true;
-    }
-    return false;
+  ASSERT_TRUE(waitForOpens("HUNG", 1));
+  auto failing = [&] {
+    bool yes = false;
+    onStrand([&](const FleetView& v, auto&) {
+      yes = v.devices.size() == 1 && hasCondition(v.devices[0], "probe_failing");
+    });
+    return yes;
   };
-  // One timeout, then cycles missed 2 s and 4 s later (backoff): 3 failures well within 30 s.
-  ASSERT_TRUE(waitFor([&](const FleetView& v, auto&) { return failing(v); }, 30000ms));
+  advance(1s);  // timeout: the first failure; the next due time is 2 s later (backoff)
+  EXPECT_FALSE(failing());
+  advance(2s);  // missed: the second
+  EXPECT_FALSE(failing());
+  advance(4s);  // missed again: the third
+  EXPECT_TRUE(failing());
   onStrand([&](const FleetView& v, const MonitorStats& s) {
     EXPECT_EQ(v.devices[0].backupState, BackupState::Ok);  // the last known backup still holds
     EXPECT_EQ(s.abandonedWorkers, 1u);
-    EXPECT_GE(store.snapshots.at("HUNG").size(), 3u);
+    EXPECT_EQ(failuresInStore("HUNG"), 3);
   });
   std::lock_guard l(shared->mutex);
   EXPECT_EQ(shared->opens["HUNG"], 1);  // never a second probe while the first is stuck
@@ -187,8 +261,10 @@ TEST_F(MonitorTest, AbandonedWorkersAreCapped) {
   for (auto u : {"H1", "H2", "H3"}) shared->hung.insert(u);
   startMonitor();
   for (auto u : {"H1", "H2", "H3"}) monitor->onAttached(usb(u));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.abandonedWorkers >= 2; }));
+  ASSERT_TRUE(waitFor([&](auto&, auto&) { return shared->concurrent.load() == 2; }));
+  advance(1s);  // both timeouts: one thread replaced, the second past the cap
   onStrand([](const FleetView&, const MonitorStats& s) {
+    EXPECT_EQ(s.abandonedWorkers, 2u);
     EXPECT_LT(s.poolCapacity, 2);  // past the cap the pool runs short instead of growing
   });
 }
@@ -198,10 +274,7 @@ TEST_F(MonitorTest, StopDoesNotWaitForAStuckWorker) {
   shared->hung.insert("HUNG");
   startMonitor();
   monitor->onAttached(usb("HUNG"));
-  ASSERT_TRUE(waitFor([&](auto&, auto&) {
-    std::lock_guard l(shared->mutex);
-    return shared->opens["HUNG"] == 1;
-  }));
+  ASSERT_TRUE(waitForOpens("HUNG", 1));
   const auto start = std::chrono::steady_clock::now();
   monitor->stop();
   monitor.reset();
@@ -212,13 +285,19 @@ TEST_F(MonitorTest, DetachAndUsbmuxdOutageAreVisible) {
   startMonitor();
   monitor->onUsbmuxd(true);
   monitor->onAttached(usb("A"));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 1; }));
+  ASSERT_TRUE(waitForCycles(1));
+  advance(5s);
   monitor->onUsbmuxd(false);
   monitor->onDetached(usb("A"));
   ASSERT_TRUE(waitFor([](const FleetView& v, auto&) {
     return !v.usbmuxdUp && v.devices.size() == 1 && !v.devices[0].connected;
   }));
-  onStrand([&](auto&, auto&) { EXPECT_EQ(store.detached.at("A"), 1); });
+  onStrand([&](auto&, auto&) {
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_EQ(t->sessions[0].detached, t0 + 5s);
+  });
   monitor->onUsbmuxd(true);
   monitor->onAttached(usb("A"));
   ASSERT_TRUE(waitFor([](const FleetView& v, const MonitorStats& s) {
@@ -232,13 +311,12 @@ TEST_F(MonitorTest, ExcludedByNamePatternIsNeverRecorded) {
   startMonitor();
   monitor->onAttached(usb("S"));
   monitor->onAttached(usb("K"));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 2; }));
+  ASSERT_TRUE(waitForCycles(2));
   onStrand([&](const FleetView& v, auto&) {
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].udid, "K");
-    EXPECT_EQ(store.snapshots.count("S"), 0u);
-    EXPECT_EQ(store.attached.count("S"), 0u);
-    EXPECT_EQ(store.statuses.count("S"), 0u);
+    EXPECT_FALSE(db->timeline("S")) << "the store never heard of it";
+    EXPECT_EQ(statusesInStore().count("S"), 0u);
   });
   monitor->onAttached(usb("S"));  // a repeated attach of an excluded device stays excluded
   onStrand([&](auto&, auto&) { EXPECT_EQ(shared->opens["S"], 1); });
@@ -250,7 +328,7 @@ TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
   startMonitor();
   monitor->onAttached(usb("X"));
   monitor->onAttached(usb("A"));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 1; }));
+  ASSERT_TRUE(waitForCycles(1));
   onStrand([&](const FleetView& v, auto&) {
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].name, "Cart 3 / 17");
@@ -259,26 +337,37 @@ TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
   EXPECT_EQ(shared->opens.count("X"), 0u);
 }
 
-TEST_F(MonitorTest, KnownDevicesFromTheStoreAreRediagnosedAndPruned) {
+// OLD was last seen 10 days ago; ANCIENT 500 days ago, with more rows past retention than one
+// prune batch takes: it is forgotten, and its rows go batch after batch until none is left.
+TEST_F(MonitorTest, KnownDevicesAreRediagnosedForgottenAndPruned) {
   config.probe.interval = std::chrono::seconds(1);
-  DeviceHistory h;
-  h.udid = "OLD";
-  h.lastSeen = clock->now() - std::chrono::hours(24 * 10);
-  h.lastCloudBackup = clock->now() - std::chrono::hours(24 * 10);
-  store.histories.push_back(h);
+  ASSERT_TRUE(db->deviceAttached("OLD", t0 - 24h * 10));
+  ASSERT_TRUE(db->recordSnapshot(readAt("OLD", t0 - 24h * 10, t0 - 24h * 10)));
+  ASSERT_TRUE(db->deviceDetached("OLD", t0 - 24h * 10));
+  const TimePoint ancient = t0 - 24h * 500;
+  for (int i = 0; i < 600; ++i) {  // an observation and a backup event each: 1200 rows
+    const TimePoint at = ancient + std::chrono::minutes(i);
+    ASSERT_TRUE(db->recordSnapshot(readAt("ANCIENT", at, at, i % 2 == 0 ? 20 : 80)));
+  }
   startMonitor();
-  // Pruning runs in batches posted to the strand: await the last one, not just the device.
-  ASSERT_TRUE(
-      waitFor([&](const FleetView& v, auto&) { return v.devices.size() == 1 && store.prunes >= 3; },
-              20000ms));
   onStrand([&](const FleetView& v, auto&) {
+    EXPECT_EQ(v.devices.size(), 0u) << "no status before the first housekeeping pass";
+  });
+  advance(1s);  // the first housekeeping pass
+  ASSERT_TRUE(waitFor([&](auto&, auto&) {
+    auto t = db->timeline("ANCIENT");
+    return !t || (t->backups.empty() && t->observations.empty());
+  })) << "prune batches continue until the store says done";
+  onStrand([&](const FleetView& v, auto&) {
+    ASSERT_EQ(v.devices.size(), 1u);
+    EXPECT_EQ(v.devices[0].udid, "OLD");
     EXPECT_FALSE(v.devices[0].connected);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Stale);
-    std::set<std::string> ids;
-    for (const auto& c : v.devices[0].conditions) ids.insert(c.id);
-    EXPECT_TRUE(ids.count("device_missing")) << "conditions: " << ids.size();
-    EXPECT_TRUE(ids.count("backup_stale"));
-    EXPECT_EQ(store.prunes, 3);  // batches continue until the store says done
+    EXPECT_TRUE(hasCondition(v.devices[0], "device_missing"));
+    EXPECT_TRUE(hasCondition(v.devices[0], "backup_stale"));
+    auto forgotten = db->forgottenUdids();
+    ASSERT_TRUE(forgotten);
+    EXPECT_EQ(std::count(forgotten->begin(), forgotten->end(), "OLD"), 0);
   });
 }
 
@@ -287,13 +376,45 @@ TEST_F(MonitorTest, FailingDeviceBacksOffAndIsReportedFailing) {
   shared->openErrors["F"] = Error{"retry", "receive timeout"};
   startMonitor();
   monitor->onAttached(usb("F"));
-  // Backoff starts at 2 s: the second cycle comes well before the 60 s interval.
-  ASSERT_TRUE(
-      waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted >= 2; }, 30000ms));
+  ASSERT_TRUE(waitForCycles(1));
+  advance(1999ms);  // backoff starts at 2 s
+  onStrand([](auto&, const MonitorStats& s) { EXPECT_EQ(s.cyclesCompleted, 1u); });
+  advance(1ms);
+  ASSERT_TRUE(waitForCycles(2));  // well before the 60 s interval
+  advance(3999ms);                // then 4 s
+  onStrand([](auto&, const MonitorStats& s) { EXPECT_EQ(s.cyclesCompleted, 2u); });
+  advance(1ms);
+  ASSERT_TRUE(waitForCycles(3));
   onStrand([&](const FleetView& v, auto&) {
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].backupState, BackupState::Unknown);  // unreadable is never "ok"
+    EXPECT_EQ(failuresInStore("F"), 3);
   });
+}
+
+TEST_F(MonitorTest, BackoffIsCappedAtTheIntervalAndEndsWithAGoodCycle) {
+  config.probe.interval = std::chrono::seconds(5);
+  shared->openErrors["F"] = Error{"retry", "receive timeout"};
+  startMonitor();
+  monitor->onAttached(usb("F"));
+  ASSERT_TRUE(waitForCycles(1));
+  advance(2s);
+  ASSERT_TRUE(waitForCycles(2));
+  advance(4s);
+  ASSERT_TRUE(waitForCycles(3));
+  advance(5s);  // 8 s, capped at the 5 s interval
+  ASSERT_TRUE(waitForCycles(4));
+  {
+    std::lock_guard l(shared->mutex);
+    shared->openErrors.clear();
+  }
+  advance(5s);
+  ASSERT_TRUE(waitForCycles(5));
+  onStrand([&](auto&, auto&) { EXPECT_EQ(failuresInStore("F"), 0); });
+  advance(4999ms);  // good again: the next one a whole interval later, not 2 s
+  onStrand([](auto&, const MonitorStats& s) { EXPECT_EQ(s.cyclesCompleted, 5u); });
+  advance(1ms);
+  ASSERT_TRUE(waitForCycles(6));
 }
 
 // Read once, then the session opens but every read fails: failed cycles (retried after 2 s, not
@@ -302,26 +423,51 @@ TEST_F(MonitorTest, SessionWhoseEveryReadFailsIsAFailedCycle) {
   config.probe.interval = std::chrono::seconds(60);
   startMonitor();
   monitor->onAttached(usb("R"));
-  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.cyclesCompleted == 1; }));
+  ASSERT_TRUE(waitForCycles(1));
   {
     std::lock_guard l(shared->mutex);
     shared->readsFail.insert("R");
   }
   monitor->onDetached(usb("R"));  // replug: probed again at once
   monitor->onAttached(usb("R"));
-  auto failing = [](const FleetView& v, auto&) {
-    return v.devices.size() == 1 &&
-           std::any_of(v.devices[0].conditions.begin(), v.devices[0].conditions.end(),
-                       [](const Condition& c) { return c.id == "probe_failing"; });
-  };
-  // Well under the 60 s interval: failed cycles are retried after 2 s, then 4 s.
-  ASSERT_TRUE(waitFor(failing, 30000ms)) << "three failed cycles within the backoff";
-  onStrand([&](const FleetView& v, const MonitorStats& s) {
-    EXPECT_GE(s.cyclesCompleted, 4);
+  ASSERT_TRUE(waitForCycles(2));
+  advance(2s);
+  ASSERT_TRUE(waitForCycles(3));
+  advance(4s);
+  ASSERT_TRUE(waitForCycles(4));
+  onStrand([&](const FleetView& v, const MonitorStats&) {
+    ASSERT_EQ(v.devices.size(), 1u);
     const auto& d = v.devices[0];
+    EXPECT_TRUE(hasCondition(d, "probe_failing")) << "three failed cycles within the backoff";
     EXPECT_EQ(d.backupState, BackupState::Ok) << "the remembered backup still counts";
     EXPECT_FALSE(d.batteryLevel) << "live values are gone";
     EXPECT_EQ(d.name, "Device R");
+  });
+}
+
+// The store refuses the attach (database locked): the monitor goes on probing, and the session
+// is written on a retry, with the time usbmuxd reported it.
+TEST_F(MonitorTest, RefusedAttachIsRetriedWithItsOwnTime) {
+  refusing = std::make_unique<SessionRefusingStore>(*db);
+  refusing->failSessionWrites = 2;
+  startMonitor();
+  monitor->onAttached(usb("A"));
+  ASSERT_TRUE(waitForCycles(1));
+  onStrand([&](const FleetView& v, auto&) {
+    ASSERT_EQ(v.devices.size(), 1u);
+    EXPECT_TRUE(v.devices[0].connected);
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    EXPECT_TRUE(t->sessions.empty());
+  });
+  advance(2s);  // the first retry is refused too
+  advance(2s);
+  onStrand([&](auto&, auto&) {
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_EQ(t->sessions[0].attached, t0);
+    EXPECT_EQ(refusing->failSessionWrites, 0);
   });
 }
 

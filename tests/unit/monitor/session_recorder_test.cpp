@@ -4,46 +4,88 @@
 
 #include <gtest/gtest.h>
 
-#include "fake_store.h"
+#include <future>
+#include <thread>
+
+#include "manual_time.h"
+#include "temp_store.h"
 
 namespace ibackupmon {
 namespace {
 
 using namespace std::chrono_literals;
-using Writes = std::vector<std::pair<std::string, TimePoint>>;
+using Writes = std::vector<std::pair<std::string, TimePoint>>;  // the store keeps seconds
 
-TEST(SessionRecorderTest, RefusedWritesAreRetriedInOrderWithTheirOwnTimes) {
+class SessionRecorderTest : public ::testing::Test {
+ protected:
+  ~SessionRecorderTest() override {
+    work.reset();
+    io.stop();
+    if (loop.joinable()) loop.join();
+  }
+
+  // Runs fn on the strand and waits for it.
+  void onStrand(const std::function<void()>& fn) {
+    std::promise<void> done;
+    boost::asio::post(strand, [&] {
+      fn();
+      done.set_value();
+    });
+    ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+  }
+
   boost::asio::io_context io;
-  auto strand = boost::asio::make_strand(io);
-  testing::FakeStore store;
-  SessionRecorder recorder(store, strand, 5ms);
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{
+      io.get_executor()};
+  TimerService::Strand strand = boost::asio::make_strand(io);
+  std::thread loop{[this] { io.run(); }};
+  std::shared_ptr<testing::ManualTime> time =
+      std::make_shared<testing::ManualTime>(fromUnixSeconds(1'700'000'000));
+  testing::TempStore db;
+  testing::SessionRefusingStore store{*db};
+};
+
+TEST_F(SessionRecorderTest, RefusedWritesAreRetriedInOrderWithTheirOwnTimes) {
+  SessionRecorder recorder(store, *time, strand, 2s);
   const TimePoint t = fromUnixSeconds(1'700'000'000);
-  store.failSessionWrites = 3;  // the first attempt and two retries meet a locked database
-  boost::asio::post(strand, [&] {
-    recorder.record({"A", SessionEvent::Detached, t + 100ms});
-    recorder.record({"A", SessionEvent::Attached, t + 400ms});
-    recorder.record({"B", SessionEvent::Attached, t + 500ms});
+  onStrand([&] {
+    store.failSessionWrites = 3;  // the first attempt and two retries meet a locked database
+    recorder.record({"A", SessionEvent::Detached, t + 1s});
+    recorder.record({"A", SessionEvent::Attached, t + 4s});
+    recorder.record({"B", SessionEvent::Attached, t + 5s});
     EXPECT_EQ(recorder.pending(), 3u);
   });
-  io.run_for(20s);  // returns as soon as the queue is empty: no timer is left then
-  EXPECT_EQ(recorder.pending(), 0u);
-  EXPECT_EQ(store.sessionWrites,
-            (Writes{{"detach A", t + 100ms}, {"attach A", t + 400ms}, {"attach B", t + 500ms}}));
+  time->advance(1999ms);
+  onStrand([&] { EXPECT_EQ(recorder.pending(), 3u) << "retried before its pause"; });
+  time->advance(1ms);
+  time->advance(2s);
+  onStrand([&] { EXPECT_EQ(recorder.pending(), 3u) << "two retries refused"; });
+  time->advance(2s);
+  onStrand([&] {
+    EXPECT_EQ(recorder.pending(), 0u);
+    EXPECT_EQ(store.sessionWrites,
+              (Writes{{"detach A", t + 1s}, {"attach A", t + 4s}, {"attach B", t + 5s}}));
+    auto a = db->timeline("A");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->sessions.size(), 1u);  // the earlier detach closed nothing
+    EXPECT_EQ(a->sessions[0].attached, t + 4s);
+    EXPECT_FALSE(a->sessions[0].detached);
+  });
 }
 
-TEST(SessionRecorderTest, StopLeavesTheQueueAndCancelsTheRetry) {
-  boost::asio::io_context io;
-  auto strand = boost::asio::make_strand(io);
-  testing::FakeStore store;
-  SessionRecorder recorder(store, strand, 10min);
-  store.failSessionWrites = 1;
-  boost::asio::post(strand, [&] {
-    recorder.record({"A", SessionEvent::Attached, fromUnixSeconds(1)});
+TEST_F(SessionRecorderTest, StopLeavesTheQueueAndCancelsTheRetry) {
+  SessionRecorder recorder(store, *time, strand, 10min);
+  onStrand([&] {
+    store.failSessionWrites = 1;
+    recorder.record({"A", SessionEvent::Attached, fromUnixSeconds(1'700'000'000)});
     recorder.stop();
   });
-  io.run_for(20s);  // the cancelled retry timer completes at once
-  EXPECT_EQ(recorder.pending(), 1u);
-  EXPECT_TRUE(store.sessionWrites.empty());
+  time->advance(20min);
+  onStrand([&] {
+    EXPECT_EQ(recorder.pending(), 1u);
+    EXPECT_TRUE(store.sessionWrites.empty());
+    EXPECT_FALSE(db->timeline("A")) << "never written";
+  });
 }
 
 }  // namespace

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "app/device_lifecycle.h"
+
+namespace ibackupmon {
+
+std::optional<DeviceState> transition(DeviceState state, LifecycleEvent event) {
+  using S = DeviceState;
+  using E = LifecycleEvent;
+  switch (state) {
+    case S::Detached:
+      switch (event) {
+        case E::Attach: return S::Idle;
+        case E::Forget: return S::Gone;
+        default: return std::nullopt;
+      }
+    case S::Idle:
+    case S::Backoff:
+      switch (event) {
+        case E::Attach: return S::Idle;  // replugged: probed again at once, backoff forgotten
+        case E::Detach: return S::Detached;
+        case E::Dispatch: return S::Probing;
+        case E::Forget: return S::Gone;
+        default: return std::nullopt;
+      }
+    case S::Probing:
+      switch (event) {
+        case E::Detach: return S::DetachedProbing;
+        case E::CycleOk: return S::Idle;
+        case E::CycleFailed: return S::Backoff;
+        case E::Abandon: return S::Abandoned;
+        case E::Forget: return S::ForgottenProbing;
+        default: return std::nullopt;
+      }
+    case S::Abandoned:
+      switch (event) {
+        case E::Detach: return S::DetachedAbandoned;
+        case E::CycleFailed: return S::Abandoned;  // a due time missed while the worker is out
+        case E::WorkerBack: return S::Backoff;     // its last counted cycle failed
+        case E::Forget: return S::ForgottenAbandoned;
+        default: return std::nullopt;
+      }
+    case S::DetachedProbing:
+      switch (event) {
+        case E::Attach: return S::Probing;
+        case E::CycleOk:
+        case E::CycleFailed: return S::Detached;
+        case E::Abandon: return S::DetachedAbandoned;
+        case E::Forget: return S::ForgottenProbing;
+        default: return std::nullopt;
+      }
+    case S::DetachedAbandoned:
+      switch (event) {
+        case E::Attach: return S::Abandoned;
+        case E::CycleFailed: return S::DetachedAbandoned;
+        case E::WorkerBack: return S::Detached;
+        case E::Forget: return S::ForgottenAbandoned;
+        default: return std::nullopt;
+      }
+    case S::ForgottenProbing:
+      switch (event) {
+        case E::CycleOk:
+        case E::CycleFailed: return S::Gone;
+        case E::Abandon: return S::ForgottenAbandoned;
+        default: return std::nullopt;
+      }
+    case S::ForgottenAbandoned:
+      switch (event) {
+        case E::CycleFailed: return S::ForgottenAbandoned;
+        case E::WorkerBack: return S::Gone;
+        default: return std::nullopt;
+      }
+    case S::Gone:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::string_view toString(DeviceState state) {
+  switch (state) {
+    case DeviceState::Detached: return "detached";
+    case DeviceState::Idle: return "idle";
+    case DeviceState::Backoff: return "backoff";
+    case DeviceState::Probing: return "probing";
+    case DeviceState::Abandoned: return "abandoned";
+    case DeviceState::DetachedProbing: return "detached-probing";
+    case DeviceState::DetachedAbandoned: return "detached-abandoned";
+    case DeviceState::ForgottenProbing: return "forgotten-probing";
+    case DeviceState::ForgottenAbandoned: return "forgotten-abandoned";
+    case DeviceState::Gone: return "gone";
+  }
+  return "?";
+}
+
+std::string_view toString(LifecycleEvent event) {
+  switch (event) {
+    case LifecycleEvent::Attach: return "attach";
+    case LifecycleEvent::Detach: return "detach";
+    case LifecycleEvent::Dispatch: return "dispatch";
+    case LifecycleEvent::CycleOk: return "cycle-ok";
+    case LifecycleEvent::CycleFailed: return "cycle-failed";
+    case LifecycleEvent::Abandon: return "abandon";
+    case LifecycleEvent::WorkerBack: return "worker-back";
+    case LifecycleEvent::Forget: return "forget";
+  }
+  return "?";
+}
+
+}  // namespace ibackupmon
