@@ -3,8 +3,8 @@
 
 namespace ibackupmon {
 
-std::optional<DeviceState> transition(DeviceState state, LifecycleEvent event) {
-  using S = DeviceState;
+std::optional<LifecycleState> transition(LifecycleState state, LifecycleEvent event) {
+  using S = LifecycleState;
   using E = LifecycleEvent;
   switch (state) {
     case S::Detached:
@@ -69,24 +69,23 @@ std::optional<DeviceState> transition(DeviceState state, LifecycleEvent event) {
         case E::WorkerBack: return S::Gone;
         default: return std::nullopt;
       }
-    case S::Gone:
-      return std::nullopt;
+    case S::Gone: return std::nullopt;
   }
   return std::nullopt;
 }
 
-std::string_view toString(DeviceState state) {
+std::string_view toString(LifecycleState state) {
   switch (state) {
-    case DeviceState::Detached: return "detached";
-    case DeviceState::Idle: return "idle";
-    case DeviceState::Backoff: return "backoff";
-    case DeviceState::Probing: return "probing";
-    case DeviceState::Abandoned: return "abandoned";
-    case DeviceState::DetachedProbing: return "detached-probing";
-    case DeviceState::DetachedAbandoned: return "detached-abandoned";
-    case DeviceState::ForgottenProbing: return "forgotten-probing";
-    case DeviceState::ForgottenAbandoned: return "forgotten-abandoned";
-    case DeviceState::Gone: return "gone";
+    case LifecycleState::Detached: return "detached";
+    case LifecycleState::Idle: return "idle";
+    case LifecycleState::Backoff: return "backoff";
+    case LifecycleState::Probing: return "probing";
+    case LifecycleState::Abandoned: return "abandoned";
+    case LifecycleState::DetachedProbing: return "detached-probing";
+    case LifecycleState::DetachedAbandoned: return "detached-abandoned";
+    case LifecycleState::ForgottenProbing: return "forgotten-probing";
+    case LifecycleState::ForgottenAbandoned: return "forgotten-abandoned";
+    case LifecycleState::Gone: return "gone";
   }
   return "?";
 }

@@ -21,17 +21,17 @@
 
 namespace ibackupmon {
 
-enum class DeviceState {
-  Detached,           ///< usbmuxd does not list it; housekeeping re-diagnoses it
-  Idle,               ///< attached; the next regular probe is at its due time
-  Backoff,            ///< attached; its last cycle failed; retried sooner than the interval
-  Probing,            ///< attached; a worker runs its cycle under the probe timeout
-  Abandoned,          ///< attached; its worker was written off; each due time counts as failed
-  DetachedProbing,    ///< unplugged mid-cycle; the result is still recorded (as disconnected)
-  DetachedAbandoned,  ///< unplugged while its written-off worker is still out
-  ForgottenProbing,   ///< forgotten or excluded mid-cycle; erased when the result comes
-  ForgottenAbandoned, ///< forgotten or excluded; erased when the written-off worker returns
-  Gone,               ///< out of the live fleet: the monitor erases the entry
+enum class LifecycleState {
+  Detached,            ///< usbmuxd does not list it; housekeeping re-diagnoses it
+  Idle,                ///< attached; the next regular probe is at its due time
+  Backoff,             ///< attached; its last cycle failed; retried sooner than the interval
+  Probing,             ///< attached; a worker runs its cycle under the probe timeout
+  Abandoned,           ///< attached; its worker was written off; each due time counts as failed
+  DetachedProbing,     ///< unplugged mid-cycle; the result is still recorded (as disconnected)
+  DetachedAbandoned,   ///< unplugged while its written-off worker is still out
+  ForgottenProbing,    ///< forgotten or excluded mid-cycle; erased when the result comes
+  ForgottenAbandoned,  ///< forgotten or excluded; erased when the written-off worker returns
+  Gone,                ///< out of the live fleet: the monitor erases the entry
 };
 
 enum class LifecycleEvent {
@@ -47,35 +47,36 @@ enum class LifecycleEvent {
 
 /// The state after `event`, or nullopt when the event does not apply in `state` (the monitor
 /// then leaves the entry as it is).
-std::optional<DeviceState> transition(DeviceState state, LifecycleEvent event);
+std::optional<LifecycleState> transition(LifecycleState state, LifecycleEvent event);
 
-std::string_view toString(DeviceState state);
+std::string_view toString(LifecycleState state);
 std::string_view toString(LifecycleEvent event);
 
 /// usbmuxd lists the device and it belongs to the live fleet.
-constexpr bool isAttached(DeviceState s) {
-  return s == DeviceState::Idle || s == DeviceState::Backoff || s == DeviceState::Probing ||
-         s == DeviceState::Abandoned;
+constexpr bool isAttached(LifecycleState s) {
+  return s == LifecycleState::Idle || s == LifecycleState::Backoff ||
+         s == LifecycleState::Probing || s == LifecycleState::Abandoned;
 }
 /// A cycle is out: no other may start until its worker returns (or is written off and returns).
-constexpr bool hasWorkerOut(DeviceState s) {
-  return s == DeviceState::Probing || s == DeviceState::Abandoned ||
-         s == DeviceState::DetachedProbing || s == DeviceState::DetachedAbandoned ||
-         s == DeviceState::ForgottenProbing || s == DeviceState::ForgottenAbandoned;
+constexpr bool hasWorkerOut(LifecycleState s) {
+  return s == LifecycleState::Probing || s == LifecycleState::Abandoned ||
+         s == LifecycleState::DetachedProbing || s == LifecycleState::DetachedAbandoned ||
+         s == LifecycleState::ForgottenProbing || s == LifecycleState::ForgottenAbandoned;
 }
 /// The cycle out belongs to a written-off worker: it no longer counts against the pool.
-constexpr bool isWrittenOff(DeviceState s) {
-  return s == DeviceState::Abandoned || s == DeviceState::DetachedAbandoned ||
-         s == DeviceState::ForgottenAbandoned;
+constexpr bool isWrittenOff(LifecycleState s) {
+  return s == LifecycleState::Abandoned || s == LifecycleState::DetachedAbandoned ||
+         s == LifecycleState::ForgottenAbandoned;
 }
 /// No longer in the live fleet; the entry only waits for its worker.
-constexpr bool isLeaving(DeviceState s) {
-  return s == DeviceState::ForgottenProbing || s == DeviceState::ForgottenAbandoned ||
-         s == DeviceState::Gone;
+constexpr bool isLeaving(LifecycleState s) {
+  return s == LifecycleState::ForgottenProbing || s == LifecycleState::ForgottenAbandoned ||
+         s == LifecycleState::Gone;
 }
 /// Waits for its due time: then it is probed (Idle, Backoff) or counted as failed (Abandoned).
-constexpr bool waitsForDueTime(DeviceState s) {
-  return s == DeviceState::Idle || s == DeviceState::Backoff || s == DeviceState::Abandoned;
+constexpr bool waitsForDueTime(LifecycleState s) {
+  return s == LifecycleState::Idle || s == LifecycleState::Backoff ||
+         s == LifecycleState::Abandoned;
 }
 
 }  // namespace ibackupmon

@@ -98,7 +98,7 @@ bool Monitor::move(Entry& e, LifecycleEvent event) {
   spdlog::debug("device {}: {} --{}--> {}", e.udid, toString(e.state), toString(event),
                 toString(*next));
   e.state = *next;
-  if (e.state != DeviceState::Gone) return true;
+  if (e.state != LifecycleState::Gone) return true;
   devices_.erase(e.udid);  // e is gone from here on
   return false;
 }
@@ -159,7 +159,7 @@ void Monitor::pump() {
   std::vector<Entry*> due;
   for (auto& [udid, e] : devices_) {
     if (!e->attached() || !waitsForDueTime(e->state) || e->nextProbe > now) continue;
-    if (e->state == DeviceState::Abandoned) {
+    if (e->state == LifecycleState::Abandoned) {
       noteStillStuck(*e);
     } else {
       due.push_back(e.get());

@@ -152,7 +152,7 @@ class Monitor final : public WatcherListener {
   std::shared_ptr<ResultSink> sink_;  // workers deliver through it; closed by stop()
   std::uint64_t nextCycle_ = 1;
   std::map<std::string, std::unique_ptr<Entry>> devices_;
-  std::map<std::string, DeviceRef> excluded_;  // attached but not fleet devices
+  std::map<std::string, DeviceRef> excluded_;          // attached but not fleet devices
   std::unique_ptr<TimerService::Timer> wakeTimer_;     // the next due time
   std::unique_ptr<TimerService::Timer> tickTimer_;     // housekeeping
   std::unique_ptr<TimerService::Timer> publishTimer_;  // fleet view to observers

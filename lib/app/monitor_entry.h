@@ -13,7 +13,7 @@ namespace ibackupmon {
 struct Monitor::Entry {
   std::string udid;
   DeviceRef ref;
-  DeviceState state = DeviceState::Detached;  // moved only by Monitor::move
+  LifecycleState state = LifecycleState::Detached;  // moved only by Monitor::move
   bool pendingName = false;  // the filter needs DeviceName: probed, not yet recorded
   DeviceHistory history;
   std::optional<DeviceSnapshot> latest;  // newest cycle of this run

@@ -50,7 +50,7 @@ void Monitor::armTick(std::chrono::milliseconds delay) {
 void Monitor::tick() {
   const TimePoint now = deps_.clock->now();
   for (auto& [udid, e] : devices_) {
-    if (e->state == DeviceState::Detached) rediagnose(*e);
+    if (e->state == LifecycleState::Detached) rediagnose(*e);
   }
   if (auto forgotten = deps_.store.forgetUnseenSince(now - config_.storage.forgetAfter)) {
     for (const auto& udid : *forgotten) {

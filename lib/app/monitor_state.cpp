@@ -56,7 +56,8 @@ void logCycle(const std::string& udid, const DeviceHistory& h, const DeviceSnaps
 constexpr auto kInvalidValueLogEvery = std::chrono::hours(1);
 
 void logInvalidValues(const std::string& udid, const DeviceSnapshot& snapshot,
-                      TimerService::Time now, std::map<std::string, TimerService::Time>& lastLogged) {
+                      TimerService::Time now,
+                      std::map<std::string, TimerService::Time>& lastLogged) {
   for (const auto& p : snapshot.probes) {
     for (const auto& v : p.invalid) {
       auto [it, fresh] = lastLogged.try_emplace(v.domain + " " + v.key, now);

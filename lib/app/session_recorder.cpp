@@ -11,7 +11,9 @@ SessionRecorder::SessionRecorder(Store& store, TimerService& timers, Strand& str
                                  std::chrono::milliseconds retry)
     : store_(store), timers_(timers), retry_(retry), timer_(timers.makeTimer(strand)) {}
 
-SessionRecorder::~SessionRecorder() { stop(); }
+SessionRecorder::~SessionRecorder() {
+  stop();
+}
 
 void SessionRecorder::stop() {
   stopped_ = true;

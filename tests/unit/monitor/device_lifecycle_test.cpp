@@ -9,14 +9,20 @@
 namespace ibackupmon {
 namespace {
 
-using S = DeviceState;
+using S = LifecycleState;
 using E = LifecycleEvent;
 
-constexpr S kAll[] = {S::Detached,          S::Idle,           S::Backoff,
-                      S::Probing,           S::Abandoned,      S::DetachedProbing,
-                      S::DetachedAbandoned, S::ForgottenProbing, S::ForgottenAbandoned,
+constexpr S kAll[] = {S::Detached,
+                      S::Idle,
+                      S::Backoff,
+                      S::Probing,
+                      S::Abandoned,
+                      S::DetachedProbing,
+                      S::DetachedAbandoned,
+                      S::ForgottenProbing,
+                      S::ForgottenAbandoned,
                       S::Gone};
-constexpr E kEvents[] = {E::Attach, E::Detach,  E::Dispatch,   E::CycleOk,
+constexpr E kEvents[] = {E::Attach,      E::Detach,  E::Dispatch,   E::CycleOk,
                          E::CycleFailed, E::Abandon, E::WorkerBack, E::Forget};
 
 S walk(S s, std::initializer_list<E> events) {

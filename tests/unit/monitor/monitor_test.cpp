@@ -80,10 +80,14 @@ class MonitorTest : public ::testing::Test {
 
   void startMonitor() {
     Store& s = refusing ? static_cast<Store&>(*refusing) : *db;
-    monitor = std::make_unique<Monitor>(
-        MonitorDeps{io, s, std::make_shared<ThreadSafeConnector>(shared), time->clock(),
-                    {&observer}, nullptr, time},
-        config);
+    monitor = std::make_unique<Monitor>(MonitorDeps{io,
+                                                    s,
+                                                    std::make_shared<ThreadSafeConnector>(shared),
+                                                    time->clock(),
+                                                    {&observer},
+                                                    nullptr,
+                                                    time},
+                                        config);
     ASSERT_TRUE(monitor->start());
     loop = std::thread([this] { io.run(); });
   }
