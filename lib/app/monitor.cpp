@@ -37,9 +37,9 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
   // Called on a worker's thread, under the sink's lock: stop() closes the sink before the
   // Monitor goes, so `this` is alive here; the handler itself is guarded.
   sink_->deliver = [this](std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
-    post([this, udid = std::move(udid), cycle, snap = std::move(snap)]() mutable {
-      onResult(udid, cycle, std::move(snap));
-    });
+    post([this, udid = std::move(udid), cycle,
+          snap = std::move(snap)]() mutable { onResult(udid, cycle, std::move(snap)); },
+         AfterStop::Run);
   };
 }
 

@@ -89,16 +89,19 @@ class Monitor final : public WatcherListener {
   using Time = TimerService::Time;
 
   // The one liveness guard: every handler posted to the strand or left on a timer runs through
-  // it, so none touches a Monitor that was destroyed or stopped meanwhile.
+  // it, so none touches a Monitor that was destroyed or stopped meanwhile. A probe result that
+  // reached the strand before stop() is the exception (AfterStop::Run): what a device answered
+  // is recorded even while the daemon shuts down.
+  enum class AfterStop { Skip, Run };
   template <class Fn>
-  auto guarded(Fn fn) {
-    return [this, alive = std::weak_ptr<bool>(alive_), fn = std::move(fn)]() mutable {
-      if (alive.lock() && !stopped_) fn();
+  auto guarded(Fn fn, AfterStop afterStop = AfterStop::Skip) {
+    return [this, alive = std::weak_ptr<bool>(alive_), afterStop, fn = std::move(fn)]() mutable {
+      if (alive.lock() && (!stopped_ || afterStop == AfterStop::Run)) fn();
     };
   }
   template <class Fn>
-  void post(Fn fn) {
-    boost::asio::post(strand_, guarded(std::move(fn)));
+  void post(Fn fn, AfterStop afterStop = AfterStop::Skip) {
+    boost::asio::post(strand_, guarded(std::move(fn), afterStop));
   }
   template <class Fn>
   void arm(TimerService::Timer& timer, std::chrono::milliseconds delay, Fn fn) {
