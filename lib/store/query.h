@@ -128,9 +128,4 @@ inline std::optional<std::int64_t> unixOrNull(const std::optional<TimePoint>& t)
   return toUnixSeconds(*t);
 }
 
-inline std::optional<TimePoint> timeOrNull(const std::optional<std::int64_t>& s) {
-  if (!s) return std::nullopt;
-  return fromUnixSeconds(*s);
-}
-
 }  // namespace ibackupmon
