@@ -3,10 +3,8 @@
 /// RAII SQLite connection with a statement cache and transactions. Only lib/store includes sqlite3.
 ///
 ///   auto db = Database::open(path, DbAccess::ReadWrite);
-///   auto st = db->prepare("SELECT id FROM devices WHERE udid = ?1");
-///   if (!st) return tl::unexpected(st.error());
-///   (*st)->bind(1, udid);
-///   while (auto row = (*st)->step()) { if (!*row) break; ... }
+///   auto id = queryOne(*db, "SELECT id FROM devices WHERE udid = ?1", binds(udid),
+///                      [](const Row& r) { return r.int64("id"); });  // query.h
 
 #include <cstdint>
 #include <memory>

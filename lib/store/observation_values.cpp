@@ -79,7 +79,7 @@ std::string observationValues(const DeviceSnapshot& s, const std::string& previo
     }
     v["probe_errors"] = errors;
   }
-  return v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dumpSafe(v);
 }
 
 std::string observationChanges(const std::string& previousJson, const std::string& currentJson) {
@@ -93,7 +93,7 @@ std::string observationChanges(const std::string& previousJson, const std::strin
   for (const auto& [k, val] : prev.items()) {
     if (!cur.contains(k)) changes[k] = nullptr;
   }
-  return changes.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return dumpSafe(changes);
 }
 
 bool noteStepBack(std::string& changesJson, const char* key,
@@ -103,7 +103,7 @@ bool noteStepBack(std::string& changesJson, const char* key,
   Json changes = parseObject(changesJson);
   changes[key] =
       Json{{"from", formatRfc3339(fromUnixSeconds(*remembered))}, {"to", formatRfc3339(*reported)}};
-  changesJson = changes.dump(-1, ' ', false, Json::error_handler_t::replace);
+  changesJson = dumpSafe(changes);
   return true;
 }
 

@@ -10,7 +10,11 @@
 namespace ibackupmon {
 
 Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), bindError_(other.bindError_) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      bindError_(other.bindError_),
+      columns_(std::move(other.columns_)),
+      columnsRead_(std::exchange(other.columnsRead_, false)) {}
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
@@ -18,6 +22,8 @@ Statement& Statement::operator=(Statement&& other) noexcept {
     db_ = other.db_;
     stmt_ = std::exchange(other.stmt_, nullptr);
     bindError_ = other.bindError_;
+    columns_ = std::move(other.columns_);
+    columnsRead_ = std::exchange(other.columnsRead_, false);
   }
   return *this;
 }
@@ -104,6 +110,107 @@ std::optional<std::int64_t> Statement::optInt64(int column) const {
 std::optional<std::string> Statement::optText(int column) const {
   if (isNull(column)) return std::nullopt;
   return text(column);
+}
+
+std::optional<int> Statement::columnIndex(std::string_view name) const {
+  if (!columnsRead_) {
+    const int count = sqlite3_column_count(stmt_);
+    for (int i = 0; i < count; ++i) {
+      const char* n = sqlite3_column_name(stmt_, i);
+      if (!n) continue;  // out of memory: the name reads as missing
+      auto [it, inserted] = columns_.emplace(n, i);
+      if (!inserted) it->second = -1;
+    }
+    columnsRead_ = true;
+  }
+  auto it = columns_.find(name);
+  if (it == columns_.end() || it->second < 0) return std::nullopt;
+  return it->second;
+}
+
+std::string_view Statement::storageClass(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER: return "integer";
+    case SQLITE_FLOAT: return "real";
+    case SQLITE_TEXT: return "text";
+    case SQLITE_BLOB: return "blob";
+    default: return "null";
+  }
+}
+
+Error Statement::rowError(std::string_view what) const {
+  const char* sql = sqlite3_sql(stmt_);
+  return Error{"db_error", db_->path() + ": " + std::string(what) + " [in " +
+                               std::string(sql ? sql : "?") + "]"};
+}
+
+namespace {
+
+constexpr unsigned bit(int storageClass) {
+  return 1u << storageClass;
+}
+constexpr unsigned kInteger = bit(SQLITE_INTEGER);
+constexpr unsigned kReal = bit(SQLITE_FLOAT);
+constexpr unsigned kText = bit(SQLITE_TEXT);
+constexpr unsigned kNull = bit(SQLITE_NULL);
+
+}  // namespace
+
+void Row::fail(std::string what) const {
+  if (!error_) error_ = st_->rowError(what);
+}
+
+std::optional<int> Row::checked(std::string_view column, unsigned accepted) const {
+  auto index = st_->columnIndex(column);
+  if (!index) {
+    fail("the result has no column \"" + std::string(column) + "\" (or more than one)");
+    return std::nullopt;
+  }
+  if (accepted & bit(sqlite3_column_type(st_->stmt_, *index))) return index;
+  auto found = st_->storageClass(*index);
+  if (found == "null") {
+    fail("column \"" + std::string(column) + "\" is NULL; read it with an optional accessor");
+  } else {
+    fail("column \"" + std::string(column) + "\" holds " + std::string(found) +
+         ", not the type read");
+  }
+  return std::nullopt;
+}
+
+bool Row::isNull(std::string_view column) const {
+  auto i = checked(column, kInteger | kReal | kText | bit(SQLITE_BLOB) | kNull);
+  return i && st_->isNull(*i);
+}
+
+std::int64_t Row::int64(std::string_view column) const {
+  auto i = checked(column, kInteger);
+  return i ? st_->int64(*i) : 0;
+}
+
+double Row::real(std::string_view column) const {
+  auto i = checked(column, kReal | kInteger);
+  return i ? st_->real(*i) : 0.0;
+}
+
+std::string Row::text(std::string_view column) const {
+  auto i = checked(column, kText);
+  return i ? st_->text(*i) : std::string();
+}
+
+std::optional<std::int64_t> Row::optionalInt64(std::string_view column) const {
+  auto i = checked(column, kInteger | kNull);
+  return i ? st_->optInt64(*i) : std::nullopt;
+}
+
+std::optional<std::string> Row::optionalText(std::string_view column) const {
+  auto i = checked(column, kText | kNull);
+  return i ? st_->optText(*i) : std::nullopt;
+}
+
+std::optional<TimePoint> Row::optionalTime(std::string_view column) const {
+  auto seconds = optionalInt64(column);
+  if (!seconds) return std::nullopt;
+  return fromUnixSeconds(*seconds);
 }
 
 }  // namespace ibackupmon

@@ -9,94 +9,48 @@ constexpr Severity kSeverities[] = {Severity::Info, Severity::Warning, Severity:
 constexpr Confidence kConfidences[] = {Confidence::Observed, Confidence::Inferred};
 constexpr BackupState kBackupStates[] = {BackupState::Ok, BackupState::Stale, BackupState::Unknown};
 
-Json encodeCondition(const Condition& c) {
-  return Json{{"id", c.id},
-              {"severity", toString(c.severity)},
-              {"since", toUnixSeconds(c.since)},
-              {"confidence", toString(c.confidence)},
-              {"evidence", c.evidence},
-              {"summary", c.summary},
-              {"fix", c.fix}};
-}
-
-Condition decodeCondition(const Json& j) {
-  Condition c;
-  c.id = get<std::string>(j, "id").value_or("");
-  c.severity =
-      enumFromString(get<std::string>(j, "severity").value_or(""), kSeverities, Severity::Warning);
-  c.since = getTime(j, "since").value_or(TimePoint{});
-  c.confidence = enumFromString(get<std::string>(j, "confidence").value_or(""), kConfidences,
-                                Confidence::Observed);
-  c.evidence = get<std::map<std::string, std::string>>(j, "evidence")
-                   .value_or(std::map<std::string, std::string>{});
-  c.summary = get<std::string>(j, "summary").value_or("");
-  c.fix = get<std::string>(j, "fix").value_or("");
-  return c;
-}
-
-std::string dumpSafe(const Json& j) {
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
 }  // namespace
 
+// Field lists for encodeFields and decodeFields (json_fields.h).
+void fields(auto&& io, Like<Condition> auto& c) {
+  io("id", c.id);
+  io.oneOf("severity", c.severity, kSeverities, Severity::Warning);
+  io("since", c.since);
+  io.oneOf("confidence", c.confidence, kConfidences, Confidence::Observed);
+  io("evidence", c.evidence);
+  io("summary", c.summary);
+  io("fix", c.fix);
+}
+
+void fields(auto&& io, Like<DeviceStatus> auto& s) {
+  io("udid", s.udid);
+  io("name", s.name);
+  io("label", s.label);
+  io("location", s.location);
+  io("product_type", s.productType);
+  io("ios_version", s.iosVersion);
+  io("serial", s.serial);
+  io("connected", s.connected);
+  io("first_seen", s.firstSeen);
+  io("last_seen", s.lastSeen);
+  io("last_cloud_backup", s.lastCloudBackup);
+  io("last_computer_backup", s.lastComputerBackup);
+  io("icloud_backup_enabled", s.icloudBackupEnabled);
+  io("battery_level", s.batteryLevel);
+  io("on_power", s.onPower);
+  io("charging", s.charging);
+  io("storage_available_bytes", s.storageAvailableBytes);
+  io("storage_capacity_bytes", s.storageCapacityBytes);
+  io.oneOf("backup_state", s.backupState, kBackupStates, BackupState::Unknown);
+  io.list("conditions", s.conditions);
+}
+
 std::string encodeStatus(const DeviceStatus& s) {
-  Json j = Json::object();
-  j["udid"] = s.udid;
-  j["name"] = s.name;
-  put(j, "label", s.label);
-  put(j, "location", s.location);
-  put(j, "product_type", s.productType);
-  put(j, "ios_version", s.iosVersion);
-  put(j, "serial", s.serial);
-  j["connected"] = s.connected;
-  putTime(j, "first_seen", s.firstSeen);
-  putTime(j, "last_seen", s.lastSeen);
-  putTime(j, "last_cloud_backup", s.lastCloudBackup);
-  putTime(j, "last_computer_backup", s.lastComputerBackup);
-  put(j, "icloud_backup_enabled", s.icloudBackupEnabled);
-  put(j, "battery_level", s.batteryLevel);
-  put(j, "on_power", s.onPower);
-  put(j, "charging", s.charging);
-  put(j, "storage_available_bytes", s.storageAvailableBytes);
-  put(j, "storage_capacity_bytes", s.storageCapacityBytes);
-  j["backup_state"] = toString(s.backupState);
-  Json conds = Json::array();
-  for (const auto& c : s.conditions) conds.push_back(encodeCondition(c));
-  j["conditions"] = conds;
-  return dumpSafe(j);
+  return dumpSafe(encodeFields(s));
 }
 
 Expected<DeviceStatus> decodeStatus(const std::string& text) {
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return makeError("db_corrupt", "stored status is not valid JSON");
-  }
-  DeviceStatus s;
-  s.udid = get<std::string>(j, "udid").value_or("");
-  s.name = get<std::string>(j, "name").value_or("");
-  s.label = get<std::string>(j, "label");
-  s.location = get<std::string>(j, "location");
-  s.productType = get<std::string>(j, "product_type");
-  s.iosVersion = get<std::string>(j, "ios_version");
-  s.serial = get<std::string>(j, "serial");
-  s.connected = get<bool>(j, "connected").value_or(false);
-  s.firstSeen = getTime(j, "first_seen");
-  s.lastSeen = getTime(j, "last_seen");
-  s.lastCloudBackup = getTime(j, "last_cloud_backup");
-  s.lastComputerBackup = getTime(j, "last_computer_backup");
-  s.icloudBackupEnabled = get<bool>(j, "icloud_backup_enabled");
-  s.batteryLevel = get<int>(j, "battery_level");
-  s.onPower = get<bool>(j, "on_power");
-  s.charging = get<bool>(j, "charging");
-  s.storageAvailableBytes = get<std::uint64_t>(j, "storage_available_bytes");
-  s.storageCapacityBytes = get<std::uint64_t>(j, "storage_capacity_bytes");
-  s.backupState = enumFromString(get<std::string>(j, "backup_state").value_or(""), kBackupStates,
-                                 BackupState::Unknown);
-  if (auto it = j.find("conditions"); it != j.end() && it->is_array()) {
-    for (const auto& c : *it) s.conditions.push_back(decodeCondition(c));
-  }
-  return s;
+  return decodeStored<DeviceStatus>(text, "status");
 }
 
 std::string encodeEvidence(const std::map<std::string, std::string>& evidence) {

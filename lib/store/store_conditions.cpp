@@ -21,19 +21,14 @@ Expected<void> SqliteStore::recordConditionsTx(const std::string& udid,
   auto id = ensureDevice(udid, at);
   if (!id) return tl::unexpected(id.error());
   std::map<std::string, OpenInterval> open;
-  {
-    auto st = bound(db_,
-                    "SELECT id, condition_id, severity FROM condition_intervals "
-                    "WHERE device_id = ?1 AND closed IS NULL",
-                    *id);
-    if (!st) return tl::unexpected(st.error());
-    for (;;) {
-      auto row = (*st)->step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) break;
-      open[(*st)->text(1)] = OpenInterval{(*st)->int64(0), (*st)->text(2)};
-    }
-  }
+  auto read =
+      forEachRow(db_,
+                 "SELECT id, condition_id, severity FROM condition_intervals "
+                 "WHERE device_id = ?1 AND closed IS NULL",
+                 binds(*id), [&](const Row& r) {
+                   open[r.text("condition_id")] = OpenInterval{r.int64("id"), r.text("severity")};
+                 });
+  if (!read) return read;
   const auto now = toUnixSeconds(at);
   for (const auto& c : active) {
     auto it = open.find(c.id);

@@ -6,12 +6,8 @@
 namespace ibackupmon {
 
 Expected<std::optional<std::int64_t>> SqliteStore::findDevice(const std::string& udid) const {
-  auto st = bound(db_, "SELECT id FROM devices WHERE udid = ?1", udid);
-  if (!st) return tl::unexpected(st.error());
-  auto row = (*st)->step();
-  if (!row) return tl::unexpected(row.error());
-  if (!*row) return std::optional<std::int64_t>{};
-  return std::optional<std::int64_t>((*st)->int64(0));
+  return queryOne(db_, "SELECT id FROM devices WHERE udid = ?1", binds(udid),
+                  [](const Row& r) { return r.int64("id"); });
 }
 
 Expected<std::int64_t> SqliteStore::ensureDevice(const std::string& udid, TimePoint at) {
@@ -91,22 +87,13 @@ Expected<bool> SqliteStore::forget(const std::string& udid, TimePoint at) {
 }
 
 Expected<std::vector<std::string>> SqliteStore::forgetUnseenSince(TimePoint cutoff) {
-  return write([&]() -> Expected<std::vector<std::string>> {
-    std::vector<std::string> udids;
-    {  // the statement is reset at the end of this block, before COMMIT
-      auto st = bound(db_,
-                      "UPDATE devices SET forgotten_at = ?2 WHERE forgotten_at IS NULL AND "
-                      "connected = 0 AND last_seen < ?1 RETURNING udid",
-                      toUnixSeconds(cutoff), toUnixSeconds(std::chrono::system_clock::now()));
-      if (!st) return tl::unexpected(st.error());
-      for (;;) {
-        auto row = (*st)->step();
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) break;
-        udids.push_back((*st)->text(0));
-      }
-    }
-    return udids;
+  return write([&] {
+    // queryAll resets the statement when it returns, before COMMIT.
+    return queryAll(db_,
+                    "UPDATE devices SET forgotten_at = ?2 WHERE forgotten_at IS NULL AND "
+                    "connected = 0 AND last_seen < ?1 RETURNING udid",
+                    binds(toUnixSeconds(cutoff), toUnixSeconds(std::chrono::system_clock::now())),
+                    [](const Row& r) { return r.text("udid"); });
   });
 }
 

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "store/migrator.h"
+#include "store/query.h"
 #include "store/sqlite_store.h"
 
 namespace ibackupmon {
@@ -21,14 +22,11 @@ Expected<void> checkDirectory(const std::string& path) {
 // quick_check reads every page once: cheap enough at daemon start, and it turns a damaged file
 // into a clear error now instead of a surprise on the first write.
 Expected<void> quickCheck(Database& db) {
-  auto st = db.prepare("PRAGMA quick_check(3)");
-  if (!st) return tl::unexpected(st.error());
+  auto lines =
+      queryAll(db, "PRAGMA quick_check(3)", [](const Row& r) { return r.text("quick_check"); });
+  if (!lines) return tl::unexpected(lines.error());
   std::string problems;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    std::string line = (*st)->text(0);
+  for (const auto& line : *lines) {
     if (line == "ok") return {};
     problems += (problems.empty() ? "" : "; ") + line;
   }

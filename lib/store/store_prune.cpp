@@ -29,20 +29,12 @@ constexpr int kVacuumPages = 256;
 Expected<PruneResult> SqliteStore::pruneBefore(TimePoint cutoff, int max_rows) {
   const auto t = toUnixSeconds(cutoff);
   auto result = write([&]() -> Expected<PruneResult> {
-    std::vector<std::int64_t> ids;
-    {
-      auto st = db_.prepare("SELECT id FROM devices ORDER BY id");
-      if (!st) return tl::unexpected(st.error());
-      for (;;) {
-        auto row = (*st)->step();
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) break;
-        ids.push_back((*st)->int64(0));
-      }
-    }
+    auto ids = queryAll(db_, "SELECT id FROM devices ORDER BY id",
+                        [](const Row& r) { return r.int64("id"); });
+    if (!ids) return tl::unexpected(ids.error());
     PruneResult r;
     for (const char* sql : kPruneStatements) {
-      for (auto id : ids) {
+      for (auto id : *ids) {
         if (r.rowsDeleted >= max_rows) {
           r.more = true;
           return r;

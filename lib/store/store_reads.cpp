@@ -35,38 +35,48 @@ constexpr const char* kStatusQuery =
 
 // The devices row is the truth for connection and backups (the status row may predate a
 // detach or a daemon crash); without a status row the device is "unknown", never "ok".
-DeviceStatus statusFromRow(const Statement& st) {
+DeviceStatus statusFromRow(const Row& r) {
   DeviceStatus s;
-  if (auto json = st.optText(10)) {
+  if (auto json = r.optionalText("status_json")) {
     if (auto decoded = codec::decodeStatus(*json)) s = std::move(*decoded);
   }
-  s.udid = st.text(0);
-  if (s.name.empty()) s.name = st.optText(1).value_or("");
-  if (!s.productType) s.productType = st.optText(2);
-  if (!s.iosVersion) s.iosVersion = st.optText(3);
-  if (!s.serial) s.serial = st.optText(4);
-  s.connected = st.int64(5) != 0;
-  if (!s.firstSeen) s.firstSeen = fromUnixSeconds(st.int64(6));
-  s.lastSeen = newest(s.lastSeen, fromUnixSeconds(st.int64(7)));
+  s.udid = r.text("udid");
+  if (s.name.empty()) s.name = r.optionalText("name").value_or("");
+  if (!s.productType) s.productType = r.optionalText("product_type");
+  if (!s.iosVersion) s.iosVersion = r.optionalText("ios_version");
+  if (!s.serial) s.serial = r.optionalText("serial");
+  s.connected = r.boolean("connected");
+  if (!s.firstSeen) s.firstSeen = r.time("first_seen");
+  s.lastSeen = newest(s.lastSeen, r.time("last_seen"));
   // The device's last report, even when older than an earlier one (restored, date corrected).
-  if (auto cloud = timeOrNull(st.optInt64(8))) s.lastCloudBackup = cloud;
-  if (auto computer = timeOrNull(st.optInt64(9))) s.lastComputerBackup = computer;
+  if (auto cloud = r.optionalTime("last_cloud_backup")) s.lastCloudBackup = cloud;
+  if (auto computer = r.optionalTime("last_computer_backup")) s.lastComputerBackup = computer;
   return s;
+}
+
+DeviceHistory historyFromRow(const Row& r) {
+  DeviceHistory h;
+  h.udid = r.text("udid");
+  h.firstSeen = r.time("first_seen");
+  h.lastSeen = r.time("last_seen");
+  h.connected = r.boolean("connected");
+  h.lastCloudBackup = r.optionalTime("last_cloud_backup");
+  h.lastComputerBackup = r.optionalTime("last_computer_backup");
+  h.lastGoodProbe = r.optionalTime("last_good_probe");
+  h.consecutiveProbeFailures = static_cast<int>(r.int64("consecutive_failures"));
+  h.probeFailingSince = r.optionalTime("probe_failing_since");
+  if (auto json = r.optionalText("last_snapshot")) {
+    if (auto snap = codec::decodeSnapshot(*json)) h.lastSnapshot = std::move(*snap);
+  }
+  return h;
 }
 
 }  // namespace
 
 Expected<std::vector<DeviceStatus>> SqliteStore::loadStatus() const {
-  auto st = db_.prepare(kStatusQuery);
-  if (!st) return tl::unexpected(st.error());
-  std::vector<DeviceStatus> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    out.push_back(statusFromRow(**st));
-  }
-  std::stable_sort(out.begin(), out.end(), [](const DeviceStatus& a, const DeviceStatus& b) {
+  auto out = queryAll(db_, kStatusQuery, statusFromRow);
+  if (!out) return out;
+  std::stable_sort(out->begin(), out->end(), [](const DeviceStatus& a, const DeviceStatus& b) {
     int ra = rank(a), rb = rank(b);
     if (ra != rb) return ra < rb;
     if (a.name != b.name) return a.name < b.name;
@@ -76,66 +86,34 @@ Expected<std::vector<DeviceStatus>> SqliteStore::loadStatus() const {
 }
 
 Expected<std::vector<std::string>> SqliteStore::forgottenUdids() const {
-  auto st = db_.prepare("SELECT udid FROM devices WHERE forgotten_at IS NOT NULL");
-  if (!st) return tl::unexpected(st.error());
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    out.push_back((*st)->text(0));
-  }
-  return out;
+  return queryAll(db_, "SELECT udid FROM devices WHERE forgotten_at IS NOT NULL",
+                  [](const Row& r) { return r.text("udid"); });
 }
 
 Expected<std::vector<DeviceHistory>> SqliteStore::queryHistories(
     const std::optional<std::string>& udid) const {
   const std::string where = udid ? "d.udid = ?1" : "d.forgotten_at IS NULL";
-  auto prepare = [&](const std::string& sql) {
-    return udid ? bound(db_, sql, *udid) : db_.prepare(sql);
+  // Without a UDID the statements have no parameter: binding ?1 would be an error.
+  auto each = [&](const std::string& sql, auto&& f) {
+    return udid ? forEachRow(db_, sql, binds(*udid), f) : forEachRow(db_, sql, f);
   };
   std::map<std::int64_t, DeviceHistory> byId;
-  {
-    auto st = prepare(
-        "SELECT id, udid, first_seen, last_seen, connected, last_cloud_backup, "
-        "last_computer_backup, last_good_probe, consecutive_failures, "
-        "probe_failing_since, last_snapshot FROM devices d WHERE " +
-        where);
-    if (!st) return tl::unexpected(st.error());
-    for (;;) {
-      auto row = (*st)->step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) break;
-      const Statement& r = **st;
-      DeviceHistory h;
-      h.udid = r.text(1);
-      h.firstSeen = fromUnixSeconds(r.int64(2));
-      h.lastSeen = fromUnixSeconds(r.int64(3));
-      h.connected = r.int64(4) != 0;
-      h.lastCloudBackup = timeOrNull(r.optInt64(5));
-      h.lastComputerBackup = timeOrNull(r.optInt64(6));
-      h.lastGoodProbe = timeOrNull(r.optInt64(7));
-      h.consecutiveProbeFailures = static_cast<int>(r.int64(8));
-      h.probeFailingSince = timeOrNull(r.optInt64(9));
-      if (auto json = r.optText(10)) {
-        if (auto snap = codec::decodeSnapshot(*json)) h.lastSnapshot = std::move(*snap);
-      }
-      byId.emplace(r.int64(0), std::move(h));
-    }
-  }
-  auto st = prepare(
+  auto ok = each(
+      "SELECT id, udid, first_seen, last_seen, connected, last_cloud_backup, "
+      "last_computer_backup, last_good_probe, consecutive_failures, "
+      "probe_failing_since, last_snapshot FROM devices d WHERE " +
+          where,
+      [&](const Row& r) { byId.emplace(r.int64("id"), historyFromRow(r)); });
+  if (!ok) return tl::unexpected(ok.error());
+  ok = each(
       "SELECT c.device_id, c.condition_id, c.opened FROM condition_intervals c "
       "JOIN devices d ON d.id = c.device_id WHERE c.closed IS NULL AND " +
-      where);
-  if (!st) return tl::unexpected(st.error());
-  for (;;) {
-    auto row = (*st)->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto it = byId.find((*st)->int64(0));
-    if (it != byId.end())
-      it->second.openConditions[(*st)->text(1)] = fromUnixSeconds((*st)->int64(2));
-  }
+          where,
+      [&](const Row& r) {
+        auto it = byId.find(r.int64("device_id"));
+        if (it != byId.end()) it->second.openConditions[r.text("condition_id")] = r.time("opened");
+      });
+  if (!ok) return tl::unexpected(ok.error());
   std::vector<DeviceHistory> out;
   out.reserve(byId.size());
   for (auto& [id, h] : byId) out.push_back(std::move(h));

@@ -20,6 +20,13 @@ bool hasData(const DeviceSnapshot& s) {
          s.account;
 }
 
+// What the devices row remembers of the previous probe.
+struct Remembered {
+  std::string valuesJson;
+  std::optional<std::int64_t> valuesHash;
+  std::optional<std::int64_t> cloudBackup, computerBackup;
+};
+
 constexpr const char* kUpdateDevice =
     "UPDATE devices SET name = coalesce(?2, name), product_type = coalesce(?3, product_type), "
     "ios_version = coalesce(?4, ios_version), build_version = coalesce(?5, build_version), "
@@ -57,36 +64,30 @@ Expected<std::vector<BackupEvent>> SqliteStore::insertBackupEvents(std::int64_t 
 }
 
 Expected<void> SqliteStore::updateObservation(std::int64_t id, const DeviceSnapshot& s) {
-  std::string previous;
-  std::optional<std::int64_t> previousHash;
-  std::optional<std::int64_t> rememberedCloud, rememberedComputer;
-  {
-    auto st = bound(db_,
-                    "SELECT values_json, values_hash, last_cloud_backup, last_computer_backup "
-                    "FROM devices WHERE id = ?1",
-                    id);
-    if (!st) return tl::unexpected(st.error());
-    auto row = (*st)->step();
-    if (!row) return tl::unexpected(row.error());
-    if (*row) {
-      previous = (*st)->optText(0).value_or("");
-      previousHash = (*st)->optInt64(1);
-      rememberedCloud = (*st)->optInt64(2);
-      rememberedComputer = (*st)->optInt64(3);
-    }
-  }
+  auto remembered = queryOne(db_,
+                             "SELECT values_json, values_hash, last_cloud_backup, "
+                             "last_computer_backup FROM devices WHERE id = ?1",
+                             binds(id), [](const Row& r) {
+                               return Remembered{r.optionalText("values_json").value_or(""),
+                                                 r.optionalInt64("values_hash"),
+                                                 r.optionalInt64("last_cloud_backup"),
+                                                 r.optionalInt64("last_computer_backup")};
+                             });
+  if (!remembered) return tl::unexpected(remembered.error());
+  const Remembered was = remembered->value_or(Remembered{});
+  const std::string& previous = was.valuesJson;
   std::string values = codec::observationValues(s, previous);
   std::int64_t hash = codec::stableHash(values);
   const bool answered = lockdownAnswered(s);
   std::string changes = codec::observationChanges(previous, values);
   bool steppedBack = false;
   if (s.backup) {
-    steppedBack |= codec::noteStepBack(changes, "icloud_backup_stepped_back", rememberedCloud,
+    steppedBack |= codec::noteStepBack(changes, "icloud_backup_stepped_back", was.cloudBackup,
                                        s.backup->lastCloudBackup);
-    steppedBack |= codec::noteStepBack(changes, "computer_backup_stepped_back", rememberedComputer,
+    steppedBack |= codec::noteStepBack(changes, "computer_backup_stepped_back", was.computerBackup,
                                        s.backup->lastComputerBackup);
   }
-  if (!previousHash || *previousHash != hash || steppedBack) {
+  if (!was.valuesHash || *was.valuesHash != hash || steppedBack) {
     auto ok = execBound(db_,
                         "INSERT OR REPLACE INTO observations (device_id, observed_at, changes) "
                         "VALUES (?1, ?2, ?3)",
