@@ -10,6 +10,7 @@
 #include "app/application.h"
 #include "app/notifier.h"
 #include "run_process.h"
+#include "support/null_notifier.h"
 #include "temp_dir.h"
 
 namespace ibackupmon {
@@ -20,17 +21,7 @@ using testing::ProcessResult;
 
 const std::string kCtl = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmonctl";
 
-class NullNotifier final : public ServiceNotifier {
- public:
-  void ready(std::string_view) override {}
-  void reloading() override {}
-  void stopping(std::string_view) override {}
-  void status(std::string_view) override {}
-  void watchdog() override {}
-  std::optional<std::chrono::microseconds> watchdogPingInterval() const override {
-    return std::nullopt;
-  }
-};
+using testing::NullNotifier;
 
 // Serves ack and acks (not unack): ack's reply follows its UDID, acks lists the peer's uid.
 class ScriptedAlerts final : public Component {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "app/application.h"
+#include "support/null_notifier.h"
 
 #include <gtest/gtest.h>
 
@@ -37,17 +38,7 @@ class FakeComponent final : public Component {
   bool failStart_;
 };
 
-class NullNotifier final : public ServiceNotifier {
- public:
-  void ready(std::string_view) override {}
-  void reloading() override {}
-  void stopping(std::string_view) override {}
-  void status(std::string_view) override {}
-  void watchdog() override {}
-  std::optional<std::chrono::microseconds> watchdogPingInterval() const override {
-    return std::nullopt;
-  }
-};
+using testing::NullNotifier;
 
 ComponentFactory fake(const std::string& name, Journal& journal, bool failStart = false) {
   return [=, &journal](AppContext&) {

@@ -14,6 +14,7 @@
 
 #include "app/application.h"
 #include "app/notifier.h"
+#include "support/null_notifier.h"
 #include "temp_dir.h"
 
 namespace ibackupmon {
@@ -21,17 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-class NullNotifier final : public ServiceNotifier {
- public:
-  void ready(std::string_view) override {}
-  void reloading() override {}
-  void stopping(std::string_view) override {}
-  void status(std::string_view) override {}
-  void watchdog() override {}
-  std::optional<std::chrono::microseconds> watchdogPingInterval() const override {
-    return std::nullopt;
-  }
-};
+using testing::NullNotifier;
 
 // Registers one command in start(); "whoami" answers with the peer's uid.
 class CommandComponent final : public Component {
