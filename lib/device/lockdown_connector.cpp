@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 #include <usbmuxd.h>
 
+#include <cerrno>
 #include <cstdlib>
 
 #include "device/lockdown_errors.h"
@@ -94,11 +95,24 @@ class LockdownSession final : public DeviceSession {
   std::string udid_;
 };
 
-// HostID of the pair record usbmuxd holds for the device; empty when there is none.
-std::string readHostId(const std::string& udid) {
+// What usbmuxd says about the pair record it holds for a device.
+struct PairRecord {
+  enum class State { Present, Absent, Unreadable };
+  State state = State::Unreadable;
+  std::string hostId;  ///< empty when the record has none
+  int error = 0;       ///< usbmuxd_read_pair_record's result when Unreadable
+};
+
+PairRecord readPairRecord(const std::string& udid) {
   char* data = nullptr;
   std::uint32_t size = 0;
-  if (usbmuxd_read_pair_record(udid.c_str(), &data, &size) < 0 || data == nullptr) return {};
+  const int rc = usbmuxd_read_pair_record(udid.c_str(), &data, &size);
+  if (rc == -ENOENT) return {PairRecord::State::Absent};  // usbmuxd's answer for "no record"
+  if (rc < 0 || data == nullptr) {
+    std::free(data);  // NOLINT: libusbmuxd allocates with malloc
+    return {PairRecord::State::Unreadable, {}, rc};
+  }
+  PairRecord result{PairRecord::State::Present};
   PlistOwner record;
   if (size >= 8 && std::string_view(data, 6) == "bplist") {
     plist_from_bin(data, size, &record.p);
@@ -107,12 +121,12 @@ std::string readHostId(const std::string& udid) {
   }
   std::free(data);  // NOLINT: libusbmuxd allocates with malloc
   plist_t host = record.p != nullptr ? plist_dict_get_item(record.p, "HostID") : nullptr;
-  if (host == nullptr || plist_get_node_type(host) != PLIST_STRING) return {};
+  if (host == nullptr || plist_get_node_type(host) != PLIST_STRING) return result;
   char* raw = nullptr;
   plist_get_string_val(host, &raw);
-  std::string id = raw != nullptr ? raw : "";
+  result.hostId = raw != nullptr ? raw : "";
   std::free(raw);  // NOLINT
-  return id;
+  return result;
 }
 
 }  // namespace
@@ -125,17 +139,27 @@ Expected<std::unique_ptr<DeviceSession>> LockdownConnector::open(const DeviceRef
       IDEVICE_E_SUCCESS) {
     return makeError(errc::kNoDevice, "device " + device.udid + " is not known to usbmuxd");
   }
+  // The handshake pairs whenever its own read of the pair record fails, for whatever reason: a
+  // record usbmuxd cannot hand over right now (restarting, no descriptor left) would make a trusted
+  // device show the Trust dialog again. So the record is read first and, when usbmuxd cannot hand
+  // it over, no session is opened. (The handshake reads it once more: that window stays open.)
+  const PairRecord record = readPairRecord(device.udid);
+  if (record.state == PairRecord::State::Unreadable) {
+    idevice_free(dev);
+    return makeError(errc::kRetry, "cannot read the pair record of " + device.udid +
+                                       " from usbmuxd (error " + std::to_string(record.error) +
+                                       "); not opening a session, which could pair again");
+  }
   lockdownd_client_t client = nullptr;
   lockdownd_error_t err = LOCKDOWN_E_SUCCESS;
   if (options.pair) {
     err = lockdownd_client_new_with_handshake(dev, &client, label_.c_str());
+  } else if (record.hostId.empty()) {
+    err = LOCKDOWN_E_MISSING_PAIR_RECORD;
   } else {
     err = lockdownd_client_new(dev, &client, label_.c_str());
-    if (err == LOCKDOWN_E_SUCCESS) {
-      const std::string hostId = readHostId(device.udid);
-      err = hostId.empty() ? LOCKDOWN_E_MISSING_PAIR_RECORD
-                           : lockdownd_start_session(client, hostId.c_str(), nullptr, nullptr);
-    }
+    if (err == LOCKDOWN_E_SUCCESS)
+      err = lockdownd_start_session(client, record.hostId.c_str(), nullptr, nullptr);
   }
   if (err != LOCKDOWN_E_SUCCESS) {
     if (client != nullptr) lockdownd_client_free(client);

@@ -46,6 +46,7 @@ const FaultKind kFaults[] = {
     {"slow_ms", nullptr, nullptr, &FaultSet::slowMs, 1000},
     {"detach_during_session", nullptr, nullptr, &FaultSet::detachDuringSession, 5},
     {"binary_plist", &FaultSet::binaryPlist},
+    {"pair_record_unreadable", &FaultSet::pairRecordUnreadable},
 };
 
 const FaultKind* findFault(const std::string& name) {

@@ -32,6 +32,9 @@ struct FaultSet {
   // lockdownd replies as binary plists: control characters reach the client as sent (the client
   // turns those of an XML reply into spaces), non-ASCII strings go as UTF-16.
   bool binaryPlist = false;
+  // usbmuxd cannot answer ReadPairRecord for the device: it closes the connection instead, as a
+  // client sees when usbmuxd is restarting or the client has run out of file descriptors.
+  bool pairRecordUnreadable = false;
 };
 
 /// One scheduled change, relative to simulator start.

@@ -46,6 +46,7 @@ void writeFaults(std::ostringstream& o, const FaultSet& f) {
   if (f.slowMs) body << "slow_ms = " << f.slowMs << "\n";
   if (f.detachDuringSession) body << "detach_during_session = " << f.detachDuringSession << "\n";
   if (f.binaryPlist) body << "binary_plist = true\n";
+  if (f.pairRecordUnreadable) body << "pair_record_unreadable = true\n";
   if (!body.str().empty()) o << "[device.faults]\n" << body.str();
 }
 

@@ -130,6 +130,7 @@ Task<void> serveUsbmuxClient(Simulator& sim, Socket socket) {
     std::string result;
     std::string reply = handleSimpleRequest(sim, *req, h->tag, result);
     sim.events().record({"usbmuxd", req->messageType, pairRecordId(*req), "", "", "", result});
+    if (reply.empty()) break;
     bool sentReply = co_await writeAll(c->socket, reply);
     if (!sentReply) break;
   }

@@ -11,6 +11,10 @@ constexpr uint16_t kLockdownPort = 62078;
 
 std::string readPairRecordReply(Simulator& sim, plist_t body, uint32_t tag, std::string& result) {
   std::string id = dictString(body, "PairRecordID").value_or("");
+  if (const SimDevice* d = sim.byUdid(id); d != nullptr && d->spec.faults.pairRecordUnreadable) {
+    result = "closed";
+    return {};  // no reply: the connection is closed
+  }
   Plist record = sim.readPairRecord(id);
   if (!record) {
     result = "2";

@@ -119,6 +119,25 @@ TEST_F(ProbeFetchTest, PairFalseNeverPairs) {
   EXPECT_EQ(paired.trust, TrustState::Trusted);
 }
 
+// libimobiledevice's handshake pairs whenever it cannot read the pair record; a trusted device
+// would show the Trust dialog again. The connector must treat an unreadable record as "try later".
+TEST_F(ProbeFetchTest, UnreadablePairRecordNeverPairs) {
+  const std::string udid = first("healthy");
+  ASSERT_EQ(sim->ctl({"fault", udid, "pair_record_unreadable"}).exitCode, 0);
+  const auto s = probe(udid, /*pair=*/true);
+  EXPECT_EQ(s.trust, TrustState::Unknown);
+  ASSERT_EQ(s.probes.size(), 1u);
+  EXPECT_EQ(s.probes[0].status, ProbeStatus::Error);
+  EXPECT_EQ(s.probes[0].error, "retry");
+  EXPECT_EQ(countEvents(udid, "\"ReadPairRecord\""), 1u) << "usbmuxd was not asked for the record";
+  EXPECT_EQ(countEvents(udid, "\"request\":\"Pair\""), 0u) << "a Pair request was sent";
+  EXPECT_EQ(countEvents(udid, "SavePairRecord"), 0u) << "a new pair record was saved";
+
+  ASSERT_EQ(sim->ctl({"fault", udid, "clear", "pair_record_unreadable"}).exitCode, 0);
+  EXPECT_EQ(probe(udid, /*pair=*/true).trust, TrustState::Trusted);
+  EXPECT_EQ(countEvents(udid, "\"request\":\"Pair\""), 0u) << "the existing record was not used";
+}
+
 TEST_F(ProbeFetchTest, ProhibitedDomainIsNoDataNotError) {
   const auto s = probe(first("prohibited_domain"));
   const auto* b = outcome(s, "backup");
