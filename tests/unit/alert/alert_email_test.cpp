@@ -152,8 +152,11 @@ TEST(MimeTest, EncodedSubjectIsFoldedAndStripped) {
   std::size_t start = 0;
   while (start < h.size()) {
     std::size_t end = h.find("\r\n", start);
+    if (end == std::string::npos) end = h.size();
     EXPECT_LE(end - start, 78u);
-    if (start > 0) EXPECT_EQ(h[start], ' ');  // every continuation line is folded
+    if (start > 0) {
+      EXPECT_EQ(h[start], ' ');  // every continuation line is folded
+    }
     start = end + 2;
   }
 }

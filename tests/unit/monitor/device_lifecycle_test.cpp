@@ -61,16 +61,28 @@ TEST(DeviceLifecycleTest, DetachAndForgetWaitForTheCycleOut) {
 TEST(DeviceLifecycleTest, StatesAgreeWithWhatTheyImply) {
   for (S s : kAll) {
     SCOPED_TRACE(std::string(toString(s)));
-    if (isWrittenOff(s)) EXPECT_TRUE(hasWorkerOut(s));
-    if (waitsForDueTime(s)) EXPECT_TRUE(isAttached(s));
+    if (isWrittenOff(s)) {
+      EXPECT_TRUE(hasWorkerOut(s));
+    }
+    if (waitsForDueTime(s)) {
+      EXPECT_TRUE(isAttached(s));
+    }
     // Only a state with a worker out can hear from a worker.
     for (E e : {E::CycleOk, E::Abandon, E::WorkerBack}) {
-      if (transition(s, e)) EXPECT_TRUE(hasWorkerOut(s)) << toString(e);
+      if (transition(s, e)) {
+        EXPECT_TRUE(hasWorkerOut(s)) << toString(e);
+      }
     }
-    if (transition(s, E::WorkerBack)) EXPECT_TRUE(isWrittenOff(s));
-    if (transition(s, E::Abandon)) EXPECT_FALSE(isWrittenOff(s));
+    if (transition(s, E::WorkerBack)) {
+      EXPECT_TRUE(isWrittenOff(s));
+    }
+    if (transition(s, E::Abandon)) {
+      EXPECT_FALSE(isWrittenOff(s));
+    }
     // Every state but Gone can leave the fleet (excluded or forgotten) or is on its way.
-    if (s != S::Gone) EXPECT_TRUE(transition(s, E::Forget) || isLeaving(s));
+    if (s != S::Gone) {
+      EXPECT_TRUE(transition(s, E::Forget) || isLeaving(s));
+    }
     EXPECT_NE(toString(s), "?");
   }
   for (E e : kEvents) {
