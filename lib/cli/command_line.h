@@ -28,6 +28,8 @@ class CommandLine {
 
   CLI::App& app() { return app_; }
 
+  // The options below write into the given variables during parse(): they must outlive it.
+
   /// An option without value (`--json`); `--json=x` is an error.
   CLI::Option* flag(const std::string& names, bool& target, const std::string& help);
   /// An option with one value: `--db PATH` or `--db=PATH` (the last one given wins). nonEmpty
