@@ -8,6 +8,7 @@
 
 #include "app/cli.h"
 #include "app/commands.h"
+#include "cli/command_line.h"
 #include "device/lockdown_connector.h"
 
 int main(int argc, char** argv) {
@@ -19,8 +20,7 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto options = ibackupmon::parseCommandLine(args);
   if (!options) {
-    std::cerr << "ibackupmond: " << options.error().message
-              << "\nTry 'ibackupmond --help' for more information.\n";
+    std::cerr << ibackupmon::cli::usageError("ibackupmond", options.error().message);
     return 2;
   }
   try {

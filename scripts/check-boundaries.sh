@@ -12,6 +12,7 @@
 #
 #   layer        folder       may include
 #   core         lib/core     (nothing; third-party: tl::expected only)
+#   cli          lib/cli      core                  (the programs' command lines, on CLI11)
 #   config       lib/config   core
 #   device       lib/device   core
 #   probes       lib/probes   core device
@@ -20,13 +21,14 @@
 #   report       lib/report   core
 #   alert        lib/alert    core config store report
 #   metrics      lib/metrics  core alert report
-#   app          lib/app      core config device probes diagnosis store report alert metrics
+#   app          lib/app      core cli config device probes diagnosis store report alert metrics
 #   daemon       daemon/      every lib layer
-#   ctl          tools/ctl    core config store report
-#   sim          tools/sim    core
+#   ctl          tools/ctl    core cli config store report
+#   sim          tools/sim    core cli
 #
 # Third-party headers and the folders that may include them:
 #   tl::expected                          anywhere (core's Expected<T> vocabulary)
+#   CLI11                                 lib/cli (the others use it through cli/command_line.h)
 #   libimobiledevice, usbmuxd, libplist   lib/device, tools/sim
 #   sqlite3                               lib/store
 #   prometheus-cpp                        lib/metrics
@@ -46,9 +48,10 @@ root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
 fail=0
 
-lib_layers="core config device probes diagnosis store report alert metrics app"
+lib_layers="core cli config device probes diagnosis store report alert metrics app"
 declare -A allowed=(
   [core]=""
+  [cli]="core"
   [config]="core"
   [device]="core"
   [probes]="core device"
@@ -57,10 +60,10 @@ declare -A allowed=(
   [report]="core"
   [alert]="core config store report"
   [metrics]="core alert report"
-  [app]="core config device probes diagnosis store report alert metrics"
+  [app]="core cli config device probes diagnosis store report alert metrics"
   [daemon]="$lib_layers"
-  [ctl]="core config store report"
-  [sim]="core"
+  [ctl]="core cli config store report"
+  [sim]="core cli"
 )
 # Rules stated on their own; an arrow missing from the table without one here is reported as
 # "<layer> may include only ...".
@@ -156,6 +159,7 @@ third_party() {  # third_party RULE INCLUDE_REGEX ALLOWED_PATH_REGEX
 }
 third_party "libimobiledevice, usbmuxd and libplist stay in lib/device (and tools/sim)" \
   '^((libimobiledevice|plist|usbmuxd)/|usbmuxd(-proto)?\.h$)' '^(lib/device|tools/sim)/'
+third_party "CLI11 stays in lib/cli" '^CLI/' '^lib/cli/'
 third_party "sqlite3 stays in lib/store" '^sqlite3(ext)?\.h$' '^lib/store/'
 third_party "prometheus-cpp stays in lib/metrics" '^prometheus/' '^lib/metrics/'
 third_party "zlib stays in lib/metrics" '^zlib\.h$' '^lib/metrics/'

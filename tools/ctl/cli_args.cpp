@@ -1,65 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli_args.h"
 
+#include "cli/command_line.h"
+
 namespace ibackupmon::ctl {
 namespace {
 
-// Takes the value of "--opt VALUE" or "--opt=VALUE"; i points at the option.
-Expected<std::string> optionValue(const std::vector<std::string>& argv, std::size_t& i,
-                                  const std::string& name) {
-  const std::string& arg = argv[i];
-  if (arg.size() > name.size() && arg[name.size()] == '=') return arg.substr(name.size() + 1);
-  if (i + 1 >= argv.size()) return makeError("usage", name + " needs a value");
-  return argv[++i];
-}
-
-bool isOption(const std::string& arg, const std::string& name) {
-  return arg == name || arg.rfind(name + "=", 0) == 0;
-}
-
-}  // namespace
-
-Expected<CliArgs> parseArgs(const std::vector<std::string>& argv) {
-  CliArgs a;
-  bool optionsDone = false;
-  for (std::size_t i = 0; i < argv.size(); ++i) {
-    const std::string& arg = argv[i];
-    if (optionsDone || arg.empty() || arg[0] != '-' || arg == "-") {
-      (a.command.empty() ? a.command : a.positional.emplace_back()) = arg;
-      continue;
-    }
-    if (arg == "--") {
-      optionsDone = true;
-    } else if (arg == "--json") {
-      a.json = true;
-    } else if (arg == "-h" || arg == "--help") {
-      a.help = true;
-    } else if (arg == "--version") {
-      a.version = true;
-    } else if (isOption(arg, "--until") || isOption(arg, "--comment") ||
-               isOption(arg, "--socket")) {
-      std::string name = arg.substr(0, arg.find('='));
-      auto v = optionValue(argv, i, name);
-      if (!v) return tl::unexpected(v.error());
-      (name == "--until" ? a.until : name == "--comment" ? a.comment : a.socket) = *v;
-    } else if (isOption(arg, "--db") || isOption(arg, "--config") || isOption(arg, "--format")) {
-      std::string name = arg.substr(0, arg.find('='));
-      auto v = optionValue(argv, i, name);
-      if (!v) return tl::unexpected(v.error());
-      if (v->empty()) return makeError("usage", name + " needs a non-empty value");
-      (name == "--db" ? a.db : name == "--config" ? a.config : a.format) = *v;
-    } else {
-      return makeError("usage", "unknown option '" + arg + "' (see --help)");
-    }
-  }
-  if (a.db && a.config) return makeError("usage", "give either --db or --config, not both");
-  return a;
-}
-
-std::string usageText() {
-  return R"(Usage: ibackupmonctl [OPTIONS] COMMAND [ARGS] [OPTIONS]
-
-Reads the ibackupmond database (read-only, except `forget`); works while the daemon runs.
+constexpr const char* kDescription =
+    R"(Reads the ibackupmond database (read-only, except `forget`); works while the daemon runs.
 
 Commands:
   status                 one line per device, worst first; exit code = Nagios state
@@ -67,27 +15,61 @@ Commands:
   history UDID           backups, condition intervals, attach sessions and value changes
   export --format F      the fleet status as csv or json (json = status --json)
   forget UDID            hide a device from status and metrics (history kept until retention)
-  ack UDID [CONDITION]   stop alerts about a device (or one condition) without forgetting it;
-                         --until TIME|DURATION snoozes (2026-12-01T00:00:00Z, 3d), --comment TEXT
-  unack UDID [CONDITION] alert again;  acks: list acknowledgements (via the daemon's socket)
+  ack UDID [CONDITION]   stop alerts about a device (or one condition) without forgetting it
+  unack UDID [CONDITION] alert again
+  acks                   list acknowledgements (ack, unack, acks ask the daemon's socket))";
 
-Options (before or after the command):
-  --db PATH              the database file
-  --config PATH          read [storage] path from this config file
-                         (default: /etc/ibackupmon/ibackupmon.toml, or built-in defaults)
-  --json                 machine-readable output (status, device, history)
-  --format csv|json      export format
-  --socket PATH          daemon control socket for ack/unack/acks (default: [alerts] control_socket)
-  -h, --help             this text
-  --version              print the version
-
-Exit codes of `status`: 0 all ok, 1 a warning, 2 a critical device, 3 unknown (a device could
+constexpr const char* kExitCodes =
+    R"(Exit codes of `status`: 0 all ok, 1 a warning, 2 a critical device, 3 unknown (a device could
 not be read, no devices, or the database cannot be read). Precedence: 2 > 3 > 1 > 0.
 Other commands: 0 done, 1 no such device; every command: 64 bad arguments, 65 database damaged
 or newer than this ibackupmonctl, 66 database missing, 74 other database error, 78 bad config.
 ack, unack, acks (they ask the daemon): 0 done, 1 no such device, 64 bad arguments, 74 daemon
-not reachable, 75 the daemon failed (try again), 77 refused (the reason on stderr), 78 bad config.
-)";
+not reachable, 75 the daemon failed (try again), 77 refused (the reason on stderr), 78 bad config.)";
+
+// The parser, filling `a`; usageText() builds one only for its help().
+struct CtlCommandLine {
+  cli::CommandLine cl{"ibackupmonctl", "ibackupmonctl [OPTIONS] COMMAND [ARGS] [OPTIONS]",
+                      kDescription};
+  std::vector<std::string> words;  // COMMAND ARGS
+
+  explicit CtlCommandLine(CliArgs& a) {
+    cl.optionsHeading("Options (before or after the command)");
+    cl.value("--db", a.db, "PATH", "the database file");
+    cl.value("--config", a.config, "PATH",
+             "read [storage] path and [alerts] control_socket from this config file\n"
+             "(default: /etc/ibackupmon/ibackupmon.toml, or built-in defaults)");
+    cl.flag("--json", a.json, "machine-readable output (status, device, history)");
+    cl.value("--format", a.format, "csv|json", "export format");
+    cl.value("--until", a.until, "TIME|DURATION",
+             "ack: snooze until a time (2026-12-01T00:00:00Z) or for a duration (3d)", false);
+    cl.value("--comment", a.comment, "TEXT", "ack: why", false);
+    cl.value("--socket", a.socket, "PATH",
+             "daemon control socket for ack/unack/acks (default: [alerts] control_socket)", false);
+    cl.flag("-h,--help", a.help, "print this help");
+    cl.flag("--version", a.version, "print the version");
+    cl.positionals(words);
+    cl.footer(kExitCodes);
+  }
+};
+
+}  // namespace
+
+Expected<CliArgs> parseArgs(const std::vector<std::string>& argv) {
+  CliArgs a;
+  CtlCommandLine parser(a);
+  if (auto ok = parser.cl.parse(argv); !ok) return tl::unexpected(ok.error());
+  if (!parser.words.empty()) {
+    a.command = parser.words.front();
+    a.positional.assign(parser.words.begin() + 1, parser.words.end());
+  }
+  if (a.db && a.config) return makeError("usage", "--db: cannot be combined with --config");
+  return a;
+}
+
+std::string usageText() {
+  CliArgs unused;
+  return CtlCommandLine(unused).cl.help();
 }
 
 }  // namespace ibackupmon::ctl

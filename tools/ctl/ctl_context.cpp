@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "cli/command_line.h"
 #include "config/config_loader.h"
 #include "core/sanitize.h"
 
@@ -40,8 +41,11 @@ int exitCodeFor(const Error& e) {
 }
 
 int fail(const Context& ctx, const Error& error) {
-  // One line, whatever the message holds (paths and UDIDs come from the user).
-  ctx.err << "ibackupmonctl: " << sanitizeDeviceString(error.message, 4096) << "\n";
+  // One line, whatever the message holds (paths and UDIDs come from the user); usage errors in
+  // the wording every ibackupmon program uses.
+  const std::string message = sanitizeDeviceString(error.message, 4096);
+  ctx.err << (error.code == "usage" ? cli::usageError("ibackupmonctl", message)
+                                    : "ibackupmonctl: " + message + "\n");
   return exitCodeFor(error);
 }
 
@@ -66,7 +70,7 @@ Expected<void> expectArgs(const CliArgs& args, std::size_t count, bool allowJson
   if (args.positional.size() != count) {
     return makeError("usage", args.command + " takes " + std::to_string(count) +
                                   (count == 1 ? " argument" : " arguments") + ", got " +
-                                  std::to_string(args.positional.size()) + " (see --help)");
+                                  std::to_string(args.positional.size()));
   }
   if (args.json && !allowJson) return makeError("usage", args.command + " has no --json");
   if (args.format && !allowFormat) return makeError("usage", args.command + " has no --format");

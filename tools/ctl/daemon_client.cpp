@@ -102,7 +102,7 @@ int daemonExitCode(const Error& error) {
   if (c == daemon_error::kRefused) return kExitRefused;
   if (c == daemon_error::kNoSuchDevice) return kExitNoSuchDevice;
   if (c == daemon_error::kFailed) return kExitDaemonFailed;
-  if (c == daemon_error::kBadArguments) return kExitBadArguments;
+  if (c == daemon_error::kBadArguments || c == "usage") return kExitBadArguments;
   if (c == "config" || c.rfind("config_", 0) == 0) return kExitConfig;
   return kExitDaemonUnreachable;
 }

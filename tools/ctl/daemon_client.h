@@ -31,7 +31,7 @@ namespace daemon_error {
 inline constexpr char kUnreachable[] = "daemon_unreachable";
 inline constexpr char kRefused[] = "refused";
 inline constexpr char kNoSuchDevice[] = "no_such_device";
-inline constexpr char kBadArguments[] = "usage";
+inline constexpr char kBadArguments[] = "daemon_bad_arguments";  ///< the daemon's; ours are "usage"
 inline constexpr char kFailed[] = "daemon_failed";
 }  // namespace daemon_error
 

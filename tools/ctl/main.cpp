@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/command_line.h"
 #include "commands.h"
-#include "core/version.h"
 
 namespace {
 
@@ -34,16 +34,16 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (ctx.args.version) {
-    std::cout << "ibackupmonctl " << IBACKUPMON_VERSION << " (" << ibackupmon::buildRevision()
-              << ")\n";
+    std::cout << ibackupmon::cli::versionLine("ibackupmonctl") << "\n";
     return 0;
   }
   if (ctx.args.command.empty()) {
-    return fail(
-        ctx, {"usage", "no command given (status, device, history, export, forget; see --help)"});
+    return fail(ctx, {"usage",
+                      "no command given (status, device, history, export, forget, ack, unack, "
+                      "acks)"});
   }
   for (const auto& c : kCommands) {
     if (ctx.args.command == c.name) return c.run(ctx);
   }
-  return fail(ctx, {"usage", "unknown command '" + ctx.args.command + "' (see --help)"});
+  return fail(ctx, {"usage", ctx.args.command + ": unknown command"});
 }

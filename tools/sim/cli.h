@@ -19,15 +19,18 @@ struct SimOptions {
   std::string readyFile;   // --ready-file PATH
   std::string eventsFile;  // --events FILE
   bool help = false;
+  bool version = false;
 };
 
-constexpr const char* kUsage =
-    "usage: ibackupmon-sim --socket PATH|HOST:PORT (--fleet FILE | --generate N [--seed S])\n"
-    "                      [--write-fleet FILE] [--control PATH] [--ready-file PATH] [--events "
-    "FILE]\n"
-    "       ibackupmon-sim ctl --control PATH COMMAND [ARGS]\n";
-
-/// Parses argv (without the program name); errors name the offending option.
+/// Parses argv (without the program name); errors have code "usage" and name the offending
+/// option. With --help or --version the other checks (--socket given, ...) are skipped.
 ibackupmon::Expected<SimOptions> parseCli(int argc, char** argv);
+
+/// The --help text.
+std::string usageText();
+
+/// Prints "ibackupmon-sim: MESSAGE; try --help" (the wording of every ibackupmon program) and
+/// returns the usage exit code, 2.
+int usageError(const std::string& program, const std::string& message);
 
 }  // namespace sim

@@ -7,11 +7,14 @@
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "cli.h"
+#include "cli/command_line.h"
 #include "core/sanitize.h"
 #include "device_values.h"
 
@@ -50,33 +53,56 @@ std::string readAll(int fd) {
   return out;
 }
 
+// The parser and what it fills; --help prints its help().
+struct CtlCommandLine {
+  std::optional<std::string> control;
+  std::vector<std::string> command;
+  bool help = false;
+  ibackupmon::cli::CommandLine cl{
+      "ibackupmon-sim ctl", "ibackupmon-sim ctl --control PATH COMMAND [ARGS]",
+      "Sends one command to a running ibackupmon-sim and prints its output.\n\n"
+      "Commands:\n"
+      "  list                      the devices, attached or not, with their faults\n"
+      "  attach UDID, detach UDID  plug or unplug a device\n"
+      "  set UDID DOMAIN KEY VALUE change a lockdown value (DOMAIN - is the default domain)\n"
+      "  fault UDID NAME [ARG]     inject a fault;  fault UDID clear [NAME]: clear it\n"
+      "  trust UDID accept|deny    answer a pending Trust dialog\n"
+      "  restart-usbmuxd SECONDS   drop every client and stop listening for SECONDS\n"
+      "  events                    print the event log"};
+
+  CtlCommandLine() {
+    cl.value("--control", control, "PATH", "the simulator's control socket (its --control)");
+    cl.flag("-h,--help", help, "print this help");
+    cl.positionals(command);
+    cl.footer(
+        "Exit codes: 0 done, 1 the simulator refused the command (reason on stderr),\n"
+        "2 bad arguments, 3 the control socket cannot be reached.");
+  }
+};
+
 }  // namespace
 
 int runCtl(int argc, char** argv) {
-  std::string control;
-  std::vector<std::string> command;
-  for (int i = 0; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--control" && i + 1 < argc)
-      control = argv[++i];
-    else
-      command.push_back(a);
+  CtlCommandLine p;
+  const std::string program = p.cl.program();
+  if (auto ok = p.cl.parse({argv, argv + argc}); !ok) {
+    return usageError(program, ok.error().message);
   }
-  if (control.empty() || command.empty()) {
-    std::cerr << "usage: ibackupmon-sim ctl --control PATH COMMAND [ARGS]\n"
-                 "commands: list | attach UDID | detach UDID | set UDID DOMAIN KEY VALUE |\n"
-                 "  fault UDID NAME [ARG] | fault UDID clear [NAME] | trust UDID accept|deny |\n"
-                 "  restart-usbmuxd SECONDS | events\n";
-    return 2;
+  if (p.help) {
+    std::cout << p.cl.help();
+    return 0;
   }
+  if (!p.control) return usageError(program, "--control: required");
+  if (p.command.empty()) return usageError(program, "expected a COMMAND");
+  const std::string& control = *p.control;
+  std::vector<std::string>& command = p.command;
   // The control protocol is JSON, which carries only UTF-8: a VALUE of raw bytes travels as
   // "string-hex:" (device_values.h); any other argument must be text.
   if (command[0] == "set" && command.size() == 5) command[4] = portableValueText(command[4]);
   for (std::size_t i = 0; i < command.size(); ++i) {
     if (!ibackupmon::isValidUtf8(command[i])) {
-      std::cerr << "ibackupmon-sim ctl: argument " << i + 1
-                << " is not valid UTF-8 (only a set VALUE may be raw bytes)\n";
-      return 2;
+      return usageError(program, "argument " + std::to_string(i + 1) +
+                                     " is not valid UTF-8 (only a set VALUE may be raw bytes)");
     }
   }
   int fd = connectTo(control);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli/command_line.h"
 #include "control_server.h"
 #include "ctl_client.h"
 #include "fleet_generate.h"
@@ -91,9 +92,13 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   if (argc >= 2 && std::string(argv[1]) == "ctl") return sim::runCtl(argc - 2, argv + 2);
   auto opts = sim::parseCli(argc - 1, argv + 1);
-  if (!opts) return fail(opts.error().message + "\n" + sim::kUsage, 2);
+  if (!opts) return sim::usageError("ibackupmon-sim", opts.error().message);
   if (opts->help) {
-    std::cout << sim::kUsage;
+    std::cout << sim::usageText();
+    return 0;
+  }
+  if (opts->version) {
+    std::cout << ibackupmon::cli::versionLine("ibackupmon-sim") << "\n";
     return 0;
   }
   return serve(*opts);

@@ -56,12 +56,42 @@ TEST_F(CtlTest, OptionsMayStandBeforeOrAfterTheCommand) {
   auto a = ctl({"--db", db_, "status", "--json"});
   auto b = ctl({"status", "--db", db_, "--json"});
   auto c = ctl({"--json", "status", "--db=" + db_});
+  auto d = ctl({"--db=" + db_, "--json", "status"});
   EXPECT_EQ(a.exitCode, 2) << a.err;
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(a.out, c.out);
+  EXPECT_EQ(a.out, d.out);
   EXPECT_EQ(a.exitCode, b.exitCode);
   EXPECT_EQ(a.exitCode, c.exitCode);
+  EXPECT_EQ(a.exitCode, d.exitCode);
   EXPECT_TRUE(a.err.empty()) << a.err;
+}
+
+TEST_F(CtlTest, BadArgumentsAreOneUsageLineAndExit64) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{"status", "--db"}, "--db: expected a value"},
+      {{"--db=", "status"}, "--db: expected a non-empty value"},
+      {{"--bogus", "status"}, "--bogus: unknown option"},
+      {{"status", "--json=1"}, "--json: expected no value"},
+      {{"frobnicate", "--db", db_}, "frobnicate: unknown command"},
+      {{"status", "--db", db_, "--config", db_}, "--db: cannot be combined with --config"},
+      {{"status", "extra", "--db", db_}, "status takes 0 arguments, got 1"},
+  };
+  for (const auto& [args, message] : cases) {
+    auto r = ctl(args);
+    EXPECT_EQ(r.exitCode, 64) << message;
+    EXPECT_EQ(r.err, "ibackupmonctl: " + message + "; try --help\n");
+  }
+}
+
+TEST_F(CtlTest, HelpAndVersion) {
+  auto h = ctl({"--help"});
+  EXPECT_EQ(h.exitCode, 0);
+  EXPECT_TRUE(h.out.starts_with("Usage: ibackupmonctl [OPTIONS] COMMAND")) << h.out;
+  EXPECT_EQ(ctl({"status", "-h"}).out, h.out) << "help wins over the command";
+  auto v = ctl({"--version"});
+  EXPECT_EQ(v.exitCode, 0);
+  EXPECT_TRUE(v.out.starts_with("ibackupmonctl " IBACKUPMON_VERSION " (revision ")) << v.out;
 }
 
 TEST_F(CtlTest, StatusJsonHasTheDocumentedShape) {

@@ -34,6 +34,66 @@ TEST(SimCliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(runProcess({sim(), "ctl"}).exitCode, 2);
 }
 
+TEST(SimCliTest, BadArgumentsAreOneUsageLine) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  } cases[] = {
+      {{sim(), "--generate", "3", "--socket"},
+       "ibackupmon-sim: --socket: expected a value; try --help\n"},
+      {{sim(), "--bogus", "--generate=3"}, "ibackupmon-sim: --bogus: unknown option; try --help\n"},
+      {{sim(), "--generate=3"}, "ibackupmon-sim: --socket: required; try --help\n"},
+      {{sim(), "--help=1"}, "ibackupmon-sim: --help: expected no value; try --help\n"},
+      {{sim(), "ctl", "list"}, "ibackupmon-sim ctl: --control: required; try --help\n"},
+      {{sim(), "ctl", "list", "--control"},
+       "ibackupmon-sim ctl: --control: expected a value; try --help\n"},
+      {{sim(), "ctl", "--control=/tmp/x.ctl"},
+       "ibackupmon-sim ctl: expected a COMMAND; try --help\n"},
+      {{sim(), "ctl", "--control=/tmp/x.ctl", "list", "--bogus"},
+       "ibackupmon-sim ctl: --bogus: unknown option; try --help\n"},
+  };
+  for (const auto& c : cases) {
+    RunResult r = runProcess(c.args);
+    EXPECT_EQ(r.exitCode, 2) << c.err;
+    EXPECT_EQ(r.err, c.err);
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(SimCliTest, HelpAndVersion) {
+  RunResult h = runProcess({sim(), "--help"});
+  EXPECT_EQ(h.exitCode, 0);
+  EXPECT_TRUE(h.out.starts_with("Usage: ibackupmon-sim --socket PATH|HOST:PORT")) << h.out;
+  for (const char* o :
+       {"--socket PATH|HOST:PORT", "--fleet FILE", "--generate N", "--seed S", "--write-fleet FILE",
+        "--control PATH", "--ready-file PATH", "--events FILE", "-h, --help", "--version"}) {
+    EXPECT_TRUE(contains(h.out, o)) << o;
+  }
+  EXPECT_EQ(runProcess({sim(), "-h"}).out, h.out);
+  RunResult v = runProcess({sim(), "--version"});
+  EXPECT_EQ(v.exitCode, 0);
+  EXPECT_TRUE(v.out.starts_with("ibackupmon-sim ") && contains(v.out, " (revision ")) << v.out;
+  RunResult ctlHelp = runProcess({sim(), "ctl", "--help"});
+  EXPECT_EQ(ctlHelp.exitCode, 0);
+  EXPECT_TRUE(ctlHelp.out.starts_with("Usage: ibackupmon-sim ctl --control PATH COMMAND"))
+      << ctlHelp.out;
+  EXPECT_TRUE(contains(ctlHelp.out, "restart-usbmuxd SECONDS"));
+}
+
+TEST(SimCliTest, OptionsTakeValuesAfterASpaceOrAnEqualsSign) {
+  std::string fleet = "/tmp/ibackupmon-sim-eq-" + std::to_string(getpid()) + ".toml";
+  // The fixture passes --socket, --generate, --control, ... as "--opt VALUE".
+  SimProcess s(SimConfig{.generate = 3, .extraArgs = {"--write-fleet=" + fleet}});
+  ASSERT_TRUE(s.start()) << s.error();
+  EXPECT_TRUE(contains(slurp(fleet), "[[device]]"));
+  std::remove(fleet.c_str());
+  RunResult spaced = s.ctl({"list"});
+  ASSERT_EQ(spaced.exitCode, 0) << spaced.err;
+  RunResult after = runProcess({sim(), "ctl", "list", "--control=" + s.controlPath()});
+  EXPECT_EQ(after.exitCode, 0) << after.err;
+  EXPECT_EQ(after.out, spaced.out) << "--control=PATH after the command";
+}
+
 TEST(SimCliTest, BadFleetFileNamesLineAndColumn) {
   std::string path = "/tmp/ibackupmon-sim-bad-fleet-" + std::to_string(getpid()) + ".toml";
   std::ofstream(path)

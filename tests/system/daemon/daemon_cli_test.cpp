@@ -94,6 +94,39 @@ TEST(DaemonCli, BadArgumentsExitTwoWithAClearMessage) {
   }
 }
 
+TEST(DaemonCli, BadArgumentsAreOneUsageLine) {
+  TempDir dir;
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+      {{kDaemon, "--check-config", "--config"}, "--config: expected a value"},
+      {{kDaemon, "--config=", "--check-config"}, "--config: expected a non-empty value"},
+      {{kDaemon, "--chek-config"}, "--chek-config: unknown option"},
+      {{kDaemon, "extra"}, "extra: unexpected argument"},
+      {{kDaemon, "--version=3"}, "--version: expected no value"},
+      {{kDaemon, "--check-config", "--print-config"},
+       "--check-config: cannot be combined with --print-config"},
+  };
+  for (const auto& [args, message] : cases) {
+    const auto r = runProcess(args, dir);
+    EXPECT_EQ(r.exitCode, 2) << message;
+    EXPECT_EQ(r.err, "ibackupmond: " + message + "; try --help\n");
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(DaemonCli, ConfigValueAfterASpaceOrAnEqualsSign) {
+  TempDir dir;
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{kDaemon, "--config", kExample, "--check-config"},
+                                             {kDaemon, "--check-config", "--config=" + kExample}}) {
+    const auto r = runProcess(args, dir);
+    EXPECT_EQ(r.exitCode, 0) << args.back() << "\n" << r.err;
+  }
+  const auto absent =
+      runProcess({kDaemon, "--check-config", "--config=" + dir.file("x.toml")}, dir);
+  EXPECT_EQ(absent.exitCode, 1) << "the value after '=' is the file read";
+  EXPECT_NE(absent.err.find("x.toml"), std::string::npos) << absent.err;
+}
+
 TEST(DaemonCli, VersionAndHelp) {
   TempDir dir;
   const auto v = runProcess({kDaemon, "--version"}, dir);
@@ -101,9 +134,12 @@ TEST(DaemonCli, VersionAndHelp) {
   EXPECT_TRUE(v.out.starts_with("ibackupmond " IBACKUPMON_VERSION " (revision ")) << v.out;
   const auto h = runProcess({kDaemon, "--help"}, dir);
   EXPECT_EQ(h.exitCode, 0);
-  for (const char* option : {"--config", "--check-config", "--print-config", "--version"}) {
+  EXPECT_TRUE(h.out.starts_with("Usage: ibackupmond [--config PATH]")) << h.out;
+  for (const char* option : {"--config PATH", "--check-config", "--print-config",
+                             "--send-test-alert", "--version", "-h, --help"}) {
     EXPECT_NE(h.out.find(option), std::string::npos) << option;
   }
+  EXPECT_EQ(runProcess({kDaemon, "-h"}, dir).out, h.out);
 }
 
 }  // namespace
