@@ -11,7 +11,7 @@
 # includes").
 #
 #   layer        folder       may include
-#   core         lib/core     (nothing; third-party: tl::expected only)
+#   core         lib/core     (nothing; third-party: tl::expected and date/date.h only)
 #   cli          lib/cli      core                  (the programs' command lines, on CLI11)
 #   config       lib/config   core
 #   device       lib/device   core
@@ -29,6 +29,8 @@
 # Third-party headers and the folders that may include them:
 #   tl::expected                          anywhere (core's Expected<T> vocabulary)
 #   CLI11                                 lib/cli (the others use it through cli/command_line.h)
+#   date (Howard Hinnant's)               lib/core, date/date.h only (RFC 3339 times; not the
+#                                         time-zone database of date/tz.h)
 #   libimobiledevice, usbmuxd, libplist   lib/device, tools/sim
 #   sqlite3                               lib/store
 #   prometheus-cpp                        lib/metrics
@@ -170,6 +172,7 @@ third_party "Boost.Asio stays in lib/app, daemon and tools/sim" '^boost/asio' \
   '^(lib/app|daemon|tools/sim)/'
 third_party "Boost.Beast stays in lib/app" '^boost/beast' '^lib/app/'
 third_party "toml++ stays in lib/config (and tools/sim)" '^toml\+\+/' '^(lib/config|tools/sim)/'
+third_party "date stays in lib/core (RFC 3339 times)" '^date/' '^lib/core/'
 third_party "nlohmann/json stays in lib/store, lib/alert, lib/report, lib/app, tools/ctl, tools/sim" \
   '^nlohmann/' '^(lib/(store|alert|report|app)|tools/(ctl|sim))/'
 
@@ -190,13 +193,17 @@ for line in "${angle[@]}"; do
   fi
 done
 
-# --- core: the standard library and tl::expected only.
+# --- core: the standard library, the POSIX headers of its socket client, tl::expected and
+# date/date.h (not date/tz.h: the time-zone database is not used).
+posix_header='^(sys/(socket|time|types|un)|unistd)\.h$'
 for line in "${angle[@]}"; do
   f=${line%%$'\t'*}
   inc=${line#*$'\t'}
   [[ $f == lib/core/* ]] || continue
-  [[ $inc =~ $std_header || $inc == tl/expected.hpp ]] && continue
-  violation "core uses no third-party library other than tl::expected" "$f" "includes <$inc>"
+  [[ $inc =~ $std_header || $inc =~ $posix_header || $inc == tl/expected.hpp ||
+    $inc == date/date.h ]] && continue
+  violation "core uses no third-party library other than tl::expected and date/date.h" "$f" \
+    "includes <$inc>"
 done
 
 # --- diagnosis: pure functions of their inputs. No file, console or socket I/O and no logging

@@ -5,9 +5,10 @@
 /// without a pair record (the generated `not_paired` one) costs each method the same.
 /// The constructor points USBMUXD_SOCKET_ADDRESS of this process at it.
 
-#include <sys/types.h>
-
+#include <memory>
 #include <string>
+
+#include "support/child_process.h"
 
 namespace ibackupmon::bench {
 
@@ -29,7 +30,7 @@ class SimProcess {
  private:
   std::string binDir_;
   std::string dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<testing::Child> sim_;
 };
 
 /// What one method measured for one fleet.

@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tool_loop.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-extern char** environ;  // NOLINT: posix_spawn passes the environment on (USBMUXD_SOCKET_ADDRESS)
+#include "support/child_process.h"
 
 namespace ibackupmon::bench {
 namespace {
@@ -20,35 +15,23 @@ namespace {
 constexpr const char* kDomains[] = {"com.apple.mobile.backup", "com.apple.mobile.battery",
                                     "com.apple.disk_usage", "com.apple.mobile.data_sync"};
 
-// Runs a tool with its output discarded; true on exit status 0.
-bool run(std::vector<std::string> args) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int err = posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (err != 0) throw std::runtime_error("cannot run " + args[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+// Runs a tool with its output discarded, as long as it takes; true on exit status 0. Throws when
+// the tool cannot be run.
+bool run(const std::vector<std::string>& args) {
+  testing::Child tool(args, {.out = testing::Output::discard(), .err = testing::Output::discard()});
+  return tool.wait() == 0;
 }
 
 std::vector<std::string> listUdids() {
+  // USB devices only (-n would add network ones).
+  const auto r = testing::runProcess({"idevice_id", "-l"}, {.err = testing::Output::inherit()});
+  if (r.exitCode != 0) throw std::runtime_error("idevice_id -l failed");
   std::vector<std::string> udids;
-  FILE* p = popen("idevice_id -l", "r");  // USB devices only (-n would add network ones)
-  if (p == nullptr) throw std::runtime_error("cannot run idevice_id -l");
-  char line[256];
-  while (fgets(line, sizeof line, p) != nullptr) {
-    std::string udid(line);
-    while (!udid.empty() && (udid.back() == '\n' || udid.back() == ' ')) udid.pop_back();
+  std::istringstream lines(r.out);
+  for (std::string udid; std::getline(lines, udid);) {
+    while (!udid.empty() && udid.back() == ' ') udid.pop_back();
     if (!udid.empty()) udids.push_back(udid);
   }
-  if (pclose(p) != 0) throw std::runtime_error("idevice_id -l failed");
   return udids;
 }
 

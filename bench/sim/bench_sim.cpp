@@ -4,8 +4,6 @@
 // GetValue, StopSession) from T threads for S seconds, prints sessions/s and the simulator's RSS.
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +16,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/child_process.h"
 
 namespace {
 
@@ -35,17 +35,15 @@ long rssKiB(pid_t pid) {
 }
 
 std::vector<std::string> healthyUdids(const std::string& control) {
-  std::string cmd =
-      std::string(IBACKUPMON_BIN_DIR) + "/ibackupmon-sim ctl --control " + control + " list";
+  const auto list = ibackupmon::testing::runProcess(
+      {std::string(IBACKUPMON_BIN_DIR) + "/ibackupmon-sim", "ctl", "--control", control, "list"},
+      {.err = ibackupmon::testing::Output::inherit()});
   std::vector<std::string> out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char line[512];
-  while (p && fgets(line, sizeof line, p)) {
-    std::string l(line);
+  std::istringstream lines(list.out);
+  for (std::string l; std::getline(lines, l);) {
     if (l.find(" attached usb healthy") != std::string::npos)
       out.push_back(l.substr(0, l.find(' ')));
   }
-  if (p) pclose(p);
   return out;
 }
 
@@ -88,21 +86,15 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   std::string sock = dir + "/mux.sock", control = dir + "/ctl.sock", ready = dir + "/ready";
   auto t0 = std::chrono::steady_clock::now();
-  pid_t pid = fork();
-  if (pid == 0) {
-    std::string bin = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmon-sim";
-    std::string n = std::to_string(o.devices);
-    execl(bin.c_str(), bin.c_str(), "--socket", sock.c_str(), "--generate", n.c_str(), "--control",
-          control.c_str(), "--ready-file", ready.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  ibackupmon::testing::Child sim({std::string(IBACKUPMON_BIN_DIR) + "/ibackupmon-sim", "--socket",
+                                  sock, "--generate", std::to_string(o.devices), "--control",
+                                  control, "--ready-file", ready});
   while (!std::filesystem::exists(ready)) {
-    if (waitpid(pid, nullptr, WNOHANG) == pid)
-      return std::fprintf(stderr, "simulator failed to start\n"), 1;
+    if (!sim.running()) return std::fprintf(stderr, "simulator failed to start\n"), 1;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   double startup = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  long idleRss = rssKiB(pid);
+  long idleRss = rssKiB(sim.pid());
   setenv("USBMUXD_SOCKET_ADDRESS", ("UNIX:" + sock).c_str(), 1);
   std::vector<std::string> udids = healthyUdids(control);
   std::atomic<long> ok{0}, failed{0};
@@ -117,12 +109,11 @@ int main(int argc, char** argv) {
     });
   }
   std::this_thread::sleep_for(std::chrono::seconds(o.seconds));
-  long loadRss = rssKiB(pid);
+  long loadRss = rssKiB(sim.pid());
   stop = true;
   for (auto& w : workers) w.join();
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  kill(pid, SIGTERM);
-  waitpid(pid, nullptr, 0);
+  sim.stop();
   std::filesystem::remove_all(dir);
   std::printf("devices %d  threads %d  startup %.2f s\n", o.devices, o.threads, startup);
   std::printf("sessions %ld ok, %ld failed in %.1f s: %.1f sessions/s\n", ok.load(), failed.load(),

@@ -1,12 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "query_timing.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -17,9 +11,8 @@
 
 #include "report/status_json.h"
 #include "store/sqlite_store.h"
+#include "support/child_process.h"
 #include "year_fill.h"
-
-extern char** environ;
 
 namespace ibackupmon::bench {
 
@@ -61,11 +54,6 @@ Timing inProcess(const std::string& db, F&& query) {
   return {msSince(t0), cpuNowMs() - c0, bytes};
 }
 
-double rusageMs(const rusage& ru) {
-  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-         (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-}
-
 }  // namespace
 
 Timing statusInProcess(const std::string& db, int runs) {
@@ -94,25 +82,15 @@ Timing ctlProcess(const std::string& ctl, const std::vector<std::string>& args,
   std::vector<std::string> argv{ctl};
   argv.insert(argv.end(), args.begin(), args.end());
   argv.insert(argv.end(), {"--db", db});
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
   Timing t = median(runs, [&] {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     auto t0 = Steady::now();
-    pid_t pid = 0;
-    check(posix_spawn(&pid, ctl.c_str(), &fa, nullptr, cargv.data(), environ) == 0,
-          "spawn ibackupmonctl");
-    int status = 0;
-    rusage ru{};
-    check(wait4(pid, &status, 0, &ru) == pid, "wait for ibackupmonctl");
+    const auto r = testing::runProcess(argv, {.out = testing::Output::file(out),
+                                              .err = testing::Output::inherit(),
+                                              .timeout = std::nullopt});
     double wall = msSince(t0);
-    posix_spawn_file_actions_destroy(&fa);
     // 0-3 are status's Nagios verdicts; anything else is a failure of the command.
-    check(WIFEXITED(status) && WEXITSTATUS(status) <= 3, "ibackupmonctl");
-    return Timing{wall, rusageMs(ru), std::filesystem::file_size(out)};
+    check(r.exitCode >= 0 && r.exitCode <= 3, "ibackupmonctl");
+    return Timing{wall, r.cpuSeconds * 1e3, std::filesystem::file_size(out)};
   });
   std::filesystem::remove(out);
   return t;

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <random>
 
+#include "core/base64.h"
 #include "core/sanitize.h"
 
 namespace ibackupmon {
@@ -14,27 +15,6 @@ namespace {
 constexpr std::size_t kFoldColumn = 78;
 constexpr std::size_t kWordBytes = 39;  // 39 bytes -> 52 base64 chars -> 64-char encoded-word
 constexpr char kHex[] = "0123456789ABCDEF";
-
-std::string base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    std::uint32_t v =
-        (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) | std::uint8_t(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    std::uint32_t v = std::uint8_t(in[i]) << 16;
-    if (i + 1 < in.size()) v |= std::uint8_t(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 bool isContinuation(unsigned char c) {
   return (c & 0xC0) == 0x80;
@@ -109,7 +89,7 @@ std::string encodeHeader(std::string_view name, std::string_view value) {
     }
     if (len == 0) len = std::min(kWordBytes, clean.size() - pos);  // invalid run: cut anyway
     out += first ? " " : "\r\n ";
-    out += "=?UTF-8?B?" + base64(clean.substr(pos, len)) + "?=";
+    out += "=?UTF-8?B?" + base64Encode(clean.substr(pos, len)) + "?=";
     pos += len;
     first = false;
   }

@@ -76,10 +76,13 @@ std::string AlertEngine::control(const std::string& line) {
   AlertAck ack{udid, condition, std::nullopt, now,
                truncateUtf8(stripControls(field(req, "comment")), 500)};
   if (std::string until = field(req, "until"); !until.empty()) {
-    ack.until = parseRfc3339(until);
-    if (!ack.until)
-      return failure("until: expected an RFC 3339 UTC time, found \"" + stripControls(until) + "\"")
+    auto parsed = parseRfc3339(until);
+    if (!parsed) {
+      return failure("until: " + parsed.error().message + ", found \"" + stripControls(until) +
+                     "\"")
           .dump();
+    }
+    ack.until = *parsed;
     if (*ack.until <= now) return failure("until: " + until + " is in the past").dump();
   }
   if (auto ok = repo_.putAck(ack); !ok) {

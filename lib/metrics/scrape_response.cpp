@@ -9,6 +9,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "core/base64.h"
+
 namespace ibackupmon {
 namespace {
 
@@ -27,32 +29,6 @@ bool equalConstantTime(const std::string& a, const std::string& b) {
     diff |= static_cast<unsigned char>(a[i] ^ (b.empty() ? 0 : b[i % b.size()]));
   }
   return diff == 0;
-}
-
-std::optional<std::string> base64Decode(std::string_view in) {
-  auto sextet = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!in.empty() && in.back() == '=') in.remove_suffix(1);
-  std::string out;
-  unsigned bits = 0;
-  int count = 0;
-  for (char c : in) {
-    const int v = sextet(c);
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<unsigned>(v);
-    count += 6;
-    if (count >= 8) {
-      count -= 8;
-      out += static_cast<char>((bits >> count) & 0xff);
-    }
-  }
-  return out;
 }
 
 // Level 1: on this repetitive text it is ~2x faster than zlib's default and only ~10 % larger

@@ -60,7 +60,11 @@ bad_file "the CLI including device" tools/ctl/bad.cpp '#include "device/device_s
 bad_file "core including a higher layer" lib/core/bad.h '#include "alert/feed_observer.h"' \
   "$p \"core must not include another layer\": lib/core/bad.h includes alert/feed_observer.h"
 bad_file "core using a third-party library" lib/core/bad.h '#include <spdlog/spdlog.h>' \
-  "$p \"core uses no third-party library other than tl::expected\": lib/core/bad.h includes <spdlog/spdlog.h>"
+  "$p \"core uses no third-party library other than tl::expected and date/date.h\": lib/core/bad.h includes <spdlog/spdlog.h>"
+bad_file "core using date's time-zone database" lib/core/bad.cpp '#include <date/tz.h>' \
+  "$p \"core uses no third-party library other than tl::expected and date/date.h\": lib/core/bad.cpp includes <date/tz.h>"
+bad_file "date outside lib/core" lib/report/bad.cpp '#include <date/date.h>' \
+  "$p \"date stays in lib/core (RFC 3339 times)\": lib/report/bad.cpp includes <date/date.h>"
 bad_file "an arrow missing from the table" lib/report/bad.cpp '#include "app/monitor.h"' \
   "$p \"report may include only core\": lib/report/bad.cpp includes app/monitor.h"
 bad_file "usbmuxd.h outside lib/device" lib/probes/bad.cpp '#include <usbmuxd.h>' \

@@ -50,10 +50,15 @@ int runAck(const Context& ctx) {
   if (p.size() == 2) req["condition"] = p[1];
   if (ctx.args.until) {
     // "--until 2026-12-01T00:00:00Z", or a duration from now ("3d", "12h").
+    // A time with an offset is sent in UTC.
+    auto time = parseRfc3339(*ctx.args.until);
     if (auto d = parseDuration(*ctx.args.until)) {
       req["until"] = formatRfc3339(ctx.now + *d);
-    } else if (parseRfc3339(*ctx.args.until)) {
-      req["until"] = *ctx.args.until;
+    } else if (time) {
+      req["until"] = formatRfc3339(*time);
+    } else if (time.error().code == time_error::kValue) {  // a time, but not one that exists
+      return failDaemon(ctx, {"usage", "--until: " + time.error().message + ", found '" +
+                                           sanitizeDeviceString(*ctx.args.until) + "'"});
     } else {
       return failDaemon(ctx, {"usage",
                               "--until: expected an RFC 3339 time (2026-12-01T00:00:00Z) or a "

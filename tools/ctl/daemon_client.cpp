@@ -1,16 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon_client.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "config/config_loader.h"
+#include "core/line_client.h"
 
 namespace ibackupmon::ctl {
 
@@ -22,49 +18,22 @@ Expected<std::string> controlSocketPath(const CliArgs& args) {
   return config->alerts.controlSocket;
 }
 
-Expected<std::string> exchangeLine(const std::string& path, const std::string& request) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path)
-    return makeError("usage", "socket path too long: " + path);
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return makeError(daemon_error::kUnreachable, std::string("socket: ") + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  timeval tv{10, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    return makeError(daemon_error::kUnreachable,
-                     "cannot reach ibackupmond at " + path + ": " + std::strerror(errno) +
-                         " (is it running? are you root or in group ibackupmon?)");
-  }
-  std::string line = request + "\n";
-  // A daemon that refuses the connection (too many clients) answers and closes before reading:
-  // the write then fails, and its answer is still there to read and show.
-  const bool sent =
-      ::send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size());
-  const int sendErrno = errno;
-  std::string reply;
-  char buf[4096];
-  while (reply.find('\n') == std::string::npos) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      reply.append(buf, static_cast<std::size_t>(n));
-    } else if (!sent) {
-      return makeError(daemon_error::kUnreachable,
-                       "write to " + path + ": " + std::strerror(sendErrno));
-    } else {
-      return makeError(daemon_error::kUnreachable, "no reply from ibackupmond on " + path);
-    }
-  }
-  return reply.substr(0, reply.find('\n'));
-}
-
 namespace {
+
+// exchangeLine's errors in this command's words.
+Error unreachable(const std::string& path, const Error& e) {
+  const std::string& c = e.code;
+  if (c == line_error::kPathTooLong) return {"usage", "socket path too long: " + path};
+  if (c == line_error::kSocket) return {daemon_error::kUnreachable, "socket: " + e.message};
+  if (c == line_error::kConnect) {
+    return {daemon_error::kUnreachable,
+            "cannot reach ibackupmond at " + path + ": " + e.message +
+                " (is it running? are you root or in group ibackupmon?)"};
+  }
+  if (c == line_error::kSend)
+    return {daemon_error::kUnreachable, "write to " + path + ": " + e.message};
+  return {daemon_error::kUnreachable, "no reply from ibackupmond on " + path};
+}
 
 // The daemon's reply codes (lib/app/control_commands.h) as requestDaemon's error codes.
 const char* errorCodeFor(const std::string& replyCode) {
@@ -81,8 +50,8 @@ const char* errorCodeFor(const std::string& replyCode) {
 Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request) {
   auto path = controlSocketPath(args);
   if (!path) return tl::unexpected(path.error());
-  auto reply = exchangeLine(*path, request);
-  if (!reply) return reply;
+  auto reply = exchangeLine(*path, request, std::chrono::seconds(10));
+  if (!reply) return tl::unexpected(unreachable(*path, reply.error()));
   auto j = nlohmann::json::parse(*reply, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
     return makeError(daemon_error::kUnreachable, "unreadable reply from ibackupmond on " + *path);

@@ -38,15 +38,12 @@ inline constexpr char kFailed[] = "daemon_failed";
 /// The socket: --socket, else [alerts] control_socket of --config or the default config.
 Expected<std::string> controlSocketPath(const CliArgs& args);
 
-/// Sends one request line and reads one reply line on a fresh connection to `path`; gives up
-/// after 10 s without a reply. Errors: kUnreachable (connect, write or read failed), "usage"
-/// (path too long).
-Expected<std::string> exchangeLine(const std::string& path, const std::string& request);
-
-/// One request (a JSON object) to the daemon. The reply when it is {"ok": true, ...}; otherwise
-/// an error carrying the daemon's message, its code mapped to a daemon_error code (a code this
-/// ibackupmonctl does not know, or none, counts as refused), or "config" when the configuration
-/// naming the socket cannot be read.
+/// One request (a JSON object) to the daemon: one line on a fresh connection (exchangeLine of
+/// core/line_client.h), giving up after 10 s without a reply. The reply when it is
+/// {"ok": true, ...}; otherwise an error carrying the daemon's message, its code mapped to a
+/// daemon_error code (a code this ibackupmonctl does not know, or none, counts as refused);
+/// kUnreachable when connecting, writing or reading failed; "usage" when the socket path is too
+/// long; "config" when the configuration naming the socket cannot be read.
 Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request);
 
 /// The exit code of an error of requestDaemon or of the command's own argument checks.

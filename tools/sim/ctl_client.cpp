@@ -1,11 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ctl_client.h"
 
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -15,43 +10,12 @@
 
 #include "cli.h"
 #include "cli/command_line.h"
+#include "core/line_client.h"
 #include "core/sanitize.h"
 #include "device_values.h"
 
 namespace sim {
 namespace {
-
-int connectTo(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return -1;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-bool sendAll(int fd, const std::string& s) {
-  size_t off = 0;
-  while (off < s.size()) {
-    ssize_t n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    off += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-std::string readAll(int fd) {
-  std::string out;
-  char buf[65536];
-  ssize_t n = 0;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
-  return out;
-}
 
 // The parser and what it fills; --help prints its help().
 struct CtlCommandLine {
@@ -105,16 +69,16 @@ int runCtl(int argc, char** argv) {
                                      " is not valid UTF-8 (only a set VALUE may be raw bytes)");
     }
   }
-  int fd = connectTo(control);
-  if (fd < 0) {
-    std::cerr << "ibackupmon-sim ctl: cannot connect to " << control << ": " << std::strerror(errno)
-              << "\n";
+  // No timeout: it waits as long as the simulator keeps the connection open, as it always has.
+  auto reply = ibackupmon::exchangeLine(control, nlohmann::json(command).dump(), std::nullopt);
+  if (!reply && (reply.error().code == ibackupmon::line_error::kPathTooLong ||
+                 reply.error().code == ibackupmon::line_error::kSocket ||
+                 reply.error().code == ibackupmon::line_error::kConnect)) {
+    std::cerr << "ibackupmon-sim ctl: cannot connect to " << control << ": "
+              << reply.error().message << "\n";
     return 3;
   }
-  bool sent = sendAll(fd, nlohmann::json(command).dump() + "\n");
-  std::string reply = sent ? readAll(fd) : "";
-  ::close(fd);
-  auto j = nlohmann::json::parse(reply, nullptr, false);
+  auto j = reply ? nlohmann::json::parse(*reply, nullptr, false) : nlohmann::json();
   if (j.is_discarded() || !j.is_object()) {
     std::cerr << "ibackupmon-sim ctl: no valid reply from " << control << "\n";
     return 3;

@@ -326,6 +326,13 @@ TEST_F(AlertEngineTest, ControlRejectsBadRequests) {
   EXPECT_NE(ask("{\"command\":\"ack\",\"udid\":\"A\",\"until\":\"2001-01-01T00:00:00Z\"}")
                 .find("in the past"),
             std::string::npos);
+  EXPECT_NE(ask("{\"command\":\"ack\",\"udid\":\"A\",\"until\":\"2030-02-31T00:00:00Z\"}")
+                .find("until: 2030-02-31 is not a date (February 2030 has 28 days)"),
+            std::string::npos);
+  // An offset is converted: the acknowledgement runs until that moment in UTC.
+  EXPECT_NE(ask("{\"command\":\"ack\",\"udid\":\"B\",\"until\":\"2030-01-01T02:00:00+02:00\"}")
+                .find("\"until\":\"2030-01-01T00:00:00Z\""),
+            std::string::npos);
   EXPECT_NE(ask("{\"command\":\"reboot\"}").find("expected ack, unack or acks"), std::string::npos);
   EXPECT_NE(ask("{\"command\":\"ack\",\"udid\":\"A\",\"condition\":\"backup_stale\"}")
                 .find("\"ok\":true"),

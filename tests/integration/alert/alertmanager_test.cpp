@@ -2,8 +2,8 @@
 // Debian's real prometheus-alertmanager on loopback receives, groups and resolves the engine's
 // alerts; it mails its notifications to the aiosmtpd sink, so grouping is seen as one email.
 #include <netinet/in.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -47,19 +47,10 @@ class Alertmanager {
     std::string cfg = "--config.file=" + (dir / "am.yml").string();
     std::string storage = "--storage.path=" + (dir / "am-data").string();
     std::string listen = "--web.listen-address=127.0.0.1:" + std::to_string(port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      execl("/usr/bin/prometheus-alertmanager", "prometheus-alertmanager", cfg.c_str(),
-            storage.c_str(), listen.c_str(), "--cluster.listen-address=", "--log.level=warn",
-            static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~Alertmanager() {
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
+    server_ = std::make_unique<testing::Child>(
+        std::vector<std::string>{"/usr/bin/prometheus-alertmanager", cfg, storage, listen,
+                                 "--cluster.listen-address=", "--log.level=warn"},
+        testing::ProcessOptions{.dieWithParent = true});
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   nlohmann::json get(const std::string& path) {
@@ -72,7 +63,7 @@ class Alertmanager {
 
  private:
   int port_;
-  pid_t pid_ = -1;
+  std::unique_ptr<testing::Child> server_;  // SIGTERM, waited for, when the test ends
   CurlHttpClient http_;
 };
 

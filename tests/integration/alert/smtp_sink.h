@@ -3,31 +3,19 @@
 /// Starts tests/integration/alert/smtp_sink.py (a real aiosmtpd server on 127.0.0.1) and reads
 /// the messages it stored. Stopped (SIGTERM, waited for) in the destructor.
 
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-namespace ibackupmon::testing {
+#include "support/child_process.h"
+#include "support/wait_for.h"
 
-/// Polls cond every 20 ms until it holds or the deadline passes; returns the last result.
-template <class F>
-bool waitFor(F cond, std::chrono::milliseconds deadline = std::chrono::seconds(15)) {
-  auto end = std::chrono::steady_clock::now() + deadline;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > end) return cond();
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+namespace ibackupmon::testing {
 
 class SmtpSink {
  public:
@@ -40,29 +28,18 @@ class SmtpSink {
   bool start(int port = 0) {
     std::string portFile = (dir_ / "port").string();
     std::filesystem::remove(portFile);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // never outlive a crashed test
-      std::string script =
-          std::string(IBACKUPMON_SOURCE_DIR) + "/tests/integration/alert/smtp_sink.py";
-      std::string p = std::to_string(port);
-      std::string d = dir_.string();
-      execl("/usr/bin/python3", "python3", script.c_str(), "--dir", d.c_str(), "--port-file",
-            portFile.c_str(), "--port", p.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
+    server_ = std::make_unique<Child>(
+        std::vector<std::string>{
+            "/usr/bin/python3",
+            std::string(IBACKUPMON_SOURCE_DIR) + "/tests/integration/alert/smtp_sink.py", "--dir",
+            dir_.string(), "--port-file", portFile, "--port", std::to_string(port)},
+        ProcessOptions{.dieWithParent = true});  // never outlive a crashed test
     if (!waitFor([&] { return std::filesystem::exists(portFile); })) return false;
     std::ifstream(portFile) >> port_;
     return port_ > 0;
   }
 
-  void stop() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    int status = 0;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
+  void stop() { server_.reset(); }  // SIGTERM, waited for
 
   int port() const { return port_; }
   std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
@@ -86,7 +63,7 @@ class SmtpSink {
 
  private:
   std::filesystem::path dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<Child> server_;
   int port_ = 0;
 };
 

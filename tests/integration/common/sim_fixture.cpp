@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sim_fixture.h"
 
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 namespace ibackupmon::testkit {
 namespace {
@@ -58,27 +56,17 @@ bool SimProcess::start() {
                              std::to_string(config_.seed)});
   argv.insert(argv.end(), config_.extraArgs.begin(), config_.extraArgs.end());
   std::string log = dir_ + "/sim.log";
-  pid_ = fork();
-  if (pid_ == 0) {
-    FILE* f = freopen(log.c_str(), "w", stderr);
-    (void)f;
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+  try {
+    child_ = std::make_unique<Child>(
+        argv, ProcessOptions{.out = testing::Output::inherit(), .err = testing::Output::file(log)});
+  } catch (const std::runtime_error& e) {
+    error_ = std::string("cannot start ibackupmon-sim: ") + e.what();
+    return false;
   }
-  bool ready = waitFor(
-      [&] {
-        int status = 0;
-        if (waitpid(pid_, &status, WNOHANG) == pid_) {
-          pid_ = -1;
-          return true;  // exited: stop waiting, report below
-        }
-        return std::filesystem::exists(ready_);
-      },
-      std::chrono::seconds(20));
-  if (!ready || pid_ < 0) {
+  // Stops waiting when it exits; reported below.
+  bool ready = waitFor([&] { return !child_->running() || std::filesystem::exists(ready_); },
+                       std::chrono::seconds(20));
+  if (!ready || !child_->running()) {
     error_ = "ibackupmon-sim did not become ready: " + readFile(log);
     stop();
     return false;
@@ -93,25 +81,17 @@ bool SimProcess::start() {
 }
 
 void SimProcess::stop() {
-  if (pid_ <= 0) return;
-  kill(pid_, SIGTERM);
-  bool gone =
-      waitFor([&] { return waitpid(pid_, nullptr, WNOHANG) == pid_; }, std::chrono::seconds(30));
-  if (!gone) {
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-  }
-  pid_ = -1;
+  child_.reset();  // SIGTERM, then SIGKILL after 30 s
 }
 
 void SimProcess::exportAddress() const {
   setenv("USBMUXD_SOCKET_ADDRESS", address_.c_str(), 1);
 }
 
-RunResult SimProcess::ctl(const std::vector<std::string>& args) const {
+ProcessResult SimProcess::ctl(const std::vector<std::string>& args) const {
   std::vector<std::string> argv{binary("ibackupmon-sim"), "ctl", "--control", control_};
   argv.insert(argv.end(), args.begin(), args.end());
-  return runProcess(argv, {}, std::chrono::seconds(10));
+  return runProcess(argv, {.timeout = std::chrono::seconds(10)});
 }
 
 std::string SimProcess::events() const {

@@ -4,19 +4,27 @@
 ///
 ///   SimProcess sim({.fleet = IBACKUPMON_SOURCE_DIR "/config/demo-fleet.toml"});
 ///   ASSERT_TRUE(sim.start()) << sim.error();
-///   auto r = runProcess({"idevice_id", "-l"}, sim.env());
+///   auto r = runProcess({"idevice_id", "-l"}, {.env = sim.env()});
 ///   sim.ctl({"detach", udid});
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "process_runner.h"
+#include "support/child_process.h"
+#include "support/wait_for.h"
 
 namespace ibackupmon::testkit {
+
+using testing::Child;
+using testing::ProcessOptions;
+using testing::ProcessResult;
+using testing::runProcess;
+using testing::waitFor;
 
 struct SimConfig {
   std::string fleet;  ///< --fleet FILE, or empty to use generate
@@ -41,17 +49,17 @@ class SimProcess {
 
   /// USBMUXD_SOCKET_ADDRESS value ("UNIX:/tmp/.../usbmuxd.sock" or "127.0.0.1:PORT").
   const std::string& address() const { return address_; }
-  /// {"USBMUXD_SOCKET_ADDRESS": address()} for runProcess.
+  /// {"USBMUXD_SOCKET_ADDRESS": address()} for runProcess's options.env.
   std::map<std::string, std::string> env() const { return {{"USBMUXD_SOCKET_ADDRESS", address_}}; }
   /// Sets USBMUXD_SOCKET_ADDRESS in this process (for in-process libimobiledevice).
   void exportAddress() const;
   const std::string& dir() const { return dir_; }
   const std::string& controlPath() const { return control_; }
   const std::string& eventsPath() const { return events_; }
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
 
   /// `ibackupmon-sim ctl --control PATH args...`.
-  RunResult ctl(const std::vector<std::string>& args) const;
+  ProcessResult ctl(const std::vector<std::string>& args) const;
   /// The event log so far (JSON lines).
   std::string events() const;
   /// UDIDs from `ctl list` whose line contains `word` (a situation or fault name).
@@ -63,7 +71,7 @@ class SimProcess {
  private:
   SimConfig config_;
   std::string dir_, control_, events_, ready_, address_, error_;
-  pid_t pid_ = -1;
+  std::unique_ptr<Child> child_;
 };
 
 }  // namespace ibackupmon::testkit

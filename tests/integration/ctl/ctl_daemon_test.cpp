@@ -9,7 +9,7 @@
 
 #include "app/application.h"
 #include "app/notifier.h"
-#include "run_process.h"
+#include "support/child_process.h"
 #include "support/null_notifier.h"
 #include "temp_dir.h"
 
@@ -55,11 +55,14 @@ class ScriptedAlerts final : public Component {
     if (udid == "FAIL") return reply(controlError("failed", "database is locked"));
     if (udid == "NOCODE") return reply(R"({"ok":false,"error":"too many connections"})");
     if (udid == "NEWCODE") return reply(controlError("rate_limited", "slow down"));
-    reply(
-        json{{"ok", true},
-             {"ack", {{"udid", udid}, {"condition", nullptr}, {"until", nullptr}, {"comment", ""}}},
-             {"known_device", true}}
-            .dump());
+    reply(json{{"ok", true},
+               {"ack",
+                {{"udid", udid},
+                 {"condition", nullptr},
+                 {"until", json::parse(r.line).value("until", json())},  // as ibackupmonctl sent it
+                 {"comment", ""}}},
+               {"known_device", true}}
+              .dump());
   }
   AppContext& ctx_;
 };
@@ -85,8 +88,9 @@ class CtlDaemonTest : public ::testing::Test {
     loop_.join();
   }
   ProcessResult ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), kCtl);
     args.push_back("--socket=" + socket_);
-    return testing::runProcess(kCtl, args, dir_.path().string());
+    return testing::runProcess(args);
   }
   testing::TempDir dir_;
   std::string socket_ = dir_.file("control.sock");
@@ -105,6 +109,12 @@ TEST_F(CtlDaemonTest, DoneIsZero) {
   auto acks = ctl({"acks"});
   EXPECT_EQ(acks.exitCode, 0) << acks.err;
   EXPECT_NE(acks.out.find("uid-" + std::to_string(::getuid())), std::string::npos) << acks.out;
+}
+
+TEST_F(CtlDaemonTest, UntilWithAnOffsetIsSentInUtc) {
+  auto r = ctl({"ack", "00008030-AAAA", "--until", "2030-01-01T02:00:00+02:00"});
+  EXPECT_EQ(r.exitCode, 0) << r.err;
+  EXPECT_EQ(r.out, "Acknowledged 00008030-AAAA (all conditions) until 2030-01-01T00:00:00Z\n");
 }
 
 TEST_F(CtlDaemonTest, EachRefusalHasItsOwnCodeAndTheDaemonsReason) {
@@ -136,14 +146,21 @@ TEST_F(CtlDaemonTest, BadArgumentsAre64WithoutAskingTheDaemon) {
   EXPECT_EQ(ctl({"ack"}).exitCode, 64);
   EXPECT_EQ(ctl({"ack", "A", "B", "C"}).exitCode, 64);
   EXPECT_EQ(ctl({"ack", "A", "--until", "someday"}).exitCode, 64);
+  // A date that does not exist is refused here, saying why.
+  auto impossible = ctl({"ack", "00008030-AAAA", "--until", "2025-02-31T00:00:00Z"});
+  EXPECT_EQ(impossible.exitCode, 64);
+  EXPECT_EQ(impossible.err,
+            "ibackupmonctl: --until: 2025-02-31 is not a date (February 2025 has 28 days), found "
+            "'2025-02-31T00:00:00Z'\n");
+  EXPECT_EQ(impossible.out, "");
   EXPECT_EQ(ctl({"acks", "extra"}).exitCode, 64);
 }
 
 TEST_F(CtlDaemonTest, DaemonNotReachableIs74) {
   for (const std::string cmd : {"ack", "unack", "acks"}) {
-    std::vector<std::string> args{cmd, "--socket=" + dir_.file("absent.sock")};
-    if (cmd != "acks") args.insert(args.begin() + 1, "00008030-AAAA");
-    auto r = testing::runProcess(kCtl, args, dir_.path().string());
+    std::vector<std::string> args{kCtl, cmd, "--socket=" + dir_.file("absent.sock")};
+    if (cmd != "acks") args.insert(args.begin() + 2, "00008030-AAAA");
+    auto r = testing::runProcess(args);
     EXPECT_EQ(r.exitCode, 74) << cmd << ": " << r.err;
     EXPECT_NE(r.err.find("cannot reach ibackupmond at " + dir_.file("absent.sock")),
               std::string::npos)
@@ -152,8 +169,7 @@ TEST_F(CtlDaemonTest, DaemonNotReachableIs74) {
 }
 
 TEST_F(CtlDaemonTest, UnreadableConfigIs78) {
-  auto r = testing::runProcess(kCtl, {"acks", "--config", dir_.file("absent.toml")},
-                               dir_.path().string());
+  auto r = testing::runProcess({kCtl, "acks", "--config", dir_.file("absent.toml")});
   EXPECT_EQ(r.exitCode, 78) << r.err;
 }
 

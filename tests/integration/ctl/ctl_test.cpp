@@ -8,9 +8,9 @@
 #include <regex>
 
 #include "core/sanitize.h"
-#include "run_process.h"
 #include "store/store.h"
 #include "store_fixtures.h"
+#include "support/child_process.h"
 #include "temp_dir.h"
 
 namespace ibackupmon {
@@ -33,7 +33,8 @@ class CtlTest : public ::testing::Test {
     for (const auto& s : fleet) ASSERT_TRUE((*store)->saveStatus(s));
   }
   ProcessResult ctl(std::vector<std::string> args) {
-    return testing::runProcess(kCtl, args, dir_.path().string());
+    args.insert(args.begin(), kCtl);
+    return testing::runProcess(args);
   }
   DeviceStatus full(const std::string& udid) {
     auto s = status(udid, BackupState::Stale,

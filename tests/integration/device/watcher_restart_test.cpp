@@ -2,14 +2,10 @@
 // DeviceWatcher with the real libusbmuxd event thread against ibackupmon-sim, through usbmuxd
 // restarts (ctl restart-usbmuxd): devices go, usbmuxd is seen down, both come back, repeatedly.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
-#include <cstring>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -17,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/line_client.h"
 #include "device/device_watcher.h"
 #include "sim_fixture.h"
 
@@ -109,21 +106,10 @@ void watchThroughRestarts(bool tcp) {
 // `ctl restart-usbmuxd SECONDS` sent on the control socket from this process: no ctl process to
 // start, so the restart begins within a millisecond.
 void restartNow(const SimProcess& sim, int seconds) {
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  ASSERT_LT(sim.controlPath().size(), sizeof addr.sun_path);
-  std::memcpy(addr.sun_path, sim.controlPath().c_str(), sim.controlPath().size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0) << sim.controlPath();
-  const std::string command = "[\"restart-usbmuxd\",\"" + std::to_string(seconds) + "\"]\n";
-  EXPECT_EQ(::send(fd, command.data(), command.size(), MSG_NOSIGNAL),
-            static_cast<ssize_t>(command.size()));
-  std::string reply;
-  char buf[512];
-  for (ssize_t n = 0; (n = ::read(fd, buf, sizeof buf)) > 0;) reply.append(buf, n);
-  ::close(fd);
-  EXPECT_NE(reply.find("\"ok\":true"), std::string::npos) << reply;
+  const auto reply = exchangeLine(
+      sim.controlPath(), "[\"restart-usbmuxd\",\"" + std::to_string(seconds) + "\"]", std::nullopt);
+  ASSERT_TRUE(reply) << sim.controlPath() << ": " << reply.error().message;
+  EXPECT_NE(reply->find("\"ok\":true"), std::string::npos) << *reply;
 }
 
 // libusbmuxd's event thread retries its connection once a second. Here usbmuxd comes back just

@@ -170,11 +170,11 @@ TEST(FeedsTlsTest, CatalogOverHttpsNeedsTheConfiguredCaFile) {
   std::filesystem::create_directories(dir);
   const std::string cert = (dir / "cert.pem").string();
   const std::string key = (dir / "key.pem").string();
-  const std::string cmd =
-      "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
-      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
-      key + " -out " + cert + " 2>/dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const auto openssl = testing::runProcess(
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
+      {.err = testing::Output::discard()});
+  ASSERT_EQ(openssl.exitCode, 0) << "openssl req failed";
   {
     LoopbackFeedServer tls({"--tls", cert, key});
     CurlHttpClient http;

@@ -12,30 +12,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/base64.h"
+
 namespace ibackupmon::testing {
 namespace {
-
-std::string base64(const std::string& in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                       (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
-  }
-  if (i < in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 bool complete(const std::string& raw) {
   const auto split = raw.find("\r\n\r\n");
@@ -51,7 +31,7 @@ bool complete(const std::string& raw) {
 }  // namespace
 
 std::string basicAuth(const std::string& user, const std::string& password) {
-  return "Basic " + base64(user + ":" + password);
+  return "Basic " + base64Encode(user + ":" + password);
 }
 
 HttpReply httpGet(std::uint16_t port, const std::string& path, const std::string& authorization,

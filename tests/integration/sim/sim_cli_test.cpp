@@ -25,7 +25,7 @@ std::string slurp(const std::string& path) {
 }
 
 TEST(SimCliTest, UsageErrorsExitTwo) {
-  RunResult r = runProcess({sim(), "--socket", "/tmp/x.sock"});
+  ProcessResult r = runProcess({sim(), "--socket", "/tmp/x.sock"});
   EXPECT_EQ(r.exitCode, 2);
   EXPECT_TRUE(contains(r.err, "exactly one of --fleet FILE or --generate N")) << r.err;
   r = runProcess({sim(), "--socket", "/tmp/x.sock", "--generate", "many"});
@@ -99,7 +99,7 @@ TEST(SimCliTest, BadFleetFileNamesLineAndColumn) {
   std::ofstream(path)
       << "[[device]]\nudid = \"A-1\"\ncolour = \"red\"\n[device.faults]\nslow_ms = \"fast\"\n"
          "[[device]]\nsituation = \"no udid\"\n";
-  RunResult r = runProcess({sim(), "--socket", "/tmp/unused.sock", "--fleet", path});
+  ProcessResult r = runProcess({sim(), "--socket", "/tmp/unused.sock", "--fleet", path});
   std::remove(path.c_str());
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.err, path + ":3:10: device.colour: unknown key")) << r.err;
@@ -130,7 +130,7 @@ TEST(SimCliTest, GeneratedFleetIsDeterministicAndLoadsBack) {
 TEST(SimCliTest, CtlReportsErrorsClearly) {
   SimProcess s(SimConfig{.fleet = toolsFleet()});
   ASSERT_TRUE(s.start()) << s.error();
-  RunResult r = s.ctl({"detach", "NO-SUCH-UDID"});
+  ProcessResult r = s.ctl({"detach", "NO-SUCH-UDID"});
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.err, "unknown device NO-SUCH-UDID")) << r.err;
   r = s.ctl({"fault", kHealthy, "melting"});
@@ -140,7 +140,7 @@ TEST(SimCliTest, CtlReportsErrorsClearly) {
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_TRUE(contains(r.err, "expected a duration")) << r.err;
   EXPECT_EQ(s.ctl({"frobnicate"}).exitCode, 1);
-  RunResult gone = runProcess({sim(), "ctl", "--control", "/nonexistent/ctl.sock", "list"});
+  ProcessResult gone = runProcess({sim(), "ctl", "--control", "/nonexistent/ctl.sock", "list"});
   EXPECT_EQ(gone.exitCode, 3);
 }
 
@@ -193,7 +193,7 @@ TEST(SimCliTest, MalformedUsbmuxInputGetsErrorsNotCrashes) {
   EXPECT_TRUE(contains(roundTrip(s.address(), packet(16, 0, 3, "")), "<integer>6</integer>"));
   EXPECT_EQ(roundTrip(s.address(), packet(0xFFFFFFF0u, 1, 8, "")), "");  // huge length: dropped
   EXPECT_EQ(roundTrip(s.address(), packet(3, 1, 8, "")), "");            // length below header
-  RunResult r = runProcess({"idevice_id", "-l"}, s.env());
+  ProcessResult r = runProcess({"idevice_id", "-l"}, {.env = s.env()});
   EXPECT_EQ(r.exitCode, 0) << "the simulator must survive hostile clients";
   EXPECT_TRUE(contains(r.out, kHealthy));
 }

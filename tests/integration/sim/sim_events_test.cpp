@@ -67,17 +67,18 @@ TEST_F(EventsTest, UsbmuxdRestartRemovesAndReaddsDevices) {
   // libusbmuxd reconnects on its own; the devices come back with new DeviceIDs.
   EXPECT_TRUE(
       waitFor([&] { return count(IDEVICE_DEVICE_ADD, kHealthy) == 2; }, std::chrono::seconds(30)));
-  RunResult r = runProcess({"idevice_id", "-l"}, sim_->env());
+  ProcessResult r = runProcess({"idevice_id", "-l"}, {.env = sim_->env()});
   EXPECT_TRUE(contains(r.out, kHealthy));
 }
 
 TEST_F(EventsTest, RestartWhileAToolRunsCutsItsConnection) {
   ASSERT_EQ(sim_->ctl({"restart-usbmuxd", "2"}).exitCode, 0);
-  RunResult r = runProcess({"idevice_id", "-l"}, sim_->env(), std::chrono::seconds(10));
+  ProcessResult r =
+      runProcess({"idevice_id", "-l"}, {.env = sim_->env(), .timeout = std::chrono::seconds(10)});
   EXPECT_NE(r.exitCode, 0) << "usbmuxd is away: listing must fail, found " << r.out;
   EXPECT_TRUE(waitFor(
       [&] {
-        return contains(runProcess({"idevice_id", "-l"}, sim_->env()).out, kHealthy);
+        return contains(runProcess({"idevice_id", "-l"}, {.env = sim_->env()}).out, kHealthy);
       },
       std::chrono::seconds(10)));
 }

@@ -6,24 +6,24 @@ namespace simtest {
 namespace {
 
 TEST_F(SimTest, PasscodeLockedDeviceGivesMinus17) {
-  RunResult r = tool({"ideviceinfo", "-u", kLocked});
+  ProcessResult r = tool({"ideviceinfo", "-u", kLocked});
   EXPECT_NE(r.exitCode, 0);
   EXPECT_TRUE(contains(r.err, "Could not connect to lockdownd: Password protected (-17)")) << r.err;
 }
 
 TEST_F(SimTest, TrustPendingUntilTheUserTapsTrust) {
-  RunResult r = tool({"ideviceinfo", "-u", kPending, "-k", "DeviceName"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kPending, "-k", "DeviceName"});
   EXPECT_TRUE(contains(r.err, "Pairing dialog response pending (-19)")) << r.err;
   ASSERT_EQ(sim_->ctl({"trust", kPending, "accept"}).exitCode, 0);
   // The next handshake pairs, saves the record through usbmuxd and opens a session.
-  RunResult ok = tool({"ideviceinfo", "-u", kPending, "-k", "ProductType"});
+  ProcessResult ok = tool({"ideviceinfo", "-u", kPending, "-k", "ProductType"});
   EXPECT_EQ(ok.exitCode, 0) << ok.err;
   EXPECT_FALSE(ok.out.empty());
   EXPECT_TRUE(contains(sim_->events(), "\"request\":\"SavePairRecord\""));
 }
 
 TEST_F(SimTest, DeniedTrustGivesMinus18) {
-  RunResult r = tool({"ideviceinfo", "-u", kDenied});
+  ProcessResult r = tool({"ideviceinfo", "-u", kDenied});
   EXPECT_TRUE(contains(r.err, "User denied pairing (-18)")) << r.err;
 }
 
@@ -33,12 +33,12 @@ TEST_F(SimTest, TrustDenyAtRuntime) {
 }
 
 TEST_F(SimTest, UnknownHostIdGivesMinus21) {
-  RunResult r = tool({"ideviceinfo", "-u", kBadHost});
+  ProcessResult r = tool({"ideviceinfo", "-u", kBadHost});
   EXPECT_TRUE(contains(r.err, "Invalid HostID (-21)")) << r.err;
 }
 
 TEST_F(SimTest, MissingPairRecordIsPairedByTheHandshake) {
-  RunResult r = tool({"ideviceinfo", "-u", kNotPaired, "-k", "UniqueDeviceID"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kNotPaired, "-k", "UniqueDeviceID"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, std::string(kNotPaired) + "\n");
   EXPECT_TRUE(contains(sim_->events(), "\"request\":\"Pair\""));
@@ -46,10 +46,11 @@ TEST_F(SimTest, MissingPairRecordIsPairedByTheHandshake) {
 
 TEST_F(SimTest, ProhibitedDomainPrintsNothing) {
   // ideviceinfo ignores GetValue errors: the reply, not the exit code, shows the fault.
-  RunResult r = tool({"ideviceinfo", "-u", kProhibited, "-q", "com.apple.mobile.backup"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kProhibited, "-q", "com.apple.mobile.backup"});
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(contains(sim_->events(), "\"result\":\"GetProhibited\""));
-  RunResult battery = tool({"ideviceinfo", "-u", kProhibited, "-q", "com.apple.mobile.battery"});
+  ProcessResult battery =
+      tool({"ideviceinfo", "-u", kProhibited, "-q", "com.apple.mobile.battery"});
   EXPECT_TRUE(contains(battery.out, "BatteryCurrentCapacity: "));
 }
 
@@ -66,28 +67,28 @@ TEST_F(SimTest, FaultsCanBeSetAndClearedAtRuntime) {
 }
 
 TEST_F(SimTest, HangingDeviceNeverAnswers) {
-  RunResult r = tool({"ideviceinfo", "-u", kHang, "-k", "DeviceName"}, 2);
+  ProcessResult r = tool({"ideviceinfo", "-u", kHang, "-k", "DeviceName"}, 2);
   EXPECT_TRUE(r.timedOut);
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(contains(sim_->events(), "\"request\":\"(hang)\""));
 }
 
 TEST_F(SimTest, DroppedSessionFailsTheHandshake) {
-  RunResult r = tool({"ideviceinfo", "-u", kDrop});
+  ProcessResult r = tool({"ideviceinfo", "-u", kDrop});
   EXPECT_NE(r.exitCode, 0);
   EXPECT_TRUE(contains(r.err, "Could not connect to lockdownd")) << r.err;
   EXPECT_TRUE(contains(sim_->events(), "\"result\":\"dropped\""));
 }
 
 TEST_F(SimTest, SlowDeviceStillAnswers) {
-  RunResult r = tool({"ideviceinfo", "-u", kSlow, "-k", "ProductType"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kSlow, "-k", "ProductType"});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_FALSE(r.out.empty());
 }
 
 TEST_F(SimTest, DeviceDetachesDuringTheSessionAndReturns) {
   std::string before = deviceId(kDetaches);
-  RunResult r = tool({"ideviceinfo", "-u", kDetaches, "-k", "ProductType"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kDetaches, "-k", "ProductType"});
   EXPECT_EQ(r.out, "");
   EXPECT_TRUE(contains(sim_->events(), "\"result\":\"detached\""));
   ASSERT_TRUE(waitFor(

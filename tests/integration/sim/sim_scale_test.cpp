@@ -15,12 +15,12 @@ namespace {
 TEST(SimScaleTest, ThousandDevicesAreListed) {
   SimProcess sim(SimConfig{.generate = 1000, .seed = 7});
   ASSERT_TRUE(sim.start()) << sim.error();
-  RunResult all = runProcess({"idevice_id"}, sim.env());
+  ProcessResult all = runProcess({"idevice_id"}, {.env = sim.env()});
   ASSERT_EQ(all.exitCode, 0) << all.err;
   EXPECT_EQ(std::count(all.out.begin(), all.out.end(), '\n'), 1000);
   size_t network = sim.udidsWith("network").size();
   EXPECT_GT(network, 0u);
-  RunResult usb = runProcess({"idevice_id", "-l"}, sim.env());
+  ProcessResult usb = runProcess({"idevice_id", "-l"}, {.env = sim.env()});
   EXPECT_EQ(static_cast<size_t>(std::count(usb.out.begin(), usb.out.end(), '\n')), 1000 - network);
 }
 

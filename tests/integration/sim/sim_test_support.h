@@ -8,13 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "process_runner.h"
 #include "sim_fixture.h"
 
 namespace simtest {
 
+using ibackupmon::testkit::ProcessResult;
 using ibackupmon::testkit::runProcess;
-using ibackupmon::testkit::RunResult;
 using ibackupmon::testkit::SimConfig;
 using ibackupmon::testkit::SimProcess;
 using ibackupmon::testkit::waitFor;
@@ -47,8 +46,8 @@ class SimTest : public ::testing::Test {
     sim_ = std::make_unique<SimProcess>(SimConfig{.fleet = toolsFleet()});
     ASSERT_TRUE(sim_->start()) << sim_->error();
   }
-  RunResult tool(std::vector<std::string> argv, int seconds = 20) {
-    return runProcess(argv, sim_->env(), std::chrono::seconds(seconds));
+  ProcessResult tool(std::vector<std::string> argv, int seconds = 20) {
+    return runProcess(argv, {.env = sim_->env(), .timeout = std::chrono::seconds(seconds)});
   }
   /// The DeviceID column of `ctl list` for `udid` ("-" when detached).
   std::string deviceId(const std::string& udid) {

@@ -6,19 +6,19 @@ namespace simtest {
 namespace {
 
 TEST_F(SimTest, IdeviceIdListsAttachedUsbDevicesOnly) {
-  RunResult r = tool({"idevice_id", "-l"});
+  ProcessResult r = tool({"idevice_id", "-l"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_TRUE(contains(r.out, kHealthy));
   EXPECT_TRUE(contains(r.out, kLocked));
   EXPECT_FALSE(contains(r.out, kUnplugged)) << "a detached device must not be listed";
   EXPECT_FALSE(contains(r.out, kNetwork)) << "-l lists USB devices only";
   EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 14);
-  RunResult net = tool({"idevice_id", "-n"});
+  ProcessResult net = tool({"idevice_id", "-n"});
   EXPECT_EQ(net.out, std::string(kNetwork) + "\n");
 }
 
 TEST_F(SimTest, IdeviceinfoPrintsTheDefaultDomain) {
-  RunResult r = tool({"ideviceinfo", "-u", kHealthy});
+  ProcessResult r = tool({"ideviceinfo", "-u", kHealthy});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "DeviceName: Test-Healthy\n"));
   EXPECT_TRUE(contains(r.out, "ProductType: iPhone14,7\n"));
@@ -30,7 +30,7 @@ TEST_F(SimTest, IdeviceinfoPrintsTheDefaultDomain) {
 }
 
 TEST_F(SimTest, IdeviceinfoPrintsTheBackupDomain) {
-  RunResult r = tool({"ideviceinfo", "-u", kHealthy, "-q", "com.apple.mobile.backup"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kHealthy, "-q", "com.apple.mobile.backup"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "CloudBackupEnabled: true\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "LastCloudBackupDate: 769034247\n")) << r.out;
@@ -39,13 +39,13 @@ TEST_F(SimTest, IdeviceinfoPrintsTheBackupDomain) {
 }
 
 TEST_F(SimTest, BackupDateMayBeAPlistDate) {
-  RunResult r = tool({"ideviceinfo", "-u", kPlistDate, "-q", "com.apple.mobile.backup", "-x"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kPlistDate, "-q", "com.apple.mobile.backup", "-x"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "<date>2025-05-15T20:37:27Z</date>")) << r.out;
 }
 
 TEST_F(SimTest, IdeviceinfoPrintsTheBatteryDomain) {
-  RunResult r = tool({"ideviceinfo", "-u", kHealthy, "-q", "com.apple.mobile.battery"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kHealthy, "-q", "com.apple.mobile.battery"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_TRUE(contains(r.out, "BatteryCurrentCapacity: 57\n")) << r.out;
   EXPECT_TRUE(contains(r.out, "ExternalConnected: false\n")) << r.out;
@@ -53,10 +53,10 @@ TEST_F(SimTest, IdeviceinfoPrintsTheBatteryDomain) {
 }
 
 TEST_F(SimTest, IdevicenameReadsAndSetsTheName) {
-  RunResult r = tool({"idevicename", "-u", kHealthy});
+  ProcessResult r = tool({"idevicename", "-u", kHealthy});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, "Test-Healthy\n");
-  RunResult set = tool({"idevicename", "-u", kHealthy, "Renamed <Cart 2>"});
+  ProcessResult set = tool({"idevicename", "-u", kHealthy, "Renamed <Cart 2>"});
   ASSERT_EQ(set.exitCode, 0) << set.err;
   EXPECT_EQ(tool({"idevicename", "-u", kHealthy}).out, "Renamed <Cart 2>\n");
 }
@@ -74,9 +74,9 @@ TEST_F(SimTest, ValuesSetThroughCtlAreServed) {
 // A hostile device's strings (ESC, invalid UTF-8) can be sent on purpose: ctl carries raw bytes
 // as string-hex:, and what the client receives depends on the reply format (docs/simulator.md).
 TEST_F(SimTest, CtlSendsHostileStringBytes) {
-  RunResult set = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string:Cart\xff\xfe"});
+  ProcessResult set = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string:Cart\xff\xfe"});
   ASSERT_EQ(set.exitCode, 0) << set.err;
-  RunResult r = tool({"ideviceinfo", "-u", kHealthy, "-k", "DeviceName"});
+  ProcessResult r = tool({"ideviceinfo", "-u", kHealthy, "-k", "DeviceName"});
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, "Cart\xff\xfe\n") << "invalid UTF-8 travels through an XML reply as it is";
 
@@ -88,7 +88,7 @@ TEST_F(SimTest, CtlSendsHostileStringBytes) {
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, "A\x1b[2JB\n") << "a binary reply delivers ESC";
 
-  RunResult bad = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:00FF"});
+  ProcessResult bad = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:00FF"});
   EXPECT_EQ(bad.exitCode, 1);
   EXPECT_TRUE(contains(bad.err, "NUL")) << bad.err;
   bad = sim_->ctl({"set", kHealthy, "-", "DeviceName", "string-hex:4"});
@@ -99,7 +99,7 @@ TEST_F(SimTest, CtlSendsHostileStringBytes) {
 TEST_F(SimTest, DiagnosticsRestartReattachesWithANewDeviceId) {
   std::string before = deviceId(kRestart);
   ASSERT_NE(before, "-");
-  RunResult r = tool({"idevicediagnostics", "-u", kRestart, "restart"});
+  ProcessResult r = tool({"idevicediagnostics", "-u", kRestart, "restart"});
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "Restarting device.")) << r.out;
   EXPECT_TRUE(waitFor([&] { return deviceId(kRestart) == "-"; }, std::chrono::seconds(30)));
@@ -109,13 +109,13 @@ TEST_F(SimTest, DiagnosticsRestartReattachesWithANewDeviceId) {
 }
 
 TEST_F(SimTest, Backup2CloudOnEnablesCloudBackup) {
-  RunResult r = tool({"idevicebackup2", "-u", kCloudOff, "cloud", "on"});
+  ProcessResult r = tool({"idevicebackup2", "-u", kCloudOff, "cloud", "on"});
   ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
   EXPECT_TRUE(contains(r.out, "Cloud backup has been enabled successfully.")) << r.out;
-  RunResult v = tool({"ideviceinfo", "-u", kCloudOff, "-q", "com.apple.mobile.backup", "-k",
-                      "CloudBackupEnabled"});
+  ProcessResult v = tool({"ideviceinfo", "-u", kCloudOff, "-q", "com.apple.mobile.backup", "-k",
+                          "CloudBackupEnabled"});
   EXPECT_EQ(v.out, "true\n");
-  RunResult off = tool({"idevicebackup2", "-u", kCloudOff, "cloud", "off"});
+  ProcessResult off = tool({"idevicebackup2", "-u", kCloudOff, "cloud", "off"});
   EXPECT_TRUE(contains(off.out, "Cloud backup has been disabled successfully.")) << off.out;
   EXPECT_TRUE(contains(sim_->events(), "\"request\":\"EnableCloudBackup\""));
   EXPECT_TRUE(contains(sim_->events(), "com.apple.mobile.notification_proxy"));

@@ -12,10 +12,10 @@
 #include <filesystem>
 #include <fstream>
 
-#include "run_process.h"
 #include "store/database.h"
 #include "store/store.h"
 #include "store_fixtures.h"
+#include "support/child_process.h"
 #include "temp_dir.h"
 
 namespace ibackupmon {
@@ -191,8 +191,8 @@ TEST_F(MountTest, ReadOnlyLocationIsAClearErrorAndReadsStillWork) {
   EXPECT_NE(fresh.error().message.find(mnt_ + "/new.db"), std::string::npos);
   EXPECT_FALSE(fs::exists(mnt_ + "/new.db"));
   // ibackupmonctl reads a database it cannot write (a backup copy, a read-only mount).
-  auto r = testing::runProcess(std::string(IBACKUPMON_BIN_DIR) + "/ibackupmonctl",
-                               {"status", "--json", "--db", path}, dir_.path().string());
+  auto r = testing::runProcess(
+      {std::string(IBACKUPMON_BIN_DIR) + "/ibackupmonctl", "status", "--json", "--db", path});
   EXPECT_EQ(r.exitCode, 0) << r.err;
   EXPECT_NE(r.out.find("\"udid\": \"A\""), std::string::npos) << r.out;
 }

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -82,14 +82,12 @@ TEST_F(DaemonTest, ReadyOnlyAfterTheDatabaseIsOpenAndMigrated) {
   std::string header(16, '\0');
   db.read(header.data(), 16);
   EXPECT_EQ(header, std::string("SQLite format 3\0", 16));
-  const std::string cmd = "sqlite3 -readonly '" + dir_.file("state.db") + "' 'PRAGMA user_version'";
-  FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  char buf[32] = {};
-  const bool got = std::fgets(buf, sizeof buf, p) != nullptr;
-  pclose(p);
-  ASSERT_TRUE(got);
-  EXPECT_GE(std::atoi(buf), 2) << "schema not migrated at READY: user_version " << buf;
+  const auto version =
+      runProcess({"sqlite3", "-readonly", dir_.file("state.db"), "PRAGMA user_version"},
+                 {.err = Output::inherit()});
+  ASSERT_FALSE(version.out.empty()) << version.exitCode;
+  EXPECT_GE(std::atoi(version.out.c_str()), 2)
+      << "schema not migrated at READY: user_version " << version.out;
   expectCleanStop(*daemon, SIGTERM);
 }
 

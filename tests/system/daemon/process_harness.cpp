@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "process_harness.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -15,27 +13,17 @@
 #include <stdexcept>
 #include <thread>
 
-extern char** environ;
-
 namespace ibackupmon::testing {
 
 namespace {
 
 // Variables a parent systemd or CI might have set that would change the daemon's behaviour.
-const char* const kScrubbed[] = {"NOTIFY_SOCKET",  "WATCHDOG_USEC", "WATCHDOG_PID",
-                                 "JOURNAL_STREAM", "INVOCATION_ID", "LISTEN_FDS"};
+const std::vector<std::string> kScrubbed = {"NOTIFY_SOCKET",  "WATCHDOG_USEC", "WATCHDOG_PID",
+                                            "JOURNAL_STREAM", "INVOCATION_ID", "LISTEN_FDS"};
 
-std::vector<std::string> childEnvironment(const std::map<std::string, std::string>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string entry(*e);
-    const std::string name = entry.substr(0, entry.find('='));
-    bool drop = extra.contains(name);
-    for (const char* s : kScrubbed) drop = drop || name == s;
-    if (!drop) env.push_back(entry);
-  }
-  for (const auto& [k, v] : extra) env.push_back(k + "=" + v);
-  return env;
+std::string nextTag() {
+  static int counter = 0;
+  return std::to_string(++counter);
 }
 
 }  // namespace
@@ -117,57 +105,19 @@ int NotifySocket::countUntil(const std::string& needle, Deadline deadline) {
 }
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
-                           const std::map<std::string, std::string>& env, const TempDir& dir) {
-  static int counter = 0;
-  const std::string tag = std::to_string(++counter);
-  outPath_ = dir.file("child" + tag + ".out");
-  errPath_ = dir.file("child" + tag + ".err");
-  std::vector<std::string> envStrings = childEnvironment(env);
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (auto& e : envStrings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    const int out = ::open(outPath_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(errPath_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execve(args[0], args.data(), envp.data());
-    ::_exit(127);
-  }
-}
+                           const std::map<std::string, std::string>& env, const TempDir& dir)
+    : ChildProcess(argv, env, dir.file("child" + nextTag())) {}
 
-ChildProcess::~ChildProcess() {
-  if (pid_ > 0 && !reaped_) {
-    ::kill(pid_, SIGKILL);
-    ::waitpid(pid_, nullptr, 0);
-  }
-}
-
-void ChildProcess::signal(int sig) const {
-  ::kill(pid_, sig);
-}
-
-bool ChildProcess::running() {
-  if (reaped_) return false;
-  int status = 0;
-  const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-  if (r == 0) return true;
-  reaped_ = true;
-  exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return false;
-}
-
-std::optional<int> ChildProcess::waitExit(Deadline deadline) {
-  while (running()) {
-    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));  // polling step, not a fixed wait
-  }
-  return exitCode_;
-}
+ChildProcess::ChildProcess(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env,
+                           const std::string& pathStem)
+    : Child(argv, {.env = env,
+                   .unsetEnv = kScrubbed,
+                   .out = Output::file(pathStem + ".out"),
+                   .err = Output::file(pathStem + ".err"),
+                   .stopSignal = SIGKILL}),
+      outPath_(pathStem + ".out"),
+      errPath_(pathStem + ".err") {}
 
 std::string ChildProcess::err() const {
   return readFile(errPath_);
@@ -188,7 +138,12 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const TempDir& di
                          std::chrono::milliseconds timeout) {
   ChildProcess child(argv, {}, dir);
   ProcessResult result;
-  if (auto code = child.waitExit(in(timeout))) result.exitCode = *code;
+  if (auto code = child.waitExit(in(timeout))) {
+    result.exitCode = *code;
+    result.signal = child.termSignal();
+  } else {
+    result.timedOut = true;  // killed by ~ChildProcess
+  }
   result.out = child.out();
   result.err = child.err();
   return result;

@@ -3,8 +3,6 @@
 /// Test harness: runs build/bin programs as child processes, captures their output, and plays
 /// systemd's side of the notify protocol on a datagram socket the test owns.
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -12,12 +10,9 @@
 #include <string>
 #include <vector>
 
-namespace ibackupmon::testing {
+#include "support/child_process.h"
 
-using Deadline = std::chrono::steady_clock::time_point;
-inline Deadline in(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
+namespace ibackupmon::testing {
 
 /// A fresh directory under /tmp, removed with its contents.
 class TempDir {
@@ -52,36 +47,25 @@ class NotifySocket {
   std::size_t cursor_ = 0;
 };
 
-struct ProcessResult {
-  int exitCode = -1;  ///< -1 when killed by a signal or timed out
-  std::string out;
-  std::string err;
-};
-
-/// A running child with stdout/stderr captured to files.
-class ChildProcess {
+/// A build/bin program running as systemd would run the daemon: this process's environment
+/// without systemd's own variables (NOTIFY_SOCKET, WATCHDOG_USEC, ...) unless `env` sets them,
+/// stdout and stderr in files of `dir` (readable while it runs). Killed (SIGKILL) when destroyed.
+class ChildProcess : public Child {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
                const TempDir& dir);
-  ~ChildProcess();
-  void signal(int sig) const;
-  bool running();
-  /// Exit code once the child exits by itself before `deadline`; nullopt otherwise.
-  std::optional<int> waitExit(Deadline deadline);
   std::string err() const;
   std::string out() const;
   bool waitForErr(const std::string& needle, Deadline deadline) const;
-  pid_t pid() const { return pid_; }
 
  private:
-  pid_t pid_ = -1;
-  std::optional<int> exitCode_;
-  bool reaped_ = false;
+  ChildProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+               const std::string& pathStem);
   std::string outPath_;
   std::string errPath_;
 };
 
-/// Runs to completion (killed after `timeout`).
+/// Runs to completion as a ChildProcess (killed after `timeout`).
 ProcessResult runProcess(const std::vector<std::string>& argv, const TempDir& dir,
                          std::chrono::milliseconds timeout = std::chrono::seconds(20));
 

@@ -3,12 +3,12 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "alert/mime.h"
+#include "support/child_process.h"
 
 namespace ibackupmon {
 namespace {
@@ -18,16 +18,12 @@ nlohmann::json parseWithPython(const std::string& message) {
   auto path = std::filesystem::temp_directory_path() /
               ("ibackupmon-email-" + std::to_string(::getpid()) + ".eml");
   std::ofstream(path, std::ios::binary) << message;
-  std::string cmd = std::string("/usr/bin/python3 ") + IBACKUPMON_SOURCE_DIR +
-                    "/tests/unit/alert/email_check.py " + path.string();
-  std::string out;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    pclose(p);
-  }
+  const auto r = testing::runProcess(
+      {"/usr/bin/python3", std::string(IBACKUPMON_SOURCE_DIR) + "/tests/unit/alert/email_check.py",
+       path.string()},
+      {.err = testing::Output::inherit()});
   std::filesystem::remove(path);
-  return nlohmann::json::parse(out);
+  return nlohmann::json::parse(r.out);
 }
 
 DeviceStatus hostileDevice() {

@@ -2,11 +2,9 @@
 // Application's control socket: components register commands through AppContext::commands and
 // the socket serves them with the peer's uid; a path held by a file stops startup early.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include <cstring>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -14,6 +12,7 @@
 
 #include "app/application.h"
 #include "app/notifier.h"
+#include "core/line_client.h"
 #include "support/null_notifier.h"
 #include "temp_dir.h"
 
@@ -52,26 +51,10 @@ ComponentFactory serving(const std::string& command, int& started) {
   };
 }
 
-// One request line over a fresh connection, blocking; the reply line without its newline.
+// One request line over a fresh connection; the reply line, or why there is none.
 std::string exchange(const std::string& path, const std::string& line) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return "connect failed";
-  }
-  std::string request = line + "\n", reply;
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  char buf[4096];
-  while (reply.find('\n') == std::string::npos) {
-    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) break;
-    reply.append(buf, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return reply.substr(0, reply.find('\n'));
+  auto reply = exchangeLine(path, line, std::chrono::seconds(10));
+  return reply ? *reply : reply.error().code + ": " + reply.error().message;
 }
 
 class ControlSocketTest : public ::testing::Test {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exposition.h"
 
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+
+#include "support/child_process.h"
 
 namespace ibackupmon::testing {
 
@@ -43,16 +43,10 @@ std::string promtoolCheckMetrics(const std::string& text, int& exitCode) {
   }
   close(fd);
   std::ofstream(path) << text;
-  const std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-  std::string output;
-  if (FILE* p = popen(cmd.c_str(), "r")) {
-    char buf[4096];
-    for (std::size_t got; (got = fread(buf, 1, sizeof buf, p)) > 0;) output.append(buf, got);
-    const int status = pclose(p);
-    exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  } else {
-    exitCode = -1;
-  }
+  const auto r =
+      runProcess({"promtool", "check", "metrics"}, {.stdinFile = path, .err = Output::toStdout()});
+  exitCode = r.exitCode;
+  std::string output = r.out;
   unlink(path);
   return output;
 }
