@@ -53,7 +53,7 @@ TEST(SimCliTest, BadArgumentsAreOneUsageLine) {
        "ibackupmon-sim ctl: --bogus: unknown option; try --help\n"},
   };
   for (const auto& c : cases) {
-    RunResult r = runProcess(c.args);
+    ProcessResult r = runProcess(c.args);
     EXPECT_EQ(r.exitCode, 2) << c.err;
     EXPECT_EQ(r.err, c.err);
     EXPECT_EQ(r.out, "");
@@ -61,7 +61,7 @@ TEST(SimCliTest, BadArgumentsAreOneUsageLine) {
 }
 
 TEST(SimCliTest, HelpAndVersion) {
-  RunResult h = runProcess({sim(), "--help"});
+  ProcessResult h = runProcess({sim(), "--help"});
   EXPECT_EQ(h.exitCode, 0);
   EXPECT_TRUE(h.out.starts_with("Usage: ibackupmon-sim --socket PATH|HOST:PORT")) << h.out;
   for (const char* o :
@@ -70,10 +70,10 @@ TEST(SimCliTest, HelpAndVersion) {
     EXPECT_TRUE(contains(h.out, o)) << o;
   }
   EXPECT_EQ(runProcess({sim(), "-h"}).out, h.out);
-  RunResult v = runProcess({sim(), "--version"});
+  ProcessResult v = runProcess({sim(), "--version"});
   EXPECT_EQ(v.exitCode, 0);
   EXPECT_TRUE(v.out.starts_with("ibackupmon-sim ") && contains(v.out, " (revision ")) << v.out;
-  RunResult ctlHelp = runProcess({sim(), "ctl", "--help"});
+  ProcessResult ctlHelp = runProcess({sim(), "ctl", "--help"});
   EXPECT_EQ(ctlHelp.exitCode, 0);
   EXPECT_TRUE(ctlHelp.out.starts_with("Usage: ibackupmon-sim ctl --control PATH COMMAND"))
       << ctlHelp.out;
@@ -87,9 +87,9 @@ TEST(SimCliTest, OptionsTakeValuesAfterASpaceOrAnEqualsSign) {
   ASSERT_TRUE(s.start()) << s.error();
   EXPECT_TRUE(contains(slurp(fleet), "[[device]]"));
   std::remove(fleet.c_str());
-  RunResult spaced = s.ctl({"list"});
+  ProcessResult spaced = s.ctl({"list"});
   ASSERT_EQ(spaced.exitCode, 0) << spaced.err;
-  RunResult after = runProcess({sim(), "ctl", "list", "--control=" + s.controlPath()});
+  ProcessResult after = runProcess({sim(), "ctl", "list", "--control=" + s.controlPath()});
   EXPECT_EQ(after.exitCode, 0) << after.err;
   EXPECT_EQ(after.out, spaced.out) << "--control=PATH after the command";
 }
