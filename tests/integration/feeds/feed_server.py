@@ -6,6 +6,7 @@ Prints "PORT <n>" once listening on 127.0.0.1. Routes:
   GET  /fixtures/<name>      a file from tests/fixtures/feeds (gzip if the client accepts it)
   GET  /status/<code>        that status with a small HTML body
   GET  /slow?ms=N            answers after N ms
+  GET  /slow_started         how many /slow requests have arrived so far (a number)
   GET  /huge?bytes=N[&cl=1]  N bytes of JSON-looking text, with or without Content-Length
   GET  /redirect             302 to /fixtures/apple_status_current.json
   POST /echo                 JSON describing the request (method, headers, body)
@@ -20,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
 FIXTURES = sys.argv[1]
+SLOW_STARTED = [0]  # /slow requests received: tests await it instead of sleeping
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -52,7 +54,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path.startswith("/status/"):
             code = int(url.path.rsplit("/", 1)[1])
             return self.send(code, b"<html><title>Error %d</title></html>" % code, "text/html")
+        if url.path == "/slow_started":
+            return self.send(200, b"%d" % SLOW_STARTED[0], "text/plain")
         if url.path == "/slow":
+            SLOW_STARTED[0] += 1
             time.sleep(int(q.get("ms", ["1000"])[0]) / 1000.0)
             return self.send(200, b"{}")
         if url.path == "/huge":

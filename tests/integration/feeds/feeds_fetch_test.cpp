@@ -122,17 +122,33 @@ TEST_F(FeedsFetchTest, PostJsonSendsTheBodyTypeAndUserAgent) {
 }
 
 TEST_F(FeedsFetchTest, CancelAbortsATransferInProgress) {
+  // How many /slow requests the server has received; the cancel waits for ours to arrive.
+  const auto slowStarted = [] {
+    CurlHttpClient side;
+    auto r = side.get(server_->url("/slow_started"), HttpOptions{});
+    return r ? std::stoi(r->body) : -1;
+  };
+  const int before = slowStarted();
+  ASSERT_GE(before, 0);
   std::atomic<bool> cancel{false};
+  std::atomic<bool> arrived{false};
   HttpOptions o;
   o.cancel = &cancel;
   std::thread canceller([&] {
-    std::this_thread::sleep_for(200ms);  // let the request reach the slow server first
+    const auto deadline = std::chrono::steady_clock::now() + 9s;
+    while (!(arrived = slowStarted() > before) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
     cancel = true;
   });
+  const auto began = std::chrono::steady_clock::now();
   auto r = http_.get(server_->url("/slow?ms=10000"), o);
+  const auto took = std::chrono::steady_clock::now() - began;
   canceller.join();
+  ASSERT_TRUE(arrived) << "the request never reached the server";
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, "http_cancelled");
+  EXPECT_LT(took, 9s) << "the transfer ran to its end: cancelling did not abort it";
 }
 
 TEST_F(FeedsFetchTest, AppleStatusFixturesInEveryShape) {

@@ -10,6 +10,8 @@ Every restart must open the killed database and record again: all but the "early
 for a probe written after the restart before they kill.
 
   store_crash_test.py [--rounds 50] [--seed S]     (the seed is printed; pass it back to replay)
+The seed is --seed, else IBACKUPMON_TEST_SEED (a number, or "random" for a new one), else
+DEFAULT_SEED: the same delays before each kill on every plain run and in CI.
 Environment: DAEMON, SIM (built binaries), as set by CMakeLists.txt.
 """
 import argparse
@@ -28,6 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "metrics"))
 from monitoring_kit import Processes, wait_for  # noqa: E402
 
 DEVICES = 8
+DEFAULT_SEED = 20240522  # as tests/support/test_seed.h
 APPLE_EPOCH = 978307200  # 2001-01-01 in Unix seconds: backup dates count from there
 
 
@@ -191,6 +194,13 @@ def wait_new_probe(runner, p, db, after, timeout=60):
         time.sleep(0.05)
 
 
+def test_seed():
+    env = os.environ.get("IBACKUPMON_TEST_SEED", "")
+    if env == "random":
+        return random.SystemRandom().randrange(1 << 31)
+    return int(env) if env else DEFAULT_SEED
+
+
 def run_round(runner, db, rng, round_no, stats):
     before = last_checked(db)
     p = runner.start()
@@ -216,8 +226,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=50)
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args()
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
-    print(f"store_crash_test: seed {seed} (replay with --seed {seed}), {args.rounds} kills",
+    seed = args.seed if args.seed is not None else test_seed()
+    print(f"store_crash_test: seed {seed} (replay with --seed {seed} or"
+          f" IBACKUPMON_TEST_SEED={seed}), {args.rounds} kills",
           flush=True)
     rng = random.Random(seed)
     with Processes() as procs:

@@ -161,7 +161,17 @@ TEST(DeviceWatcher, OneNewDeviceIdIsAReattachNotAnOutage) {
   ASSERT_EQ(rec.waitFor(3), (std::vector<std::string>{"up", "+A", "+B"}));
   lister->set(true, {DeviceRef{"A", 1, false}, DeviceRef{"B", 5, false}});
   EXPECT_EQ(rec.waitFor(5), (std::vector<std::string>{"up", "+A", "+B", "-B", "+B"}));
-  std::this_thread::sleep_for(200ms);  // ten more polls: nothing else happens
+  // Ten more lists of the same devices (counted, not assumed from a sleep): nothing else happens.
+  const auto callsNow = [&] {
+    std::lock_guard l(lister->m);
+    return lister->calls;
+  };
+  const int before = callsNow();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (callsNow() < before + 10 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_GE(callsNow(), before + 10) << "the watcher stopped listing";
   EXPECT_EQ(rec.waitFor(5).size(), 5u);
 }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string_view>
 #include <vector>
 
 #include "core/sanitize.h"
@@ -81,6 +83,20 @@ TEST(PlistParse, BinaryStringWithNulEscAndBidiIsSanitisedNotFatal) {
   const auto* name = v->at("DeviceName").get<std::string>();
   ASSERT_NE(name, nullptr);
   EXPECT_EQ(*name, "Cart xgpj\xC3\xA9");
+}
+
+// U+0000 in a dict KEY instead: libplist 2.2's plist_dict_next_item asserts in plist_get_key_val
+// (length != strlen) and ends the process, daemon included (found by fuzz_device_reply; its seed
+// tests/fuzz/corpus/device_reply/crash-utf16-key-nul.bplist). Disabled, so that ctest lists it as
+// not run, until lib/device/plist_convert.cpp reads dict keys without that call.
+TEST(PlistParse, DISABLED_BinaryKeyWithNulIsNotFatal) {
+  static const char kKeyWithNul[] =  // {"Battery": 5, "\u00e9\u0000b": "x"}
+      "\x62\x70\x6c\x69\x73\x74\x30\x30\xd2\x01\x02\x03\x04\x57\x42\x61\x74\x74\x65\x72"
+      "\x79\x63\x00\xe9\x00\x00\x00\x62\x10\x05\x51\x78\x08\x0d\x15\x1c\x1e\x00\x00\x00"
+      "\x00\x00\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x00\x00\x20";
+  const std::string_view bytes(kKeyWithNul, sizeof kKeyWithNul - 1);
+  EXPECT_EXIT(std::exit(parsePlistDict(bytes) ? 0 : 1), ::testing::ExitedWithCode(0), "");
 }
 
 TEST(PlistParse, CapsMegabyteStrings) {

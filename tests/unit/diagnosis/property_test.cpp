@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Randomised partial inputs: diagnosis never crashes and keeps its invariants. The seed is
-// printed; rerun one with IBACKUPMON_SEED=<n>.
-#include <cstdlib>
+// Randomised partial inputs: diagnosis never crashes and keeps its invariants. The seed is fixed
+// unless IBACKUPMON_TEST_SEED says otherwise, and printed (tests/support/test_seed.h).
 #include <random>
 #include <set>
 
@@ -11,6 +10,7 @@
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/status_builder.h"
 #include "fixtures.h"
+#include "support/test_seed.h"
 
 namespace ibackupmon::testing {
 namespace {
@@ -74,13 +74,6 @@ class Randomizer {
   std::mt19937 rng_;
 };
 
-std::uint32_t seed() {
-  if (const char* env = std::getenv("IBACKUPMON_SEED")) {
-    return static_cast<std::uint32_t>(std::strtoul(env, nullptr, 10));
-  }
-  return std::random_device{}();
-}
-
 void checkInvariants(const DeviceStatus& s, int failures) {
   std::set<std::string> ids;
   for (std::size_t i = 0; i < s.conditions.size(); ++i) {
@@ -110,8 +103,7 @@ void checkInvariants(const DeviceStatus& s, int failures) {
 }
 
 TEST(DiagnosisProperties, RandomPartialInputsKeepInvariants) {
-  const auto s = seed();
-  std::cout << "IBACKUPMON_SEED=" << s << "\n";
+  const auto s = testSeed();
   Randomizer r(s);
   const TimePoint now = fixtureNow();
   for (int i = 0; i < 2000; ++i) {
@@ -119,7 +111,7 @@ TEST(DiagnosisProperties, RandomPartialInputsKeepInvariants) {
     const auto config = r.config();
     checkInvariants(diagnoseStatus(in, config, now), in.history.consecutiveProbeFailures);
     if (::testing::Test::HasFailure()) {
-      FAIL() << "seed " << s << " iteration " << i;
+      FAIL() << "IBACKUPMON_TEST_SEED=" << s << " iteration " << i;
     }
   }
 }

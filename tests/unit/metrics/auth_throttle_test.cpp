@@ -28,7 +28,9 @@ TEST(AuthThrottle, FreeFailuresThenDoublingDelaysUpToTheCap) {
   EXPECT_EQ(throttle.admit("b", now), now) << "other clients are not slowed";
 }
 
-TEST(AuthThrottle, ConcurrentRequestsGetSuccessiveTurns) {
+// One thread, one instant: the queueing arithmetic. With real threads:
+// MetricsServerLimits.ParallelGuessesQueueBehindEachOther.
+TEST(AuthThrottle, RequestsArrivingTogetherGetSuccessiveTurns) {
   AuthThrottle throttle(
       {.freeFailures = 1, .firstDelay = milliseconds(100), .maxDelay = milliseconds(100)});
   throttle.failed("a", t0);

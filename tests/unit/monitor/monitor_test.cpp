@@ -323,7 +323,13 @@ TEST_F(MonitorTest, ExcludedByNamePatternIsNeverRecorded) {
     EXPECT_EQ(statusesInStore().count("S"), 0u);
   });
   monitor->onAttached(usb("S"));  // a repeated attach of an excluded device stays excluded
-  onStrand([&](auto&, auto&) { EXPECT_EQ(shared->opens["S"], 1); });
+  // A probe it wrongly started would be in flight now: wait for none, then count the sessions.
+  ASSERT_TRUE(waitFor([](auto&, const MonitorStats& s) { return s.inFlight == 0; }));
+  onStrand([&](auto&, const MonitorStats& s) {
+    EXPECT_EQ(s.cyclesCompleted, 2u);
+    std::lock_guard l(shared->mutex);
+    EXPECT_EQ(shared->opens["S"], 1);
+  });
 }
 
 TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
@@ -332,12 +338,16 @@ TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
   startMonitor();
   monitor->onAttached(usb("X"));
   monitor->onAttached(usb("A"));
-  ASSERT_TRUE(waitForCycles(1));
-  onStrand([&](const FleetView& v, auto&) {
+  // Every cycle started has ended (a probe of X would have started with A's), then count.
+  ASSERT_TRUE(waitFor(
+      [](auto&, const MonitorStats& s) { return s.cyclesCompleted >= 1 && s.inFlight == 0; }));
+  onStrand([&](const FleetView& v, const MonitorStats& s) {
+    EXPECT_EQ(s.cyclesCompleted, 1u);
     ASSERT_EQ(v.devices.size(), 1u);
     EXPECT_EQ(v.devices[0].name, "Cart 3 / 17");
     EXPECT_EQ(v.devices[0].location, "cart3");
   });
+  std::lock_guard l(shared->mutex);
   EXPECT_EQ(shared->opens.count("X"), 0u);
 }
 
