@@ -151,7 +151,7 @@ TEST_F(CtlDaemonTest, BadArgumentsAre64WithoutAskingTheDaemon) {
   EXPECT_EQ(impossible.exitCode, 64);
   EXPECT_EQ(impossible.err,
             "ibackupmonctl: --until: 2025-02-31 is not a date (February 2025 has 28 days), found "
-            "'2025-02-31T00:00:00Z'\n");
+            "'2025-02-31T00:00:00Z'; try --help\n");
   EXPECT_EQ(impossible.out, "");
   EXPECT_EQ(ctl({"acks", "extra"}).exitCode, 64);
 }
