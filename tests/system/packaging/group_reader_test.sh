@@ -18,15 +18,7 @@
 # Needs root to switch uids (setpriv); exits 77 (skipped) otherwise, 1 under CI=true.
 set -euo pipefail
 helper=$1 bin=$2 mode=$3
-# Exits 77, "skipped" for ctest (SKIP_RETURN_CODE); under CI=true, which runs as root with every
-# tool installed, a skip is a failure.
-skip() {
-  if [ "${CI:-}" = true ]; then echo "FAIL: $* (CI=true: this test may not be skipped)"; exit 1; fi
-  echo "SKIP: $*"
-  exit 77
-}
-[ "$(id -u)" -eq 0 ] || skip "needs root to run processes as other uids"
-command -v setpriv >/dev/null || skip "setpriv (util-linux) missing"
+. "$(dirname "$0")/root_tests.sh"  # skip(), and the root and setpriv checks
 fail() { echo "FAIL: $*"; exit 1; }
 
 # Unused ids, not entries in /etc/passwd: nothing on the host changes.
