@@ -83,7 +83,8 @@ std::string AlertEngine::control(const std::string& line) {
           .dump();
     }
     ack.until = *parsed;
-    if (*ack.until <= now) return failure("until: " + until + " is in the past").dump();
+    if (*ack.until <= now)
+      return failure("until: " + stripControls(until) + " is in the past").dump();
   }
   if (auto ok = repo_.putAck(ack); !ok) {
     return failure(ok.error().message, control_code::kFailed).dump();

@@ -33,7 +33,18 @@ inline long long toUnixSeconds(TimePoint t) {
   return std::chrono::duration_cast<Seconds>(t.time_since_epoch()).count();
 }
 
+/// The whole seconds a TimePoint holds: system_clock counts nanoseconds in 64 bits, so from
+/// 1677-09-21 to 2262-04-11.
+inline constexpr long long kMinUnixSeconds =
+    std::chrono::ceil<Seconds>(TimePoint::min().time_since_epoch()).count();
+inline constexpr long long kMaxUnixSeconds =
+    std::chrono::floor<Seconds>(TimePoint::max().time_since_epoch()).count();
+
+/// Seconds beyond what a TimePoint holds (a damaged database row) are held at its first or last
+/// second rather than overflowing.
 inline TimePoint fromUnixSeconds(long long s) {
+  if (s < kMinUnixSeconds) s = kMinUnixSeconds;
+  if (s > kMaxUnixSeconds) s = kMaxUnixSeconds;
   return TimePoint{} + Seconds{s};
 }
 

@@ -103,6 +103,11 @@ Expected<TimePoint> parseRfc3339(std::string_view text) {
   } else {
     return badFormat();
   }
+  // Every moment of these years, at any offset, fits in a TimePoint (see kMinUnixSeconds).
+  if (const unsigned year = number(stamp.substr(0, 4)); year < 1678 || year > 2261) {
+    return makeError(time_error::kValue,
+                     "year " + stamp.substr(0, 4) + " is out of range (1678-2261)");
+  }
   // date::parse knows no leap second: 23:59:60 is read as 23:59:59 and one second added.
   const bool leapSecond = stamp.compare(17, 2, "60") == 0;
   if (leapSecond) stamp.replace(17, 2, "59");

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <vector>
 
 namespace ibackupmon {
@@ -83,6 +84,26 @@ TEST(TimeFormatTest, LowerCaseZIsAcceptedLowerCaseTIsNot) {
   auto t = parseRfc3339("2025-05-15t20:37:27Z");
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().code, time_error::kFormat);
+}
+
+TEST(TimeFormatTest, RefusesYearsATimePointCannotHold) {
+  for (const char* far : {"9999-12-31T23:59:59Z", "2262-04-11T23:47:17Z", "0000-01-01T00:00:00Z",
+                          "1677-09-21T00:12:44Z"}) {
+    auto t = parseRfc3339(far);
+    ASSERT_FALSE(t) << far;
+    EXPECT_EQ(t.error().code, time_error::kValue) << far;
+    EXPECT_EQ(t.error().message,
+              "year " + std::string(far).substr(0, 4) + " is out of range (1678-2261)")
+        << far;
+  }
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("2261-12-31T23:59:59-23:59")), "2262-01-01T23:58:59Z");
+  EXPECT_EQ(formatRfc3339(*parseRfc3339("1678-01-01T00:00:00+23:59")), "1677-12-31T00:01:00Z");
+}
+
+TEST(TimeFormatTest, UnixSecondsBeyondATimePointAreHeldAtItsEnds) {
+  EXPECT_EQ(toUnixSeconds(fromUnixSeconds(std::numeric_limits<long long>::max())), kMaxUnixSeconds);
+  EXPECT_EQ(toUnixSeconds(fromUnixSeconds(std::numeric_limits<long long>::min())), kMinUnixSeconds);
+  EXPECT_EQ(formatRfc3339(fromUnixSeconds(kMaxUnixSeconds)), "2262-04-11T23:47:16Z");
 }
 
 TEST(TimeFormatTest, RejectsGarbage) {
