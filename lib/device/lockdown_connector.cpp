@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 
 #include "device/lockdown_errors.h"
 #include "device/plist_convert.h"
@@ -122,10 +123,10 @@ PairRecord readPairRecord(const std::string& udid) {
   std::free(data);  // NOLINT: libusbmuxd allocates with malloc
   plist_t host = record.p != nullptr ? plist_dict_get_item(record.p, "HostID") : nullptr;
   if (host == nullptr || plist_get_node_type(host) != PLIST_STRING) return result;
-  char* raw = nullptr;
-  plist_get_string_val(host, &raw);
-  result.hostId = raw != nullptr ? raw : "";
-  std::free(raw);  // NOLINT
+  // A binary record's UTF-16 string may hold U+0000, on which plist_get_string_val aborts.
+  std::uint64_t len = 0;
+  const char* text = plist_get_string_ptr(host, &len);
+  if (text != nullptr) result.hostId.assign(text, ::strnlen(text, len));
   return result;
 }
 

@@ -62,10 +62,48 @@ class Converter {
       const char* p = plist_get_string_ptr(node, &len);
       return p ? sanitizeDeviceString(std::string_view(p, ::strnlen(p, len))) : std::string();
     }
+    return sanitizeDeviceString(keyText(node));
+  }
+
+  // A key of a binary plist is UTF-16 and may hold U+0000; libplist 2.2 hands keys out only
+  // through plist_get_key_val, which asserts (aborts) on one. Its XML writer copies a key's every
+  // byte, escaping only <, > and &: the key is read back from there, up to its first NUL.
+  static std::string keyText(plist_t node) {
     char* raw = nullptr;
-    plist_get_key_val(node, &raw);
-    CString s(raw);
-    return s ? sanitizeDeviceString(s.get()) : std::string();
+    std::uint32_t len = 0;
+    plist_to_xml(node, &raw, &len);
+    CString xml(raw);
+    if (!xml) return {};
+    const std::string_view text(xml.get(), len);
+    constexpr std::string_view kOpen = "<key>";
+    const std::size_t open = text.find(kOpen);
+    if (open == std::string_view::npos) return {};
+    std::string_view rest = text.substr(open + kOpen.size());
+    rest = rest.substr(0, rest.find_first_of(std::string_view("<\0", 2)));
+    std::string key;
+    key.reserve(rest.size());
+    while (!rest.empty()) {
+      const std::size_t amp = rest.find('&');
+      key.append(rest.substr(0, amp));
+      if (amp == std::string_view::npos) break;
+      rest.remove_prefix(amp);
+      bool known = false;
+      for (const auto& [entity, c] :
+           {std::pair{std::string_view("&lt;"), '<'}, std::pair{std::string_view("&gt;"), '>'},
+            std::pair{std::string_view("&amp;"), '&'}}) {
+        if (rest.substr(0, entity.size()) == entity) {
+          key.push_back(c);
+          rest.remove_prefix(entity.size());
+          known = true;
+          break;
+        }
+      }
+      if (!known) {  // never written by libplist; kept as it stands
+        key.push_back('&');
+        rest.remove_prefix(1);
+      }
+    }
+    return key;
   }
 
   static PlistData dataOf(plist_t node) {
@@ -91,12 +129,11 @@ class Converter {
     plist_dict_iter it = nullptr;
     plist_dict_new_iter(node, &it);
     while (it != nullptr && items_ < kMaxPlistItems) {
-      char* rawKey = nullptr;
       plist_t child = nullptr;
-      plist_dict_next_item(node, it, &rawKey, &child);
-      CString key(rawKey);
-      if (!key) break;
-      out.insert_or_assign(sanitizeDeviceString(key.get()), convert(child, depth + 1));
+      plist_dict_next_item(node, it, nullptr, &child);  // a key is read by keyText, never here
+      const plist_t key = child ? plist_dict_item_get_key(child) : nullptr;
+      if (key == nullptr) break;
+      out.insert_or_assign(stringOf(key, true), convert(child, depth + 1));
     }
     std::free(it);  // NOLINT: libplist 2.2 allocates the iterator with malloc
     return PlistValue(std::move(out));
