@@ -142,6 +142,22 @@ struct DeviceSetting {
   bool operator==(const DeviceSetting&) const = default;
 };
 
+struct HostConfig {
+  std::string sysfsRoot = "/sys";  ///< where USB ports are read; tests point it at a fixture tree
+
+  bool operator==(const HostConfig&) const = default;
+};
+
+/// A labelled place on a cart: a port, named by its sysfs port path or by udev's ID_PATH (exactly
+/// one of the two). The label follows the port: a device moved to another slot takes its label.
+struct SlotSetting {
+  std::optional<std::string> port;  ///< "1-2.3.4"
+  std::optional<std::string> path;  ///< "pci-0000:00:14.0-usb-0:2.3.4"
+  std::string label;                ///< "Cart A / 07"
+
+  bool operator==(const SlotSetting&) const = default;
+};
+
 struct Config {
   std::string sourcePath;  ///< file it came from; empty for built-in defaults
   StorageConfig storage;
@@ -153,7 +169,9 @@ struct Config {
   LogConfig log;
   AlertsConfig alerts;
   AppleStatusConfig appleStatus;
+  HostConfig host;
   std::vector<DeviceSetting> devices;
+  std::vector<SlotSetting> slots;
 
   bool operator==(const Config&) const = default;
 };

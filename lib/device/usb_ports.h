@@ -35,13 +35,6 @@ struct UsbPortScan {
 /// the serial is no UDID at all (not 24 or 40 hex digits).
 std::string udidFromUsbSerial(std::string_view serial);
 
-/// "B-P" or "B-P.P...": a bus number, then one hub port number per level (at most 7, as USB).
-bool isUsbPortPath(std::string_view text);
-
-/// udev's ID_PATH of a USB device: "<controller>-usb-0:P.P...", the controller "pci-<address>"
-/// or "platform-<name>".
-bool isUsbIdPath(std::string_view text);
-
 /// The Apple USB devices under sysfsRoot. Never throws: a missing tree gives no devices and one
 /// problem; an unreadable device folder is skipped and named in problems.
 UsbPortScan scanUsbPorts(const std::filesystem::path& sysfsRoot);
