@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/duration.h"
@@ -175,6 +176,9 @@ struct Config {
 
   bool operator==(const Config&) const = default;
 };
+
+/// The [[slot]] entry naming this port (by port path) or this udev path; nullptr when none.
+const SlotSetting* findSlot(const Config& config, std::string_view port, std::string_view path);
 
 const char* toString(LogLevel l);
 const char* toString(BackupExpect e);

@@ -3,7 +3,7 @@
 
 #include <set>
 
-#include "core/usb_port_path.h"
+#include "core/usb_slot.h"
 
 namespace ibackupmon {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <system_error>
 
-#include "core/usb_port_path.h"
+#include "core/usb_slot.h"
 
 namespace ibackupmon {
 namespace {

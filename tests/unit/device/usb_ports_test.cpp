@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "../store/temp_dir.h"
-#include "core/usb_port_path.h"
+#include "core/usb_slot.h"
 #include "support/sysfs_tree.h"
 
 namespace ibackupmon {

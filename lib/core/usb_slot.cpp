@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "core/usb_port_path.h"
+#include "core/usb_slot.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 
 namespace ibackupmon {
 namespace {
@@ -24,6 +25,12 @@ bool isPortChain(std::string_view s) {
 }
 
 }  // namespace
+
+std::string formatMbps(double mbps) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", mbps);  // 480 -> "480", 1.5 -> "1.5"
+  return text;
+}
 
 bool isUsbPortPath(std::string_view text) {
   const std::size_t dash = text.find('-');
