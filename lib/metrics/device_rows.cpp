@@ -80,7 +80,7 @@ DeviceRow makeDeviceRow(const DeviceStatus& s, ConditionIds& ids) {
   if (s.slot) {
     r.slotPort = sanitizeDeviceString(s.slot->port);
     r.slotLabel = labelValue(s.slot->label);
-    if (s.slot->speedMbps) r.linkSpeedBits = *s.slot->speedMbps * 1e6;
+    if (s.slot->speedMbps) r.linkSpeedBytes = *s.slot->speedMbps * 1e6 / 8;
   }
   std::vector<std::size_t> open;
   for (const Condition& c : s.conditions) {

@@ -49,10 +49,10 @@ const UdidGauge kUdidGauges[] = {
      &DeviceRow::storageAvailable},
     {"ibackupmon_storage_capacity_bytes", "Capacity of the device's data partition.",
      &DeviceRow::storageCapacity},
-    {"ibackupmon_usb_link_speed_bits_per_second",
-     "Negotiated USB link speed (480e6 = high speed); absent for network devices and when "
-     "unknown.",
-     &DeviceRow::linkSpeedBits},
+    {"ibackupmon_usb_link_speed_bytes_per_second",
+     "Negotiated USB link speed in bytes per second, the base unit (60e6 = 480 Mbit/s, high "
+     "speed); absent for network devices and when unknown.",
+     &DeviceRow::linkSpeedBytes},
 };
 
 constexpr const char* kInfo = "ibackupmon_device_info";
