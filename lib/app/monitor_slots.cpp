@@ -73,7 +73,13 @@ void Monitor::updateSlot(Entry& e) {
     spdlog::log(*slot->speedMbps < kHighSpeedMbps ? spdlog::level::warn : spdlog::level::debug,
                 "device {}: USB link at {} Mbit/s", e.udid, formatMbps(*slot->speedMbps));
   }
+  const bool moved =
+      slot && (!e.slot || e.slot->port != slot->port || e.slot->label != slot->label);
   e.slot = std::move(slot);
+  if (moved && !e.pendingName) {
+    sessions_.record(
+        {e.udid, SessionEvent::Located, deps_.clock->now(), e.slot->port, e.slot->label});
+  }
   if (e.status && !e.pendingName && !isLeaving(e.state)) rediagnose(e);
 }
 

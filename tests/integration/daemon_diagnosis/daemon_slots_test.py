@@ -2,8 +2,9 @@
 """A cart of 30 devices on a two-level hub tree, as a new user sets it up: a fixture /sys laid out
 as the kernel does, a [[slot]] table (ports by path, and by udev ID_PATH), the real daemon and the
 real simulator. Every device shows its slot label in status --json, the table, CSV and the
-metrics (link speed in bytes per second, the unit promtool asks for); a network device has none and no error; a 12 Mbit/s link raises usb_link_degraded and
-closes when the link is back at 480; a device moved to another port takes that port's label."""
+metrics (link speed in bytes per second, the unit promtool asks for); a network device has none
+and no error; a 12 Mbit/s link raises usb_link_degraded and closes when the link is back at 480; a device moved to another port takes that port's label, and
+`history` says where it sat in each attach session and that it moved."""
 import csv
 import io
 import os
@@ -158,6 +159,19 @@ label = "Teacher iPad"
             "port": port_of(30), "label": label_of(30),
             "path": f"pci-0000:00:14.0-usb-0:{port_of(30).split('-', 1)[1]}", "speed_mbps": 480}}
         wait_fleet(run, {udid(5): moved}, timeout=60)
+
+        # history: each attach session says where the device sat, and the move is spelled out.
+        def located():
+            sessions = run.history(udid(5))["sessions"]
+            return sessions if len(sessions) == 2 and sessions[1]["port"] else None
+        sessions = wait_for("the new session's port in history --json", located, timeout=30)
+        assert [(s["port"], s["slot_label"]) for s in sessions] == [
+            (port_of(5), label_of(5)), (port_of(30), label_of(30))], sessions
+        code, text = run.ctl("history", udid(5))
+        assert code == 0, text
+        want = f"at {port_of(30)} ({label_of(30)}), moved from {port_of(5)} ({label_of(5)})"
+        assert want in text, text
+        assert run.history("00008030-00000000000000FF")["sessions"][0]["port"] is None
         run.procs.check_alive()
         print("ok: 30 devices in their slots; link degraded and restored; a move followed")
 
