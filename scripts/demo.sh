@@ -61,7 +61,7 @@ make_cart() {
 import os, re, sys
 fleet, root = sys.argv[1], sys.argv[2]
 text = open(fleet).read()
-devices = re.findall(r'udid = "([0-9A-Fa-f-]+)"\nsituation = "([a-z_]+)"', text)
+devices = re.findall(r'udid = "([0-9A-Fa-f-]+)"\nsituation = "([a-z0-9_]+)"', text)
 links = os.path.join(root, "bus", "usb", "devices")
 os.makedirs(links)
 for i, (udid, situation) in enumerate(devices):
