@@ -33,10 +33,15 @@ void Monitor::requestUsbScan() {
     return;
   }
   usbScanRunning_ = true;
-  boost::asio::post(sysfsThread_, [this, root = config_.host.sysfsRoot] {
-    UsbPortScan scan = scanUsbPorts(root);
-    post([this, scan = std::move(scan)]() mutable { applyUsbScan(std::move(scan)); });
-  });
+  // The guard is taken here, on the strand: the scan thread never reads the Monitor's members
+  // but strand_, which outlives it (sysfsThread_ is joined first).
+  boost::asio::post(sysfsThread_,
+                    [this, alive = std::weak_ptr<bool>(alive_), root = config_.host.sysfsRoot] {
+                      UsbPortScan scan = scanUsbPorts(root);
+                      boost::asio::post(strand_, [this, alive, scan = std::move(scan)]() mutable {
+                        if (alive.lock() && !stopped_) applyUsbScan(std::move(scan));
+                      });
+                    });
 }
 
 void Monitor::applyUsbScan(UsbPortScan scan) {
