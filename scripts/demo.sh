@@ -51,6 +51,36 @@ choose_port() {
   fi
 }
 
+# A cart for the simulated fleet: a fixture /sys (devices on a two-level hub tree, as the kernel
+# lays them out) and a [[slot]] label for each port. The not_on_power device's cable only
+# negotiates full speed (12 Mbit/s), so usb_link_degraded shows too.
+make_cart() {
+  local fleet="$root/config/demo-fleet.toml"
+  [ -f "$fleet" ] || return 0
+  /usr/bin/python3 - "$fleet" "$state/sys" >"$state/slots.toml" <<'PY'
+import os, re, sys
+fleet, root = sys.argv[1], sys.argv[2]
+text = open(fleet).read()
+devices = re.findall(r'udid = "([0-9A-Fa-f-]+)"\nsituation = "([a-z0-9_]+)"', text)
+links = os.path.join(root, "bus", "usb", "devices")
+os.makedirs(links)
+for i, (udid, situation) in enumerate(devices):
+    port, path = f"1-1.{i // 7 + 1}.{i % 7 + 1}", os.path.join(root, "devices/pci0000:00/0000:00:14.0/usb1")
+    name = "1-"
+    for n, part in enumerate(port[2:].split(".")):
+        name += ("." if n else "") + part
+        path = os.path.join(path, name)
+        os.makedirs(path, exist_ok=True)
+        if not os.path.islink(os.path.join(links, name)):
+            os.symlink(os.path.relpath(path, links), os.path.join(links, name))
+    speed = "12" if situation == "not_on_power" else "480"
+    for key, value in (("idVendor", "05ac"), ("serial", udid.replace("-", "")), ("speed", speed)):
+        with open(os.path.join(path, key), "w") as f:
+            f.write(value + "\n")
+    print(f'[[slot]]\nport = "{port}"\nlabel = "Cart 1 / {i + 1:02d}"')
+PY
+}
+
 write_config() {
   config="$state/ibackupmon.toml"
   cat >"$config" <<TOML
@@ -66,7 +96,10 @@ minimum_version = "17.0"   # no catalog feed in the demo: the static floor flags
 [alerts]
 control_socket = "$state/control.sock"
 group_window = "5s"
+[host]
+sysfs_root = "$state/sys"
 TOML
+  [ ! -s "$state/slots.toml" ] || cat "$state/slots.toml" >>"$config"
   if [ -n "$mail_port" ]; then
     cat >>"$config" <<TOML
 [alerts.email]
@@ -226,6 +259,7 @@ main() {
   [ -z "${DEMO_SECONDS:-}" ] || deadline=$(($(date +%s) + DEMO_SECONDS))
   choose_port
   start_mail_sink
+  make_cart
   write_config
   start_simulator
   start_daemon

@@ -32,6 +32,11 @@ Expected<void> TimingStore::deviceDetached(const std::string& udid, TimePoint at
   return inner_ != nullptr ? inner_->deviceDetached(udid, at) : Expected<void>();
 }
 
+Expected<void> TimingStore::sessionLocated(const std::string& udid, const std::string& port,
+                                           const std::optional<std::string>& slotLabel) {
+  return inner_ != nullptr ? inner_->sessionLocated(udid, port, slotLabel) : Expected<void>();
+}
+
 Expected<void> TimingStore::closeAllSessions(TimePoint at) {
   return inner_ != nullptr ? inner_->closeAllSessions(at) : Expected<void>();
 }

@@ -33,6 +33,8 @@ class TimingStore final : public Store {
 
   Expected<void> deviceAttached(const std::string& udid, TimePoint at) override;
   Expected<void> deviceDetached(const std::string& udid, TimePoint at) override;
+  Expected<void> sessionLocated(const std::string& udid, const std::string& port,
+                                const std::optional<std::string>& slotLabel) override;
   Expected<void> closeAllSessions(TimePoint at) override;
   Expected<std::vector<BackupEvent>> recordSnapshot(const DeviceSnapshot& snapshot) override;
   Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,

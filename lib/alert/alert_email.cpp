@@ -72,6 +72,12 @@ std::vector<std::pair<std::string, std::string>> identityRows(const AlertEmailCo
       {"Connected", d.connected ? "yes" : "no"},
   };
   if (d.location) rows.emplace_back("Location", clean(*d.location, kNameBytes));
+  if (d.slot) {
+    std::string slot = d.slot->label ? clean(*d.slot->label, kNameBytes) + ", port " : "port ";
+    slot += clean(d.slot->port, 64) + ", link ";
+    slot += d.slot->speedMbps ? formatMbps(*d.slot->speedMbps) + " Mbit/s" : "unknown";
+    rows.emplace_back("Slot", slot);
+  }
   return rows;
 }
 

@@ -53,6 +53,7 @@ void Monitor::stop() {
   if (stopped_) return;
   stopped_ = true;
   sessions_.stop();
+  sysfsThread_.stop();  // a scan under way finishes; its result is dropped by the guard
   wakeTimer_->cancel();
   tickTimer_->cancel();
   publishTimer_->cancel();
@@ -108,13 +109,13 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
     ex->second = device;
     return;
   }
-  auto& slot = devices_[device.udid];
-  if (!slot) {
-    slot = std::make_unique<Entry>();
-    slot->udid = device.udid;
-    slot->history.udid = device.udid;
+  auto& owned = devices_[device.udid];
+  if (!owned) {
+    owned = std::make_unique<Entry>();
+    owned->udid = device.udid;
+    owned->history.udid = device.udid;
   }
-  Entry& e = *slot;
+  Entry& e = *owned;
   e.ref = device;
   const auto& last = e.history.lastSnapshot;
   const auto name = last ? last->identity.name : std::nullopt;
@@ -129,6 +130,7 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
   e.backoffLevel = 0;
   spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
   if (!e.pendingName) rediagnose(e);
+  if (!device.network) requestUsbScan();  // where it was is no news: its slot comes from sysfs
   pump();
 }
 
@@ -149,6 +151,7 @@ void Monitor::detach(const DeviceRef& device, TimePoint now) {
   }
   sessions_.record({device.udid, SessionEvent::Detached, now});
   if (e.latest) e.latest->connected = false;
+  e.slot.reset();
   spdlog::info("device {} detached", device.udid);
   rediagnose(e);
 }

@@ -27,6 +27,7 @@
 #include "core/clock.h"
 #include "core/fleet_observer.h"
 #include "device/device_watcher.h"
+#include "device/usb_ports.h"
 #include "diagnosis/diagnosis.h"
 #include "probes/probe_table.h"
 
@@ -125,6 +126,11 @@ class Monitor final : public WatcherListener {
   void failCycle(Entry& e, const std::string& detail, double seconds);
   void noteStillStuck(Entry& e);
   void armWake();
+  // monitor_slots.cpp: where each USB device sits, read from sysfs off the strand
+  void requestUsbScan();
+  void applyUsbScan(UsbPortScan scan);
+  /// The entry's slot from the last scan and the [[slot]] table; re-diagnosed when it changed.
+  void updateSlot(Entry& e);
   // monitor_state.cpp: diagnosis, store, observers
   void process(Entry& e, DeviceSnapshot snapshot);
   void rediagnose(Entry& e);
@@ -166,6 +172,12 @@ class Monitor final : public WatcherListener {
   std::optional<TimePoint> lastPruneSweep_;  // retention is days: sweep hourly, not every tick
   int inFlight_ = 0;                         // dispatched, not abandoned, not finished
   MonitorStats stats_;
+  std::map<std::string, UsbPort> usbPorts_;  // the last sysfs scan, by upper-case UDID
+  std::vector<std::string> usbProblems_;     // its problems, logged when they change
+  bool usbScanRunning_ = false;
+  bool usbScanAgain_ = false;  // asked for while one ran: one more read after it
+  // Last member: destroyed (joined) first, while everything its task may touch still exists.
+  boost::asio::thread_pool sysfsThread_{1};
 };
 
 }  // namespace ibackupmon

@@ -49,6 +49,7 @@ void Monitor::armTick(std::chrono::milliseconds delay) {
 
 void Monitor::tick() {
   const TimePoint now = deps_.clock->now();
+  requestUsbScan();  // a link renegotiated or a port relabelled without an attach
   for (auto& [udid, e] : devices_) {
     if (e->state == LifecycleState::Detached) rediagnose(*e);
   }

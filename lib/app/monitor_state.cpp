@@ -114,6 +114,7 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   in.snapshot = e.latest;
   in.history = e.history;
   if (auto it = settings_.find(e.udid); it != settings_.end()) in.setting = it->second;
+  in.slot = e.slot;
   if (deps_.externalFacts != nullptr) {
     const auto& last = e.latest ? e.latest : e.history.lastSnapshot;
     in.external =
@@ -165,7 +166,9 @@ bool Monitor::admit(Entry& e, const std::optional<std::string>& name, bool attac
 
 void Monitor::applyConfig(const Config& config) {
   post([this, config] {
+    const bool newRoot = config.host.sysfsRoot != config_.host.sysfsRoot;
     loadConfig(config);
+    if (newRoot) requestUsbScan();
     pool_.resize(config.probe.concurrency);
     std::vector<std::string> udids;
     for (const auto& [udid, e] : devices_) udids.push_back(udid);
@@ -174,7 +177,10 @@ void Monitor::applyConfig(const Config& config) {
       if (it == devices_.end() || isLeaving(it->second->state)) continue;
       Entry& e = *it->second;
       const auto& last = e.history.lastSnapshot;
-      if (admit(e, last ? last->identity.name : std::nullopt, e.attached())) rediagnose(e);
+      if (!admit(e, last ? last->identity.name : std::nullopt, e.attached())) continue;
+      const auto slot = e.slot;
+      updateSlot(e);  // [[slot]] labels may have changed; re-diagnoses when the slot did
+      if (e.slot == slot) rediagnose(e);
     }
     auto excluded = std::move(excluded_);
     excluded_.clear();

@@ -29,10 +29,13 @@ void SessionRecorder::flush() {
   while (!queue_.empty()) {
     const SessionEvent& e = queue_.front();
     auto r = e.kind == SessionEvent::Attached ? store_.deviceAttached(e.udid, e.at)
-                                              : store_.deviceDetached(e.udid, e.at);
+             : e.kind == SessionEvent::Detached
+                 ? store_.deviceDetached(e.udid, e.at)
+                 : store_.sessionLocated(e.udid, e.port, e.slotLabel);
     if (!r) {
+      static constexpr const char* kWhat[] = {"attach", "detach", "port"};
       spdlog::error("store: {} (the {} of {} is kept and retried)", r.error().message,
-                    e.kind == SessionEvent::Attached ? "attach" : "detach", e.udid);
+                    kWhat[e.kind], e.udid);
       if (stopped_) return;
       armed_ = true;
       timer_->schedule(timers_.now() + retry_, [this] {

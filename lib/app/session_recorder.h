@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "app/asio.h"
@@ -24,10 +25,13 @@ namespace ibackupmon {
 class Store;
 
 struct SessionEvent {
-  enum Kind { Attached, Detached };
+  /// Located: where the device sits in its open session (after its Attached).
+  enum Kind { Attached, Detached, Located };
   std::string udid;
   Kind kind = Attached;
   TimePoint at{};
+  std::string port;                      ///< Located only
+  std::optional<std::string> slotLabel;  ///< Located only
 };
 
 class SessionRecorder {

@@ -5,6 +5,16 @@
 
 namespace ibackupmon {
 
+const SlotSetting* findSlot(const Config& config, std::string_view port, std::string_view path) {
+  for (const auto& slot : config.slots) {
+    if ((slot.port && !port.empty() && *slot.port == port) ||
+        (slot.path && !path.empty() && *slot.path == path)) {
+      return &slot;
+    }
+  }
+  return nullptr;
+}
+
 const char* toString(LogLevel l) {
   return enumName(kLogLevelNames, l, "info");
 }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/duration.h"
@@ -142,6 +143,22 @@ struct DeviceSetting {
   bool operator==(const DeviceSetting&) const = default;
 };
 
+struct HostConfig {
+  std::string sysfsRoot = "/sys";  ///< where USB ports are read; tests point it at a fixture tree
+
+  bool operator==(const HostConfig&) const = default;
+};
+
+/// A labelled place on a cart: a port, named by its sysfs port path or by udev's ID_PATH (exactly
+/// one of the two). The label follows the port: a device moved to another slot takes its label.
+struct SlotSetting {
+  std::optional<std::string> port;  ///< "1-2.3.4"
+  std::optional<std::string> path;  ///< "pci-0000:00:14.0-usb-0:2.3.4"
+  std::string label;                ///< "Cart A / 07"
+
+  bool operator==(const SlotSetting&) const = default;
+};
+
 struct Config {
   std::string sourcePath;  ///< file it came from; empty for built-in defaults
   StorageConfig storage;
@@ -153,10 +170,15 @@ struct Config {
   LogConfig log;
   AlertsConfig alerts;
   AppleStatusConfig appleStatus;
+  HostConfig host;
   std::vector<DeviceSetting> devices;
+  std::vector<SlotSetting> slots;
 
   bool operator==(const Config&) const = default;
 };
+
+/// The [[slot]] entry naming this port (by port path) or this udev path; nullptr when none.
+const SlotSetting* findSlot(const Config& config, std::string_view port, std::string_view path);
 
 const char* toString(LogLevel l);
 const char* toString(BackupExpect e);

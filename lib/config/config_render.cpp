@@ -132,11 +132,19 @@ std::string renderConfig(const Config& c) {
   w.text("url", c.appleStatus.url);
   w.duration("interval", c.appleStatus.interval);
   w.list("services", c.appleStatus.services);
+  w.section("host");
+  w.text("sysfs_root", c.host.sysfsRoot);
   for (const auto& device : c.devices) {
     w.arraySection("device");
     w.text("udid", device.udid);
     w.optional("label", device.label);
     w.optional("location", device.location);
+  }
+  for (const auto& slot : c.slots) {
+    w.arraySection("slot");
+    w.optional("port", slot.port);
+    w.optional("path", slot.path);
+    w.text("label", slot.label);
   }
   return w.str();
 }

@@ -14,7 +14,7 @@ const std::vector<ConfigSection>& schema() {
   static const std::vector<ConfigSection> kSchema = {
       {"",
        {"storage", "metrics", "probe", "backup", "thresholds", "ios", "log", "alerts",
-        "apple_status", "device"}},
+        "apple_status", "host", "device", "slot"}},
       {"storage", {"path", "retention", "forget_after"}},
       {"metrics", {"listen", "basic_auth_user", "basic_auth_password_file"}},
       {"probe",
@@ -31,7 +31,9 @@ const std::vector<ConfigSection>& schema() {
        {"smtp_url", "starttls", "username", "password_file", "from", "to", "timeout"}},
       {"alerts.alertmanager", {"url", "resend_interval", "timeout"}},
       {"apple_status", {"url", "interval", "services"}},
+      {"host", {"sysfs_root"}},
       {"device", {"udid", "label", "location"}},
+      {"slot", {"port", "path", "label"}},
   };
   return kSchema;
 }

@@ -3,6 +3,8 @@
 
 #include <set>
 
+#include "core/usb_slot.h"
+
 namespace ibackupmon {
 
 namespace {
@@ -153,6 +155,47 @@ void readDevices(const toml::array* array, std::vector<DeviceSetting>& out, Diag
   }
 }
 
+void readSlots(const toml::array* array, std::vector<SlotSetting>& out, Diagnostics& diag) {
+  if (array == nullptr) return;
+  std::set<std::string> places;  // "port 1-2.3" and "path pci-..." already taken
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const auto* table = array->get(i)->as_table();
+    const std::string prefix = "slot[" + std::to_string(i) + "].";
+    TableReader r(table, "slot", prefix, diag);
+    SlotSetting slot;
+    const std::size_t before = diag.errorCount();
+    r.optionalString("port", slot.port, [](std::string_view v) -> CheckResult {
+      if (isUsbPortPath(v)) return std::nullopt;
+      return "a USB port path such as \"1-2.3.4\" (bus, then hub ports; see ibackupmonctl status)";
+    });
+    r.optionalString("path", slot.path, [](std::string_view v) -> CheckResult {
+      if (isUsbIdPath(v)) return std::nullopt;
+      return "a udev ID_PATH such as \"pci-0000:00:14.0-usb-0:2.3.4\"";
+    });
+    r.string("label", slot.label, nonEmpty);
+    r.finish();
+    const ConfigPosition at = positionOf(table->source());
+    if (table->get("label") == nullptr) {
+      diag.error(at, prefix + "label", "a label in every [[slot]] entry", "none");
+    }
+    if (table->get("port") == nullptr && table->get("path") == nullptr) {
+      diag.error(at, prefix + "port", "a port or a path in every [[slot]] entry", "neither");
+    } else if (table->get("port") != nullptr && table->get("path") != nullptr) {
+      diag.error(diag.positionOf(prefix + "path").value_or(at), prefix + "path",
+                 "a port or a path, not both", "both");
+    } else if (diag.errorCount() == before) {
+      const bool byPort = slot.port.has_value();
+      const std::string key = byPort ? "port" : "path";
+      const std::string& where = byPort ? *slot.port : *slot.path;
+      if (!places.insert(key + " " + where).second) {
+        diag.error(diag.positionOf(prefix + key).value_or(at), prefix + key,
+                   "each " + key + " in one [[slot]] only", "a second entry for \"" + where + "\"");
+      }
+    }
+    out.push_back(std::move(slot));
+  }
+}
+
 }  // namespace
 
 void readConfigSections(const toml::table& root, Config& config, Diagnostics& diag) {
@@ -172,7 +215,9 @@ void readConfigSections(const toml::table& root, Config& config, Diagnostics& di
   section("log", [&](TableReader& r) { readLog(r, config.log); });
   section("alerts", [&](TableReader& r) { readAlerts(r, config.alerts, diag); });
   section("apple_status", [&](TableReader& r) { readAppleStatus(r, config.appleStatus); });
+  section("host", [&](TableReader& r) { r.string("sysfs_root", config.host.sysfsRoot, nonEmpty); });
   readDevices(top.arrayOfTables("device"), config.devices, diag);
+  readSlots(top.arrayOfTables("slot"), config.slots, diag);
   top.finish();
 }
 

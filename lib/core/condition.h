@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/usb_slot.h"
 
 namespace ibackupmon {
 
@@ -37,6 +38,7 @@ struct DeviceStatus {
   std::optional<std::string> iosVersion;
   std::optional<std::string> serial;
   bool connected = false;
+  std::optional<DeviceSlot> slot;  ///< while attached over USB and found in sysfs
   std::optional<TimePoint> firstSeen;
   std::optional<TimePoint> lastSeen;
   std::optional<TimePoint> lastCloudBackup;

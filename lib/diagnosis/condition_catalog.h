@@ -34,6 +34,7 @@ inline constexpr std::string_view kClockSkew = "clock_skew";
 inline constexpr std::string_view kIcloudSignedOut = "icloud_signed_out";
 inline constexpr std::string_view kWifiDisconnected = "wifi_disconnected";
 inline constexpr std::string_view kAppleServiceOutage = "apple_service_outage";
+inline constexpr std::string_view kUsbLinkDegraded = "usb_link_degraded";
 }  // namespace cond
 
 struct ConditionDef {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Rules about the device itself: device_storage_low, ios_outdated, clock_skew, device_missing.
+// Rules about the device itself: device_storage_low, ios_outdated, clock_skew, device_missing,
+// usb_link_degraded.
 #include <chrono>
 
 #include "core/duration.h"
@@ -101,6 +102,21 @@ void deviceMissingRule(RuleContext& ctx) {
               formatAge(std::chrono::duration_cast<Duration>(ctx.now() - *seen)) + ")";
 }
 
+// A USB link negotiated below high speed: the device is reachable, but a cable or port is failing
+// (backups over it crawl, and the same fault often interrupts charging).
+void usbLinkRule(RuleContext& ctx) {
+  const auto& slot = ctx.in().slot;
+  if (!facts::attached(ctx.in()) || !slot || !slot->speedMbps) return;
+  if (*slot->speedMbps >= kHighSpeedMbps) return;
+  Condition& c = ctx.raise(cond::kUsbLinkDegraded, ctx.now());
+  c.evidence["speed_mbps"] = formatMbps(*slot->speedMbps);
+  c.evidence["port"] = slot->port;
+  if (slot->label) c.evidence["slot"] = *slot->label;
+  c.summary = "USB link at " + formatMbps(*slot->speedMbps) + " Mbit/s (high speed is " +
+              formatMbps(kHighSpeedMbps) + ") on port " + slot->port +
+              (slot->label ? " (" + *slot->label + ")" : std::string());
+}
+
 }  // namespace
 
 void deviceRules(RuleContext& ctx) {
@@ -108,6 +124,7 @@ void deviceRules(RuleContext& ctx) {
   iosOutdatedRule(ctx);
   clockSkewRule(ctx);
   deviceMissingRule(ctx);
+  usbLinkRule(ctx);
 }
 
 }  // namespace ibackupmon

@@ -59,6 +59,9 @@ struct DiagnosisInput {
   std::optional<DeviceSnapshot> snapshot;
   DeviceHistory history;
   std::optional<DeviceSetting> setting;  ///< [[device]] entry for this UDID, if any
+  /// Where it is attached now over USB (sysfs); absent for a network or detached device, or
+  /// when sysfs did not list it. Read only while attached.
+  std::optional<DeviceSlot> slot;
   ExternalFacts external;
 };
 

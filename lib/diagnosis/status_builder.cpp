@@ -25,6 +25,8 @@ void fillIdentity(DeviceStatus& s, const DiagnosisInput& in) {
     s.label = in.setting->label;
     s.location = in.setting->location;
   }
+  // On a cart the slot names a device better than its (often identical) DeviceName.
+  if (!s.label && in.slot && facts::attached(in)) s.label = in.slot->label;
   const auto deviceName = facts::identityField(in, &Identity::name);
   s.name = s.label ? *s.label : deviceName.value_or("");
   s.productType = facts::identityField(in, &Identity::productType);
@@ -34,6 +36,7 @@ void fillIdentity(DeviceStatus& s, const DiagnosisInput& in) {
 
 void fillPresence(DeviceStatus& s, const DiagnosisInput& in) {
   s.connected = facts::attached(in);
+  if (s.connected) s.slot = in.slot;
   s.firstSeen = facts::firstSeen(in);
   s.lastSeen = lastSeenOf(in);
 }

@@ -9,7 +9,8 @@
 
 namespace ibackupmon {
 
-/// Fills every field of DeviceStatus: name is the configured label, else DeviceName, else "".
+/// Fills every field of DeviceStatus: name is the configured label, else the label of the slot
+/// it is attached at, else DeviceName, else "".
 /// Battery and power come only from a snapshot taken while connected (else null); identity,
 /// backup and storage fall back to history's last snapshot.
 DeviceStatus buildStatus(const DiagnosisInput& in, const DiagnosisConfig& config,

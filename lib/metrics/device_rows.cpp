@@ -77,6 +77,11 @@ DeviceRow makeDeviceRow(const DeviceStatus& s, ConditionIds& ids) {
   r.charging = toDouble(s.charging);
   r.storageAvailable = toDouble(s.storageAvailableBytes);
   r.storageCapacity = toDouble(s.storageCapacityBytes);
+  if (s.slot) {
+    r.slotPort = sanitizeDeviceString(s.slot->port);
+    r.slotLabel = labelValue(s.slot->label);
+    if (s.slot->speedMbps) r.linkSpeedBytes = *s.slot->speedMbps * 1e6 / 8;
+  }
   std::vector<std::size_t> open;
   for (const Condition& c : s.conditions) {
     if (auto index = ids.add(c.id)) open.push_back(*index);

@@ -32,6 +32,9 @@ struct DeviceRow {
   std::optional<double> charging;
   std::optional<double> storageAvailable;
   std::optional<double> storageCapacity;
+  std::optional<std::string> slotPort;   ///< while attached over USB and found in sysfs
+  std::string slotLabel;                 ///< "" when no [[slot]] names the port
+  std::optional<double> linkSpeedBytes;  ///< bits per second
   std::vector<bool> conditions;  ///< open or not, by index into the exporter's condition ids
 };
 

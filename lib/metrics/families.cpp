@@ -49,12 +49,32 @@ const UdidGauge kUdidGauges[] = {
      &DeviceRow::storageAvailable},
     {"ibackupmon_storage_capacity_bytes", "Capacity of the device's data partition.",
      &DeviceRow::storageCapacity},
+    {"ibackupmon_usb_link_speed_bytes_per_second",
+     "Negotiated USB link speed in bytes per second, the base unit (60e6 = 480 Mbit/s, high "
+     "speed); absent for network devices and when unknown.",
+     &DeviceRow::linkSpeedBytes},
 };
 
 constexpr const char* kInfo = "ibackupmon_device_info";
 constexpr const char* kConnected = "ibackupmon_device_connected";
 constexpr const char* kBackup = "ibackupmon_backup_last_success_timestamp_seconds";
 constexpr const char* kCondition = "ibackupmon_condition_active";
+constexpr const char* kSlot = "ibackupmon_device_slot_info";
+
+void writeSlots(TextWriter& w, const std::vector<DeviceRow>& rows) {
+  const bool any =
+      std::any_of(rows.begin(), rows.end(), [](const DeviceRow& r) { return r.slotPort; });
+  if (!any) return;
+  w.family(kSlot,
+           "The USB port a device is attached at now and the [[slot]] label of that port; always 1 "
+           "(labels udid, port, label).",
+           "gauge");
+  for (const DeviceRow& r : rows) {
+    if (r.slotPort) {
+      w.sample(kSlot, {{"label", r.slotLabel}, {"port", *r.slotPort}, {"udid", r.udid}}, 1);
+    }
+  }
+}
 
 void writeBackups(TextWriter& w, const std::vector<DeviceRow>& rows) {
   const bool any = std::any_of(rows.begin(), rows.end(), [](const DeviceRow& r) {
@@ -122,6 +142,7 @@ void writeDeviceFamilies(std::string& out, const std::vector<DeviceRow>& rows,
   for (const DeviceRow& r : rows) w.sample(kConnected, {{"udid", r.udid}}, r.connected ? 1 : 0);
   writeBackups(w, rows);
   writeConditions(w, rows, conditionIds);
+  writeSlots(w, rows);
   for (const UdidGauge& g : kUdidGauges) writeUdidGauge(w, rows, g);
 }
 

@@ -13,7 +13,8 @@ constexpr std::size_t kMaxCellBytes = 1024;
 constexpr const char* kHeader =
     "udid,name,label,location,product_type,ios_version,serial,connected,last_seen,"
     "last_cloud_backup,last_computer_backup,icloud_backup_enabled,battery_level,on_power,"
-    "storage_available_bytes,storage_capacity_bytes,backup_state,state,conditions,summary";
+    "storage_available_bytes,storage_capacity_bytes,backup_state,state,conditions,summary,"
+    "slot_port,slot_label";
 
 std::string text(const std::optional<std::string>& v) {
   return v ? sanitizeDeviceString(*v, kMaxCellBytes) : "";
@@ -59,7 +60,9 @@ std::string renderStatusCsv(const std::vector<DeviceStatus>& fleet) {
                                  toString(s.backupState),
                                  toString(deviceState(s)),
                                  conditionIds(s),
-                                 sanitizeDeviceString(deviceSummary(s), kMaxCellBytes)};
+                                 sanitizeDeviceString(deviceSummary(s), kMaxCellBytes),
+                                 s.slot ? text(s.slot->port) : "",
+                                 s.slot ? text(s.slot->label) : ""};
     bool first = true;
     for (const auto& c : cells) {
       if (!first) out += ',';

@@ -44,6 +44,14 @@ nlohmann::json statusToJson(const DeviceStatus& s) {
   j["ios_version"] = orNull(s.iosVersion);
   j["serial"] = orNull(s.serial);
   j["connected"] = s.connected;
+  j["slot"] = nullptr;
+  if (s.slot) {
+    j["slot"] = nlohmann::json{
+        {"port", s.slot->port},
+        {"path", s.slot->path.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.slot->path)},
+        {"label", orNull(s.slot->label)},
+        {"speed_mbps", orNull(s.slot->speedMbps)}};
+  }
   j["first_seen"] = timeOrNull(s.firstSeen);
   j["last_seen"] = timeOrNull(s.lastSeen);
   j["last_cloud_backup"] = timeOrNull(s.lastCloudBackup);

@@ -13,7 +13,7 @@
 namespace ibackupmon {
 namespace {
 
-constexpr std::size_t kColumns = 9;
+constexpr std::size_t kColumns = 10;
 using Row = std::array<std::string, kColumns>;
 constexpr std::size_t kMaxName = 32;
 constexpr std::size_t kMaxConditions = 3;
@@ -22,6 +22,12 @@ std::string displayName(const DeviceStatus& s) {
   std::string name = s.label ? *s.label : s.name;
   if (name.empty()) name = s.udid;
   return terminalCell(name, kMaxName);
+}
+
+// The slot's label, else its port path; "-" for a device with no slot (detached, network).
+std::string slotCell(const DeviceStatus& s) {
+  if (!s.slot) return "-";
+  return terminalCell(s.slot->label ? *s.slot->label : s.slot->port, 24);
 }
 
 std::string topConditions(const DeviceStatus& s) {
@@ -39,6 +45,7 @@ Row rowFor(const DeviceStatus& s, TimePoint now) {
   for (auto& c : state) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return {state,
           displayName(s),
+          slotCell(s),
           shortUdid(terminalCell(s.udid, 64)),
           terminalCell(s.productType.value_or("?"), 16),
           terminalCell(s.iosVersion.value_or("?"), 10),
@@ -51,8 +58,8 @@ Row rowFor(const DeviceStatus& s, TimePoint now) {
 }  // namespace
 
 std::string renderStatusTable(const std::vector<DeviceStatus>& fleet, TimePoint now) {
-  std::vector<Row> rows = {
-      {"STATE", "NAME", "UDID", "MODEL", "IOS", "CONN", "ICLOUD", "COMPUTER", "CONDITIONS"}};
+  std::vector<Row> rows = {{"STATE", "NAME", "SLOT", "UDID", "MODEL", "IOS", "CONN", "ICLOUD",
+                            "COMPUTER", "CONDITIONS"}};
   for (const auto& s : fleet) rows.push_back(rowFor(s, now));
   std::array<std::size_t, kColumns> width{};
   for (const auto& r : rows) {
@@ -84,6 +91,15 @@ std::string renderDeviceDetail(const DeviceStatus& s, TimePoint now) {
     << "UDID:              " << terminalCell(s.udid, 200) << "\n";
   if (s.label) o << "Label:             " << terminalCell(*s.label, 200) << "\n";
   if (s.location) o << "Location:          " << terminalCell(*s.location, 200) << "\n";
+  if (s.slot) {
+    o << "Slot:              "
+      << (s.slot->label ? terminalCell(*s.slot->label, 200) + ", port " : std::string("port "))
+      << terminalCell(s.slot->port, 64)
+      << (s.slot->path.empty() ? std::string() : " (" + terminalCell(s.slot->path, 200) + ")")
+      << ", link "
+      << (s.slot->speedMbps ? formatMbps(*s.slot->speedMbps) + " Mbit/s" : std::string("unknown"))
+      << "\n";
+  }
   o << "Model:             " << cell(s.productType) << ", iOS " << cell(s.iosVersion) << "\n"
     << "Serial:            " << cell(s.serial) << "\n"
     << "State:             " << toString(deviceState(s)) << " (backup " << toString(s.backupState)

@@ -22,6 +22,13 @@ void fields(auto&& io, Like<Condition> auto& c) {
   io("fix", c.fix);
 }
 
+void fields(auto&& io, Like<DeviceSlot> auto& s) {
+  io("port", s.port);
+  io("path", s.path);
+  io("label", s.label);
+  io("speed_mbps", s.speedMbps);
+}
+
 void fields(auto&& io, Like<DeviceStatus> auto& s) {
   io("udid", s.udid);
   io("name", s.name);
@@ -31,6 +38,7 @@ void fields(auto&& io, Like<DeviceStatus> auto& s) {
   io("ios_version", s.iosVersion);
   io("serial", s.serial);
   io("connected", s.connected);
+  io.object("slot", s.slot);
   io("first_seen", s.firstSeen);
   io("last_seen", s.lastSeen);
   io("last_cloud_backup", s.lastCloudBackup);

@@ -37,6 +37,8 @@ struct AttachSession {
   std::string udid;
   TimePoint attached{};
   std::optional<TimePoint> detached;
+  std::optional<std::string> port;       ///< USB port path while attached; absent when not known
+  std::optional<std::string> slotLabel;  ///< the [[slot]] label of that port at the time
 };
 
 /// A change of diagnosis-relevant values (banded: battery in 10 % steps, storage in GiB).
@@ -74,6 +76,9 @@ class Store {
   virtual Expected<void> deviceAttached(const std::string& udid, TimePoint at) = 0;
   /// Close the open attach session, if any.
   virtual Expected<void> deviceDetached(const std::string& udid, TimePoint at) = 0;
+  /// Where the device sits during its open attach session (USB port path and [[slot]] label).
+  virtual Expected<void> sessionLocated(const std::string& udid, const std::string& port,
+                                        const std::optional<std::string>& slotLabel) = 0;
   /// At startup and when usbmuxd goes away: close every open attach session.
   virtual Expected<void> closeAllSessions(TimePoint at) = 0;
   /// Store what a probe cycle saw: identity fields, an observation row only when values changed

@@ -64,6 +64,19 @@ Expected<void> SqliteStore::deviceDetached(const std::string& udid, TimePoint at
   });
 }
 
+Expected<void> SqliteStore::sessionLocated(const std::string& udid, const std::string& port,
+                                           const std::optional<std::string>& slotLabel) {
+  return write([&]() -> Expected<void> {
+    auto id = findDevice(udid);
+    if (!id) return tl::unexpected(id.error());
+    if (!*id) return {};
+    return execBound(db_,
+                     "UPDATE attach_sessions SET port = ?2, slot_label = ?3 "
+                     "WHERE device_id = ?1 AND detached IS NULL",
+                     **id, port, slotLabel);
+  });
+}
+
 Expected<void> SqliteStore::closeAllSessions(TimePoint at) {
   return write([&]() -> Expected<void> {
     // After a crash the true detach time is unknown; the last time the device was seen is the

@@ -36,10 +36,11 @@ Expected<DeviceTimeline> SqliteStore::timeline(const std::string& udid) const {
   t.conditions = std::move(*conditions);
   auto sessions =
       queryAll(db_,
-               "SELECT attached, detached FROM attach_sessions WHERE device_id = ?1 "
-               "ORDER BY attached_ms",
+               "SELECT attached, detached, port, slot_label FROM attach_sessions "
+               "WHERE device_id = ?1 ORDER BY attached_ms",
                binds(**id), [&](const Row& r) {
-                 return AttachSession{udid, r.time("attached"), r.optionalTime("detached")};
+                 return AttachSession{udid, r.time("attached"), r.optionalTime("detached"),
+                                      r.optionalText("port"), r.optionalText("slot_label")};
                });
   if (!sessions) return tl::unexpected(sessions.error());
   t.sessions = std::move(*sessions);

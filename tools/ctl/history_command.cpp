@@ -37,8 +37,10 @@ nlohmann::json timelineJson(const DeviceTimeline& t) {
   }
   auto& sessions = j["sessions"] = nlohmann::json::array();
   for (const auto& s : t.sessions) {
-    sessions.push_back(
-        {{"attached", formatRfc3339(s.attached)}, {"detached", timeOrNull(s.detached)}});
+    sessions.push_back({{"attached", formatRfc3339(s.attached)},
+                        {"detached", timeOrNull(s.detached)},
+                        {"port", s.port ? nlohmann::json(*s.port) : nlohmann::json(nullptr)},
+                        {"slot_label", s.slotLabel ? nlohmann::json(*s.slotLabel) : nullptr}});
   }
   auto& observations = j["observations"] = nlohmann::json::array();
   for (const auto& o : t.observations) {
@@ -51,6 +53,13 @@ std::string span(TimePoint from, const std::optional<TimePoint>& to) {
   if (!to) return formatRfc3339(from) + " -> (open)";
   auto d = std::chrono::duration_cast<Duration>(*to - from);
   return formatRfc3339(from) + " -> " + formatRfc3339(*to) + " (" + formatAge(d) + ")";
+}
+
+// "1-2.3.4 (Cart A / 07)": a session's port and the label it had then.
+std::string where(const AttachSession& s) {
+  std::string out = terminalCell(s.port.value_or("?"), 64);
+  if (s.slotLabel) out += " (" + terminalCell(*s.slotLabel, 100) + ")";
+  return out;
 }
 
 std::string oneLine(const std::string& json) {
@@ -72,7 +81,16 @@ void printTimeline(std::ostream& o, const DeviceTimeline& t) {
       << terminalCell(c.conditionId, 60) << "  " << oneLine(c.evidenceJson) << "\n";
   }
   o << "\nAttach sessions (" << t.sessions.size() << "):\n";
-  for (const auto& s : t.sessions) o << "  " << span(s.attached, s.detached) << "\n";
+  const AttachSession* previous = nullptr;  // the last session whose port is known
+  for (const auto& s : t.sessions) {
+    o << "  " << span(s.attached, s.detached);
+    if (s.port) {
+      o << "  at " << where(s);
+      if (previous && *previous->port != *s.port) o << ", moved from " << where(*previous);
+      previous = &s;
+    }
+    o << "\n";
+  }
   o << "\nValue changes (" << t.observations.size() << "):\n";
   for (const auto& v : t.observations) {
     o << "  " << formatRfc3339(v.at) << "  " << oneLine(v.changesJson) << "\n";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "synthetic_fleet.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -33,7 +34,7 @@ std::vector<std::string> syntheticConditionIds() {
           "not_paired",           "values_prohibited",      "icloud_signed_out",
           "wifi_disconnected",    "ios_outdated",           "clock_skew",
           "probe_failing",        "device_missing",         "stale_unexplained",
-          "apple_service_outage", "device_values_invalid"};
+          "apple_service_outage", "device_values_invalid",  "usb_link_degraded"};
 }
 
 DeviceStatus makeHealthyDevice(const std::string& udid, TimePoint now) {
@@ -111,7 +112,24 @@ FleetView makeSyntheticFleet(std::size_t n, TimePoint now) {
       d.onPower = false;
       d.batteryLevel = 15;
     }
-    d.conditions.push_back(condition(ids[i % ids.size()], Severity::Warning, now - hours(2)));
+    // Attached devices sit in a cart slot (every third port has no [[slot]] label); every
+    // seventh negotiated only full speed.
+    if (d.connected) {
+      char port[32];
+      std::snprintf(port, sizeof port, "1-1.%zu.%zu", i / 6 + 1, i % 6 + 1);
+      d.slot = DeviceSlot{.port = port,
+                          .path = std::string("pci-0000:00:14.0-usb-0:") + (port + 2),
+                          .speedMbps = i % 7 == 6 ? 12.0 : 480.0};
+      if (i % 3 != 2) d.slot->label = "Cart A / " + std::to_string(i + 1);
+      if (i % 7 == 6) {
+        d.conditions.push_back(condition("usb_link_degraded", Severity::Warning, now - hours(1)));
+      }
+    }
+    const std::string& cycled = ids[i % ids.size()];
+    if (std::none_of(d.conditions.begin(), d.conditions.end(),
+                     [&](const Condition& c) { return c.id == cycled; })) {
+      d.conditions.push_back(condition(cycled, Severity::Warning, now - hours(2)));
+    }
     if (!d.connected) d.conditions.push_back(condition("device_missing", Severity::Warning, now));
     view.devices.push_back(std::move(d));
   }

@@ -16,7 +16,8 @@ std::vector<std::string> syntheticConditionIds();
 
 /// n devices at time now: device i has udid "00008101-<i as 16 hex digits>" and cycles through
 /// ok / stale / critical-stale / unknown backup states, connected and not, known and unknown
-/// battery, storage and iCloud switch; every condition id is open on some device.
+/// battery, storage and iCloud switch; attached devices sit in a slot (labelled or not) at high
+/// or full link speed; every condition id is open on some device.
 FleetView makeSyntheticFleet(std::size_t n, TimePoint now);
 
 /// A device whose strings are hostile: CR/LF, quotes, backslashes, invalid UTF-8, HTML.

@@ -157,6 +157,39 @@ TEST(ConfigErrors, DeviceEntries) {
                        "device[0].lable: expected a key of [device] (did you mean \"label\"?)"));
 }
 
+TEST(ConfigErrors, SlotEntries) {
+  EXPECT_EQ(onlyError("[[slot]]\nport = \"1-2.3\""),
+            "t.toml:1:1: slot[0].label: expected a label in every [[slot]] entry, found none");
+  EXPECT_EQ(onlyError("[[slot]]\nlabel = \"A\""),
+            "t.toml:1:1: slot[0].port: expected a port or a path in every [[slot]] entry, "
+            "found neither");
+  EXPECT_EQ(onlyError("[[slot]]\nport = \"1-2\"\npath = \"pci-0000:00:14.0-usb-0:2\"\nlabel = "
+                      "\"A\""),
+            "t.toml:3:8: slot[0].path: expected a port or a path, not both, found both");
+  EXPECT_EQ(onlyError("[[slot]]\nport = \"1-2.3:1.0\"\nlabel = \"A\""),
+            "t.toml:2:8: slot[0].port: expected a USB port path such as \"1-2.3.4\" (bus, then hub "
+            "ports; see ibackupmonctl status), found \"1-2.3:1.0\"");
+  EXPECT_TRUE(contains(onlyError("[[slot]]\npath = \"usb-0:2\"\nlabel = \"A\""),
+                       "slot[0].path: expected a udev ID_PATH such as"));
+  EXPECT_EQ(onlyError("[[slot]]\nport = \"1-2\"\nlabel = \"A\"\n[[slot]]\nport = \"1-2\"\nlabel = "
+                      "\"B\""),
+            "t.toml:5:8: slot[1].port: expected each port in one [[slot]] only, found a second "
+            "entry for \"1-2\"");
+  EXPECT_TRUE(contains(onlyError("[[slot]]\nport = \"1-2\"\nlabel = \"\""),
+                       "slot[0].label: expected a non-empty string"));
+  EXPECT_TRUE(contains(onlyError("[host]\nsysfs_root = \"\""),
+                       "host.sysfs_root: expected a non-empty string"));
+  auto ok = loadConfigFromString(
+      "[host]\nsysfs_root = \"/tmp/sys\"\n[[slot]]\nport = \"1-2\"\nlabel = \"Cart A / 01\"\n"
+      "[[slot]]\npath = \"pci-0000:00:14.0-usb-0:2\"\nlabel = \"Cart A / 01\"\n",
+      "t.toml");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->host.sysfsRoot, "/tmp/sys");
+  ASSERT_EQ(ok->slots.size(), 2u);
+  EXPECT_EQ(ok->slots[0], (SlotSetting{"1-2", std::nullopt, "Cart A / 01"}));
+  EXPECT_EQ(ok->slots[1], (SlotSetting{std::nullopt, "pci-0000:00:14.0-usb-0:2", "Cart A / 01"}));
+}
+
 TEST(ConfigErrors, ControlCharactersAreRejectedAndShownEscaped) {
   EXPECT_TRUE(
       contains(onlyError("[alerts]\nhost_name = \"a\\nBcc: x\""), "found \"a\\x0aBcc: x\""));
@@ -214,10 +247,12 @@ TEST(ConfigErrors, EveryKeyIsReadAndTypeChecked) {
     const auto dot = full.rfind('.');
     const std::string section = full.substr(0, dot);
     const std::string key = full.substr(dot + 1);
-    std::string text = section == "device" ? "[[device]]\n" : "[" + section + "]\n";
+    const bool array = section == "device" || section == "slot";
+    std::string text = array ? "[[" + section + "]]\n" : "[" + section + "]\n";
     if (section == "device" && key != "udid") text += "udid = \"ab\"\n";
+    if (section == "slot") text += key == "label" ? "port = \"1-1\"\n" : "label = \"x\"\n";
     text += key + " = { wrong = 1 }\n";
-    const std::string shown = section == "device" ? "device[0]." + key : full;
+    const std::string shown = array ? section + "[0]." + key : full;
     const std::string e = onlyError(text);
     EXPECT_TRUE(contains(e, shown + ": expected ")) << e;
     EXPECT_TRUE(contains(e, "found a table")) << e;

@@ -66,11 +66,15 @@ TEST(ConfigExample, MentionsEveryKeyInItsSection) {
 TEST(ConfigExample, CommentedKeysAreValidToo) {
   // Uncommenting every "# key = value" line must still give a valid file.
   std::string text = readFile(kExample);
-  text = std::regex_replace(text, std::regex(R"((^|\n)# ([a-z_]+ = |\[\[device))"), "$1$2");
+  text =
+      std::regex_replace(text, std::regex(R"((^|\n)# ([a-z_]+ = |\[\[device|\[\[slot))"), "$1$2");
   auto config = loadConfigFromString(text, "uncommented.toml");
   ASSERT_TRUE(config) << config.error().message << "\n" << text;
   EXPECT_TRUE(config->ios.minimumVersion.has_value());
   EXPECT_EQ(config->devices.size(), 1u);
+  ASSERT_EQ(config->slots.size(), 2u);
+  EXPECT_EQ(config->slots[0].port, "1-2.3.4");
+  EXPECT_EQ(config->slots[1].path, "pci-0000:00:14.0-usb-0:2.3.5");
 }
 
 TEST(ConfigDocs, ReferenceNamesEveryKeyAndEveryRestartKey) {

@@ -96,6 +96,37 @@ std::vector<Case> cases() {
          in.snapshot->battery->hasBattery = false;
        },
        {}},
+      {"usb_full_speed",
+       [](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2.3", "", "Cart A / 07", 12.0};
+       },
+       {"usb_link_degraded"}},
+      {"usb_low_speed_no_label",
+       [](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2", "", std::nullopt, 1.5};
+       },
+       {"usb_link_degraded"}},
+      {"usb_high_speed",
+       [](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2", "", "A", 480.0};
+       },
+       {}},
+      {"usb_super_speed",
+       [](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2", "", "A", 5000.0};
+       },
+       {}},
+      {"usb_speed_unknown_not_raised",
+       [](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2", "", "A", std::nullopt};
+       },
+       {}},
+      {"usb_slow_but_detached",
+       [=](auto& in, auto&) {
+         in.slot = DeviceSlot{"1-2", "", "A", 12.0};
+         detach(in, now - hours(1));
+       },
+       {}},
       {"storage_low",
        [](auto& in, auto&) { in.snapshot->storage->totalDataAvailable = 1ull << 30; },
        {"device_storage_low"}},

@@ -45,6 +45,30 @@ TEST(BuildStatus, LabelWinsOverDeviceName) {
   EXPECT_EQ(s.location, "Cart B / slot 12");
 }
 
+TEST(BuildStatus, SlotLabelNamesADeviceWithoutItsOwnLabel) {
+  auto in = healthyDevice();
+  in.slot = DeviceSlot{"1-2.3.4", "pci-0000:00:14.0-usb-0:2.3.4", "Cart A / 07", 480.0};
+  auto s = statusOf(in);
+  EXPECT_EQ(s.slot, in.slot);
+  EXPECT_EQ(s.label, "Cart A / 07");
+  EXPECT_EQ(s.name, "Cart A / 07");
+
+  in.setting = DeviceSetting{kUdid, "Lab iPad 7", std::nullopt};
+  s = statusOf(in);
+  EXPECT_EQ(s.label, "Lab iPad 7");  // the device's own label wins; the slot is still its slot
+  EXPECT_EQ(s.slot->label, "Cart A / 07");
+
+  in.setting.reset();
+  in.slot->label.reset();  // a port no [[slot]] names
+  s = statusOf(in);
+  EXPECT_EQ(s.label, std::nullopt);
+  EXPECT_EQ(s.slot->port, "1-2.3.4");
+
+  in.history.connected = false;
+  in.snapshot->connected = false;
+  EXPECT_EQ(statusOf(in).slot, std::nullopt);  // where it was is history, not where it is
+}
+
 TEST(BuildStatus, AmountDataAvailableWhenTotalAbsent) {
   auto in = healthyDevice();
   in.snapshot->storage->totalDataAvailable.reset();

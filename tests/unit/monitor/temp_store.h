@@ -63,6 +63,13 @@ class SessionRefusingStore final : public Store {
     if (r) sessionWrites.emplace_back("detach " + udid, at);
     return r;
   }
+  Expected<void> sessionLocated(const std::string& udid, const std::string& port,
+                                const std::optional<std::string>& slotLabel) override {
+    if (refuse()) return makeError("db_busy", "database is locked");
+    auto r = inner_.sessionLocated(udid, port, slotLabel);
+    if (r) sessionWrites.emplace_back("located " + udid + " " + port, TimePoint{});
+    return r;
+  }
   Expected<void> closeAllSessions(TimePoint at) override { return inner_.closeAllSessions(at); }
   Expected<std::vector<BackupEvent>> recordSnapshot(const DeviceSnapshot& s) override {
     return inner_.recordSnapshot(s);

@@ -58,6 +58,21 @@ TEST(CodecTest, StatusReadsBackAndEncodesToTheSameText) {
   EXPECT_EQ(codec::encodeStatus(*s), kStatusJson);
 }
 
+TEST(CodecTest, StatusKeepsTheSlot) {
+  constexpr const char* kWithSlot =
+      R"({"backup_state":"ok","conditions":[],"connected":true,"name":"iPad","slot":{"label":"Cart A / 07","path":"pci-0000:00:14.0-usb-0:2.3.4","port":"1-2.3.4","speed_mbps":1.5},"udid":"U1"})";
+  auto s = codec::decodeStatus(kWithSlot);
+  ASSERT_TRUE(s) << s.error().message;
+  ASSERT_TRUE(s->slot);
+  EXPECT_EQ(*s->slot, (DeviceSlot{"1-2.3.4", "pci-0000:00:14.0-usb-0:2.3.4", "Cart A / 07", 1.5}));
+  EXPECT_EQ(codec::encodeStatus(*s), kWithSlot);
+  auto bad = codec::decodeStatus(R"({"slot":{"port":7,"speed_mbps":"fast"}})");
+  ASSERT_TRUE(bad) << bad.error().message;
+  ASSERT_TRUE(bad->slot);
+  EXPECT_EQ(bad->slot->port, "");
+  EXPECT_EQ(bad->slot->speedMbps, std::nullopt);
+}
+
 TEST(CodecTest, MissingOrMistypedFieldsReadAsNotKnown) {
   auto s = codec::decodeSnapshot(
       R"({"identity":{"name":7},"trust":"bogus","connected":"yes","probes":[{"status":"?"}]})");

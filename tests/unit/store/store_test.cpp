@@ -212,6 +212,27 @@ TEST_F(StoreTest, ReattachWithinOneSecondOpensItsOwnSession) {
   EXPECT_FALSE(tl->sessions[2].detached);
 }
 
+TEST_F(StoreTest, OpenSessionRecordsWhereTheDeviceSits) {
+  auto store = open();
+  ASSERT_TRUE(store->sessionLocated("A", "1-2.3", std::nullopt));  // unknown device: nothing
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
+  ASSERT_TRUE(store->sessionLocated("A", "1-2.3", "Cart A / 07"));
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 100)));
+  ASSERT_TRUE(store->sessionLocated("A", "9-9", "never"));  // no open session: nothing
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 200)));
+  ASSERT_TRUE(store->sessionLocated("A", "1-2.4", std::nullopt));
+  ASSERT_TRUE(store->deviceDetached("A", at(kT0 + 300)));
+  ASSERT_TRUE(store->deviceAttached("A", at(kT0 + 400)));  // a network attach: no port
+  auto t = store->timeline("A");
+  ASSERT_TRUE(t);
+  ASSERT_EQ(t->sessions.size(), 3u);
+  EXPECT_EQ(t->sessions[0].port, "1-2.3");
+  EXPECT_EQ(t->sessions[0].slotLabel, "Cart A / 07");
+  EXPECT_EQ(t->sessions[1].port, "1-2.4");
+  EXPECT_EQ(t->sessions[1].slotLabel, std::nullopt);
+  EXPECT_EQ(t->sessions[2].port, std::nullopt);
+}
+
 TEST_F(StoreTest, HistoryKeepsLastSnapshotAndProbeFailures) {
   auto store = open();
   auto s = snapshot("A", kT0);
