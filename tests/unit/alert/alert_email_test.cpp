@@ -48,12 +48,13 @@ DeviceStatus hostileDevice() {
   return d;
 }
 
-std::string hostileMessage() {
+std::string hostileMessage(std::optional<DeviceSlot> slot = std::nullopt) {
   AlertEmailContent content;
   content.host = "host-a";
   content.now = fromUnixSeconds(1'700'900'000);
   content.dashboardUrl = "https://grafana.example/d/ibackupmon";
   AlertEmailDevice dev{hostileDevice(), {}, std::nullopt};
+  dev.device.slot = std::move(slot);
   dev.notices.push_back(Notice{NoticeKind::Opened, AlertKey{dev.device.udid, "backup_stale"},
                                Severity::Warning, content.now});
   content.devices.push_back(dev);
@@ -105,6 +106,21 @@ TEST(AlertEmailTest, TextBodyCarriesIdentityBackupsEvidenceAndFix) {
   }
   EXPECT_EQ(text.find("\nBcc:"), std::string::npos);
   EXPECT_LT(text.size(), 5'000u);
+}
+
+TEST(AlertEmailTest, SaysWhichSlotTheDeviceSitsIn) {
+  auto j = parseWithPython(hostileMessage(DeviceSlot{"1-2.3.4", "", "Cart <A> / 07", 12.0}));
+  std::string text = j["parts"]["text/plain"];
+  EXPECT_NE(text.find("Slot: Cart <A> / 07, port 1-2.3.4, link 12 Mbit/s"), std::string::npos)
+      << text;
+  std::string html = j["parts"]["text/html"];
+  EXPECT_NE(html.find("Cart &lt;A&gt; / 07, port 1-2.3.4, link 12 Mbit/s"), std::string::npos);
+  EXPECT_EQ(html.find("Cart <A>"), std::string::npos);
+  auto unplaced = parseWithPython(hostileMessage(DeviceSlot{"3-1", "", std::nullopt, {}}));
+  EXPECT_NE(std::string(unplaced["parts"]["text/plain"]).find("Slot: port 3-1, link unknown"),
+            std::string::npos);
+  EXPECT_EQ(std::string(parseWithPython(hostileMessage())["parts"]["text/plain"]).find("Slot:"),
+            std::string::npos);  // a network or detached device has no slot
 }
 
 TEST(AlertEmailTest, GroupedSubjectCountsDevices) {
