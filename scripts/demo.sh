@@ -22,8 +22,9 @@ install_deps() { "$root/scripts/deps.sh"; }
 
 build_all() {
   [ "${SKIP_BUILD:-0}" = 1 ] && return 0
-  log "building into $build"
-  BUILD_DIR="$build" "$root/scripts/build.sh"
+  # Only the three programs the demo runs: the test suite is built by scripts/test.sh.
+  log "building ibackupmond, ibackupmonctl and ibackupmon-sim into $build"
+  BUILD_DIR="$build" BUILD_TARGETS="ibackupmond ibackupmonctl ibackupmon-sim" "$root/scripts/build.sh"
 }
 
 make_state_dir() { state=$(mktemp -d /tmp/ibackupmon-demo.XXXXXX); }
@@ -163,13 +164,19 @@ first_mail() {
 }
 
 # Prints the fleet once every simulated device has been probed, then the first alert email.
+# A device counts as probed once its model is known or a probe raised a condition (a locked or
+# untrusted device tells no model); attach alone sets last_seen and the slot's link condition.
 show_fleet() {
   local ctl="$build/bin/ibackupmonctl" shown=""
+  local probed_check='import json,sys
+d = json.load(sys.stdin)
+probed = lambda x: x.get("product_type") or any(c.get("id") != "usb_link_degraded" for c in x["conditions"])
+sys.exit(0 if d and all(probed(x) for x in d) else 1)'
   [ -x "$ctl" ] || return 0
   while in_time && kill -0 "$daemon_pid" 2>/dev/null; do
     # status exits 0-3 by Nagios state; only its JSON matters here (pipefail would see 2).
     if { "$ctl" status --json --config "$config" 2>/dev/null || true; } |
-      /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); sys.exit(0 if d and all(x.get("last_seen") for x in d) else 1)' 2>/dev/null; then
+      /usr/bin/python3 -c "$probed_check" 2>/dev/null; then
       shown=1
       break
     fi
