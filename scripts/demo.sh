@@ -3,7 +3,8 @@
 # The README's first command: installs dependencies, builds, and runs ibackupmond in the foreground
 # with a demo configuration (state in a temporary directory, metrics on 127.0.0.1) until Ctrl-C.
 # DEMO_SECONDS=N stops it cleanly after N seconds (for automated checks); DEMO_PORT picks the
-# metrics port (default 9847, or a free one when that is taken); SKIP_BUILD=1 reuses $BUILD_DIR as is.
+# metrics port (default 9847, or a free one when that is taken); SKIP_BUILD=1 reuses $BUILD_DIR as is;
+# DEMO_ONCE=1 stops as soon as the fleet, the metrics and the first alert email have been shown.
 # When build/bin/ibackupmon-sim and config/demo-fleet.toml exist, a simulated fleet is served to
 # the daemon through USBMUXD_SOCKET_ADDRESS, so no iPhone is needed.
 set -euo pipefail
@@ -272,7 +273,7 @@ main() {
   start_daemon
   print_where_to_look
   show_fleet
-  wait_for_daemon
+  if [ "${DEMO_ONCE:-0}" = 1 ]; then stop_daemon; else wait_for_daemon; fi
 }
 
 main "$@"
