@@ -136,6 +136,8 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
 
 void Monitor::recordAttach(Entry& e, TimePoint at) {
   sessions_.record({e.udid, SessionEvent::Attached, at});
+  // A port found while the device waited for its name belongs to this first session.
+  if (e.slot) sessions_.record({e.udid, SessionEvent::Located, at, e.slot->port, e.slot->label});
 }
 
 void Monitor::detach(const DeviceRef& device, TimePoint now) {

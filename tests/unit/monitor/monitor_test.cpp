@@ -13,6 +13,7 @@
 
 #include "fake_connector.h"
 #include "manual_time.h"
+#include "support/sysfs_tree.h"
 #include "temp_store.h"
 
 namespace ibackupmon {
@@ -330,6 +331,40 @@ TEST_F(MonitorTest, ExcludedByNamePatternIsNeverRecorded) {
     std::lock_guard l(shared->mutex);
     EXPECT_EQ(shared->opens["S"], 1);
   });
+}
+
+// A device whose name decides whether it is watched is recorded only once its name is known; the
+// USB port found meanwhile goes into that first attach session with it.
+TEST_F(MonitorTest, PortFoundBeforeTheNameIsRecordedWithTheFirstSession) {
+  const std::string kiosk = "00008110-000000000000000A", other = "00008110-000000000000000B";
+  std::string dir = (std::filesystem::temp_directory_path() / "ibackupmon-sysfs-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  testing::SysfsTree sys(dir);
+  sys.plug("1-2", "00008110000000000000000A");
+  sys.plug("1-3", "00008110000000000000000B");
+  config.host.sysfsRoot = dir;
+  config.probe.exclude = {"Staff *"};
+  shared->hung.insert(kiosk);  // its first probe waits: the port is found before its name
+  startMonitor();
+  monitor->onAttached(usb(kiosk));
+  monitor->onAttached(usb(other));
+  // The scan that gave the other device its slot ran after the kiosk's attach, too.
+  ASSERT_TRUE(waitFor([&](const FleetView& v, auto&) {
+    return v.devices.size() == 1 && v.devices[0].slot && v.devices[0].slot->port == "1-3";
+  }));
+  {
+    std::lock_guard l(shared->mutex);
+    shared->release = true;
+    shared->released.notify_all();
+  }
+  ASSERT_TRUE(waitFor([](const FleetView& v, auto&) { return v.devices.size() == 2; }));
+  onStrand([&](auto&, auto&) {
+    auto t = db->timeline(kiosk);
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_EQ(t->sessions[0].port, "1-2");
+  });
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
