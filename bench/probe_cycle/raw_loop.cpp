@@ -7,9 +7,12 @@
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
 
+#include <atomic>
 #include <chrono>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace ibackupmon::bench {
@@ -87,21 +90,34 @@ bool readDevice(const std::string& udid) {
 
 }  // namespace
 
-LoopResult runRawLoop(const SimProcess& sim) {
+LoopResult runRawLoop(const SimProcess& sim, int concurrency) {
   LoopResult r;
   const double cpu0 = processCpuSeconds();
   const double simCpu0 = sim.cpuSeconds();
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<std::string> udids = usbUdids();
-  for (const auto& udid : udids) {
-    const auto start = std::chrono::steady_clock::now();
-    if (readDevice(udid)) {
-      ++r.sessionsOk;
-    } else {
-      r.failedSeconds +=
+  // `concurrency` threads take the next device from one shared index, as the daemon's pool takes
+  // the next due device: the same reads at the same concurrency.
+  std::atomic<std::size_t> next{0};
+  std::mutex m;
+  auto worker = [&] {
+    for (std::size_t i = next++; i < udids.size(); i = next++) {
+      const auto start = std::chrono::steady_clock::now();
+      const bool opened = readDevice(udids[i]);
+      const double took =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::lock_guard l(m);
+      if (opened) {
+        ++r.sessionsOk;
+      } else {
+        r.failedSeconds += took;
+      }
     }
-  }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 1; t < concurrency; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
   r.wallSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   r.cpuSeconds = processCpuSeconds() - cpu0;
   r.simCpuSeconds = sim.cpuSeconds() - simCpu0;
