@@ -127,6 +127,7 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
   if (!e.pendingName) recordAttach(e, now);
   if (e.latest) e.latest->connected = false;  // read before the replug: not live any more
   e.nextProbe = timers_->now();
+  e.freshAttach = true;
   e.backoffLevel = 0;
   spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
   if (!e.pendingName) rediagnose(e);
@@ -170,8 +171,12 @@ void Monitor::pump() {
       due.push_back(e.get());
     }
   }
-  std::sort(due.begin(), due.end(),
-            [](const Entry* a, const Entry* b) { return a->nextProbe < b->nextProbe; });
+  // A device just plugged in is what an admin waits for (a cart of 30 at once): those go first,
+  // in the order they came, then periodic re-probes and retries by due time.
+  std::sort(due.begin(), due.end(), [](const Entry* a, const Entry* b) {
+    if (a->freshAttach != b->freshAttach) return a->freshAttach;
+    return a->nextProbe < b->nextProbe;
+  });
   for (Entry* e : due) {
     if (inFlight_ >= pool_.capacity()) break;
     dispatch(*e);
@@ -182,6 +187,7 @@ void Monitor::pump() {
 void Monitor::dispatch(Entry& e) {
   const std::uint64_t cycle = nextCycle_++;
   move(e, LifecycleEvent::Dispatch);
+  e.freshAttach = false;
   e.cycle = cycle;
   e.dispatchedAt = timers_->now();
   ++inFlight_;

@@ -21,6 +21,7 @@ struct Monitor::Entry {
   std::optional<DeviceSlot> slot;  // where it is attached now (USB), from the last sysfs scan
   Time nextProbe{};                // when it is probed next (or, Abandoned, counted as failed next)
   int backoffLevel = 0;            // failed cycles in a row; 0 after a good one or an attach
+  bool freshAttach = false;        // attached and not yet dispatched since: goes before re-probes
   // The cycle out (hasWorkerOut(state)): its id, the pool's id for it, when it began.
   std::uint64_t cycle = 0;
   std::uint64_t poolJob = 0;

@@ -24,6 +24,7 @@ class ThreadSafeConnector final : public DeviceConnector {
     std::map<std::string, std::string> names;
     std::map<std::string, Error> openErrors;
     std::map<std::string, int> opens;
+    std::vector<std::string> openOrder;  ///< every open, in the order the workers made them
     std::atomic<int> concurrent{0};
     std::atomic<int> maxConcurrent{0};
   };
@@ -38,6 +39,7 @@ class ThreadSafeConnector final : public DeviceConnector {
     }
     std::unique_lock lock(s_->mutex);
     ++s_->opens[ref.udid];
+    s_->openOrder.push_back(ref.udid);
     if (s_->hung.count(ref.udid) != 0) {
       s_->released.wait(lock, [&] { return s_->release; });
     }

@@ -367,6 +367,30 @@ TEST_F(MonitorTest, PortFoundBeforeTheNameIsRecordedWithTheFirstSession) {
   std::filesystem::remove_all(dir);
 }
 
+// A device plugged in goes before a re-probe that was due earlier: with the only worker busy,
+// the periodic re-probe of P falls due, then N is attached; the worker, once free, takes N.
+TEST_F(MonitorTest, NewlyAttachedDevicesGoBeforeDueReprobes) {
+  config.probe.concurrency = 1;
+  config.probe.timeout = std::chrono::seconds(600);  // the busy worker is never given up on here
+  shared->hung.insert("H");
+  startMonitor();
+  monitor->onAttached(usb("P"));
+  ASSERT_TRUE(waitForCycles(1));
+  monitor->onAttached(usb("H"));
+  ASSERT_TRUE(waitForOpens("H", 1));
+  advance(61s);  // P's re-probe is due; the worker is still held by H
+  monitor->onAttached(usb("N"));
+  onStrand([](auto&, const MonitorStats& s) { EXPECT_EQ(s.inFlight, 1); });
+  {
+    std::lock_guard l(shared->mutex);
+    shared->release = true;
+    shared->released.notify_all();
+  }
+  ASSERT_TRUE(waitForCycles(4));
+  std::lock_guard l(shared->mutex);
+  EXPECT_EQ(shared->openOrder, (std::vector<std::string>{"P", "H", "N", "P"}));
+}
+
 TEST_F(MonitorTest, ExcludedByUdidIsNeverProbed) {
   config.probe.exclude = {"X"};
   config.devices.push_back(DeviceSetting{"A", "Cart 3 / 17", "cart3"});
