@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "monitor_cycle.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 #include <thread>
@@ -90,6 +91,95 @@ LoopResult runMonitorCycle(const MonitorCycleOptions& o, const SimProcess& sim) 
                              " devices finished a cycle within " +
                              std::to_string(o.deadlineSeconds) + " s");
   }
+  return r;
+}
+
+CartResult runCartAttach(const MonitorCycleOptions& o, SimProcess& sim, int cart,
+                         int intervalSeconds) {
+  std::vector<std::string> readable = sim.readableUsb();
+  if (static_cast<int>(readable.size()) < cart) {
+    throw std::runtime_error("the fleet has " + std::to_string(readable.size()) +
+                             " readable devices, fewer than a cart of " + std::to_string(cart));
+  }
+  const std::vector<std::string> cartUdids(readable.end() - cart, readable.end());
+  for (const auto& udid : cartUdids) sim.plug(udid, false);
+
+  std::unique_ptr<Store> sqlite;
+  if (!o.storePath.empty()) {
+    auto opened = Store::open(o.storePath, OpenMode::ReadWrite);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    sqlite = std::move(*opened);
+  }
+  TimingStore store(sqlite.get());
+  Config config = cycleConfig(o);
+  config.probe.interval = std::chrono::seconds(intervalSeconds);
+  CartResult r;
+  r.known = countUsbDevices();
+  r.cart = cart;
+
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  Monitor monitor(MonitorDeps{io,
+                              store,
+                              std::make_shared<LockdownConnector>(),
+                              std::make_shared<SystemClock>(),
+                              {},
+                              nullptr},
+                  config);
+  if (auto started = monitor.start(); !started) {
+    throw std::runtime_error("monitor start: " + started.error().message);
+  }
+  std::thread loop([&io] { io.run(); });
+  const auto deadline = std::chrono::seconds(o.deadlineSeconds);
+  int done = 0;
+  std::vector<std::chrono::steady_clock::time_point> attachedAt;
+  {
+    UsbmuxdEvents events;
+    WatcherOptions watch;
+    watch.networkDevices = config.probe.networkDevices;
+    DeviceWatcher watcher(events, std::make_shared<UsbmuxdLister>(), monitor, watch);
+    done = store.waitForFirstCycles(r.known, deadline);
+    if (done >= r.known) {
+      // One interval on: every known device's re-probe has come due at least once.
+      std::this_thread::sleep_for(std::chrono::seconds(intervalSeconds));
+      // All at once, as a cart's hub powers up: one thread per attach command.
+      attachedAt.resize(cartUdids.size());
+      std::vector<std::thread> plugs;
+      for (std::size_t i = 0; i < cartUdids.size(); ++i) {
+        plugs.emplace_back([&, i] {
+          attachedAt[i] = std::chrono::steady_clock::now();
+          sim.plug(cartUdids[i], true);
+        });
+      }
+      for (auto& t : plugs) t.join();
+      done = store.waitForFirstCycles(r.known + cart, deadline);
+    }
+    watcher.stop();
+  }
+  monitor.stop();
+  work.reset();
+  io.stop();
+  loop.join();
+  if (done < r.known + cart) {
+    throw std::runtime_error(
+        "only " + std::to_string(done) + " of " + std::to_string(r.known + cart) +
+        " devices finished a first cycle within " + std::to_string(o.deadlineSeconds) + " s");
+  }
+  std::vector<double> took;
+  for (std::size_t i = 0; i < cartUdids.size(); ++i) {
+    took.push_back(
+        std::chrono::duration<double>(*store.doneAt(cartUdids[i]) - attachedAt[i]).count());
+  }
+  std::sort(took.begin(), took.end());
+  r.p50Seconds = took[took.size() / 2];
+  r.maxSeconds = took.back();
+  const auto first = *std::min_element(attachedAt.begin(), attachedAt.end());
+  r.attachSpreadSeconds =
+      std::chrono::duration<double>(*std::max_element(attachedAt.begin(), attachedAt.end()) - first)
+          .count();
+  auto last = first;
+  for (const auto& udid : cartUdids) last = std::max(last, *store.doneAt(udid));
+  r.allRecordedSeconds = std::chrono::duration<double>(last - first).count();
   return r;
 }
 

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 1,8,16,32]
 //                   [--tool-sample N] [--store sqlite|null] [--readable-only]
+//                   [--cart N] [--cart-known 500] [--cart-interval S] [--cart-only]
 // For each fleet size and each concurrency: one full probe cycle of ibackupmon's own code path
 // and the floor (a minimal raw libimobiledevice loop doing the same reads on as many threads),
 // then an ideviceinfo shell-style loop, each against a fresh ibackupmon-sim --generate N --seed S.
 // Each cycle is divided by the floor at its own concurrency; the last rows compare the best of
 // each. Prints a Markdown table; exits 1 when the methods disagree on how many devices could be
-// read.
+// read. Then a cart of N devices (default 30) plugged in at once while the known fleet is being
+// re-probed: how long until each cart device's fresh values are recorded.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -36,6 +38,10 @@ struct Options {
   int toolSample = 50;
   bool nullStore = false;
   bool readableOnly = false;  ///< unplug the devices with faults before measuring
+  int cart = 30;              ///< 0: no cart run
+  std::vector<int> cartKnown{500};
+  int cartInterval = 10;  ///< probe.interval of the cart run: re-probes always due
+  bool cartOnly = false;
 };
 
 std::vector<int> intList(const std::string& text) {
@@ -58,6 +64,9 @@ Options parse(int argc, char** argv) {
       o.devices = {10};
       o.concurrency = {1, 8};
       o.toolSample = 3;
+      o.cart = 5;
+      o.cartKnown = {10};
+      o.cartInterval = 2;
     } else if (a == "--devices" && hasValue) {
       o.devices = intList(argv[++i]);
     } else if (a == "--concurrency" && hasValue) {
@@ -66,6 +75,14 @@ Options parse(int argc, char** argv) {
       o.seed = std::atoi(argv[++i]);
     } else if (a == "--tool-sample" && hasValue) {
       o.toolSample = std::atoi(argv[++i]);
+    } else if (a == "--cart" && hasValue) {
+      o.cart = std::atoi(argv[++i]);
+    } else if (a == "--cart-known" && hasValue) {
+      o.cartKnown = intList(argv[++i]);
+    } else if (a == "--cart-interval" && hasValue) {
+      o.cartInterval = std::atoi(argv[++i]);
+    } else if (a == "--cart-only") {
+      o.cartOnly = true;
     } else if (a == "--readable-only") {
       o.readableOnly = true;
     } else if (a == "--store" && hasValue) {
@@ -160,6 +177,23 @@ bool measureFleet(const Options& o, int fleet, const std::string& workDir) {
   return agree;
 }
 
+// A cart plugged in at once, at the daemon's default concurrency (the first of --concurrency
+// that is 8, else the first).
+void measureCart(const Options& o, int known, const std::string& workDir) {
+  int c = o.concurrency.front();
+  for (int x : o.concurrency) c = x == 8 ? 8 : c;
+  // The cart's devices are part of the generated fleet, unplugged before the daemon starts.
+  auto sim = startSim(o, known + o.cart + o.cart / 4);
+  ibackupmon::bench::MonitorCycleOptions mo;
+  mo.concurrency = c;
+  mo.storePath = o.nullStore ? "" : workDir + "/cart-" + std::to_string(known) + ".db";
+  const auto r = ibackupmon::bench::runCartAttach(mo, *sim, o.cart, o.cartInterval);
+  std::printf("| %d | %d | %d | %d s | %.2f | %.2f | %.2f | %.2f |\n", r.known, r.cart, c,
+              o.cartInterval, r.attachSpreadSeconds, r.p50Seconds, r.maxSeconds,
+              r.allRecordedSeconds);
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -176,7 +210,16 @@ int main(int argc, char** argv) {
         "failing devices s (sum) | ÷ floor | ÷ ideviceinfo |\n"
         "|---|---|---|---|---|---|---|---|---|\n");
     bool agree = true;
-    for (int fleet : o.devices) agree = measureFleet(o, fleet, workDir) && agree;
+    if (!o.cartOnly) {
+      for (int fleet : o.devices) agree = measureFleet(o, fleet, workDir) && agree;
+    }
+    if (o.cart > 0) {
+      std::printf(
+          "\n| known USB devices | cart | concurrency | probe interval | attach commands s | "
+          "cart device p50 s | cart device max s | whole cart recorded s |\n"
+          "|---|---|---|---|---|---|---|---|\n");
+      for (int known : o.cartKnown) measureCart(o, known, workDir);
+    }
     std::filesystem::remove_all(workDir);
     std::printf("\nload average %s at end\n", loadAverage().c_str());
     return agree ? 0 : 1;

@@ -71,30 +71,57 @@ double SimProcess::cpuSeconds() const {
   return (std::stod(fields[11]) + std::stod(fields[12])) / ticks;  // utime, stime
 }
 
-int SimProcess::detachFaulty() {
-  const std::vector<std::string> ctl = {binDir_ + "/ibackupmon-sim", "ctl", "--control",
-                                        dir_ + "/ctl.sock"};
-  auto run = [&](std::vector<std::string> args, testing::Output out) {
-    args.insert(args.begin(), ctl.begin(), ctl.end());
-    return testing::runProcess(args, {.out = out, .err = testing::Output::inherit()});
-  };
-  const auto list = run({"list"}, testing::Output::capture());
+namespace {
+
+// `ibackupmon-sim ctl list`, one row per device: UDID DEVICEID attached|detached usb|network
+// SITUATION [FAULT...].
+std::vector<std::vector<std::string>> listDevices(const std::string& binDir,
+                                                  const std::string& dir) {
+  const auto list = testing::runProcess(
+      {binDir + "/ibackupmon-sim", "ctl", "--control", dir + "/ctl.sock", "list"},
+      {.out = testing::Output::capture(), .err = testing::Output::inherit()});
   if (list.exitCode != 0) throw std::runtime_error("ibackupmon-sim ctl list failed");
-  std::vector<std::string> faulty;
+  std::vector<std::vector<std::string>> rows;
   std::istringstream lines(list.out);
   for (std::string line; std::getline(lines, line);) {
-    // UDID DEVICEID attached|detached usb|network SITUATION [FAULT...]
     std::istringstream in(line);
     std::vector<std::string> fields;
     for (std::string f; in >> f;) fields.push_back(f);
-    if (fields.size() > 5 && fields[2] == "attached") faulty.push_back(fields[0]);
+    if (fields.size() >= 5) rows.push_back(std::move(fields));
   }
-  for (const auto& udid : faulty) {
-    if (run({"detach", udid}, testing::Output::discard()).exitCode != 0) {
-      throw std::runtime_error("ibackupmon-sim ctl detach " + udid + " failed");
+  return rows;
+}
+
+}  // namespace
+
+void SimProcess::plug(const std::string& udid, bool attach) const {
+  const auto r =
+      testing::runProcess({binDir_ + "/ibackupmon-sim", "ctl", "--control", dir_ + "/ctl.sock",
+                           attach ? "attach" : "detach", udid},
+                          {.out = testing::Output::discard(), .err = testing::Output::inherit()});
+  if (r.exitCode != 0) {
+    throw std::runtime_error("ibackupmon-sim ctl " + std::string(attach ? "attach " : "detach ") +
+                             udid + " failed");
+  }
+}
+
+int SimProcess::detachFaulty() {
+  int n = 0;
+  for (const auto& row : listDevices(binDir_, dir_)) {
+    if (row.size() > 5 && row[2] == "attached") {
+      plug(row[0], false);
+      ++n;
     }
   }
-  return static_cast<int>(faulty.size());
+  return n;
+}
+
+std::vector<std::string> SimProcess::readableUsb() const {
+  std::vector<std::string> out;
+  for (const auto& row : listDevices(binDir_, dir_)) {
+    if (row.size() == 5 && row[2] == "attached" && row[3] == "usb") out.push_back(row[0]);
+  }
+  return out;
 }
 
 double processCpuSeconds() {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "support/child_process.h"
 
@@ -26,6 +27,10 @@ class SimProcess {
   /// Unplugs every device with a fault (locked, trust pending/denied, no pair record, invalid
   /// HostID, prohibited domain): what is left opens a session without pairing. Returns how many.
   int detachFaulty();
+  /// USB devices attached with no fault: they open a session at once.
+  std::vector<std::string> readableUsb() const;
+  /// `ibackupmon-sim ctl attach|detach UDID`; throws when it fails.
+  void plug(const std::string& udid, bool attach) const;
 
  private:
   std::string binDir_;

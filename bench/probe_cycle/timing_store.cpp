@@ -14,6 +14,12 @@ TimingStore::SteadyTime TimingStore::lastDone() const {
   return lastDone_;
 }
 
+std::optional<TimingStore::SteadyTime> TimingStore::doneAt(const std::string& udid) const {
+  std::lock_guard lock(mutex_);
+  const auto it = done_.find(udid);
+  return it == done_.end() ? std::nullopt : std::optional<SteadyTime>(it->second);
+}
+
 int TimingStore::sessionsOpened() const {
   std::lock_guard lock(mutex_);
   return opened_;
@@ -58,8 +64,9 @@ void TimingStore::noteSnapshot(const DeviceSnapshot& snapshot) {
 // The status saved after the first snapshot ends the device's first cycle (diagnosis done).
 void TimingStore::noteStatusSaved(const std::string& udid) {
   std::lock_guard lock(mutex_);
-  if (recorded_.erase(udid) > 0 && done_.insert(udid).second) {
+  if (recorded_.erase(udid) > 0 && done_.count(udid) == 0) {
     lastDone_ = std::chrono::steady_clock::now();
+    done_.emplace(udid, lastDone_);
     changed_.notify_all();
   }
 }

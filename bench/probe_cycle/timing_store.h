@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -26,6 +28,8 @@ class TimingStore final : public Store {
   /// returns how many did. lastDone() is the moment the last of them finished.
   int waitForFirstCycles(int devices, std::chrono::seconds deadline);
   SteadyTime lastDone() const;
+  /// When the device's first cycle was done; nullopt while it is not.
+  std::optional<SteadyTime> doneAt(const std::string& udid) const;
   /// Devices whose first cycle opened a lockdown session (the trust probe succeeded).
   int sessionsOpened() const;
   /// Summed time of the first cycles whose session did not open.
@@ -61,7 +65,7 @@ class TimingStore final : public Store {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<std::string> recorded_;  // snapshot recorded, status not yet saved
-  std::set<std::string> done_;
+  std::map<std::string, SteadyTime> done_;
   int opened_ = 0;
   double failedSeconds_ = 0;
   SteadyTime lastDone_{};
