@@ -205,12 +205,12 @@ int main(int argc, char** argv) {
     std::printf("probe cycle: generated fleets%s, seed %d, %ld CPUs, load average %s at start\n\n",
                 o.readableOnly ? " without the devices that have faults" : "", o.seed,
                 sysconf(_SC_NPROCESSORS_ONLN), loadAverage().c_str());
-    std::printf(
-        "| devices | method | sessions opened | wall s | client CPU s | sim CPU s | "
-        "failing devices s (sum) | ÷ floor | ÷ ideviceinfo |\n"
-        "|---|---|---|---|---|---|---|---|---|\n");
     bool agree = true;
     if (!o.cartOnly) {
+      std::printf(
+          "| devices | method | sessions opened | wall s | client CPU s | sim CPU s | "
+          "failing devices s (sum) | ÷ floor | ÷ ideviceinfo |\n"
+          "|---|---|---|---|---|---|---|---|---|\n");
       for (int fleet : o.devices) agree = measureFleet(o, fleet, workDir) && agree;
     }
     if (o.cart > 0) {
