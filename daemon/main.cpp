@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // ibackupmond: parse the command line, then hand over to lib/app (commands.cpp).
+#include <malloc.h>
+
 #include <csignal>
 #include <exception>
 #include <iostream>
@@ -16,6 +18,10 @@ int main(int argc, char** argv) {
   // each lockdown TLS session over OpenSSL's socket BIO, whose write() raises SIGPIPE when the
   // device is unplugged (or usbmuxd drops the connection) during the session.
   std::signal(SIGPIPE, SIG_IGN);
+  // glibc gives each probe worker a malloc arena of its own, and memory freed there stays with it:
+  // eight workers kept ~3.5 MB each at 1000 devices. Two arenas hold the peak down; the workers
+  // wait on devices, not on malloc.
+  mallopt(M_ARENA_MAX, 2);
   ibackupmon::keepTlsStateUntilExit();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto options = ibackupmon::parseCommandLine(args);

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <semaphore>
 
 #include "device/lockdown_errors.h"
 #include "device/plist_convert.h"
@@ -130,14 +131,28 @@ PairRecord readPairRecord(const std::string& udid) {
   return result;
 }
 
+// idevice_new_with_options finds a device by listing every device usbmuxd knows (usbmuxd has no
+// lookup by UDID): at 1000 devices each call holds ~1 MB of XML and ~1.5 MB of plist nodes for a
+// few milliseconds of parsing. Two calls at a time keep both cores of a small host busy while
+// eight workers no longer hold eight copies at once.
+std::counting_semaphore<2> deviceLookups(2);
+
+// idevice_new_with_options under deviceLookups.
+bool lookUp(idevice_t* dev, const DeviceRef& device) {
+  const int lookup = device.network ? IDEVICE_LOOKUP_NETWORK : IDEVICE_LOOKUP_USBMUX;
+  deviceLookups.acquire();
+  const idevice_error_t err =
+      idevice_new_with_options(dev, device.udid.c_str(), static_cast<idevice_options>(lookup));
+  deviceLookups.release();
+  return err == IDEVICE_E_SUCCESS;
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<DeviceSession>> LockdownConnector::open(const DeviceRef& device,
                                                                  const SessionOptions& options) {
   idevice_t dev = nullptr;
-  const int lookup = device.network ? IDEVICE_LOOKUP_NETWORK : IDEVICE_LOOKUP_USBMUX;
-  if (idevice_new_with_options(&dev, device.udid.c_str(), static_cast<idevice_options>(lookup)) !=
-      IDEVICE_E_SUCCESS) {
+  if (!lookUp(&dev, device)) {
     return makeError(errc::kNoDevice, "device " + device.udid + " is not known to usbmuxd");
   }
   // The handshake pairs whenever its own read of the pair record fails, for whatever reason: a
