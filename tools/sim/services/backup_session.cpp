@@ -118,6 +118,12 @@ class BackupRun {
                                                const std::string& key);
   Task<bool> upload(const std::string& hostPath, const std::string& devicePath,
                     const std::string& content, double pct, uint64_t total);
+  enum class Batch { kDone, kFault, kClosed };
+  /// Sends `files` in one DLMessageUploadFiles; stops early (ending the stream cleanly) when the
+  /// configured fault becomes due. `sent` counts the files sent.
+  Task<Batch> uploadBatch(const std::vector<const BackupFile*>& files, uint64_t total, int& sent);
+  Task<bool> writeFile(const std::string& hostPath, const std::string& devicePath,
+                       const std::string& content);
   Task<std::optional<std::map<std::string, std::string>>> download(
       const std::vector<std::string>& paths, double pct);
   Task<bool> finish(int code, const std::string& description);
@@ -194,6 +200,20 @@ Task<bool> BackupRun::upload(const std::string& hostPath, const std::string& dev
   plist_array_append_item(msg.get(), plist_new_uint(total));
   bool sentMsg = co_await stream_.writePlist(msg.get(), true);
   if (!sentMsg) co_return false;
+  bool wrote = co_await writeFile(hostPath, devicePath, content);
+  if (!wrote) co_return false;
+  std::string end = be32(0);
+  bool sentEnd = co_await stream_.writeRaw(end);
+  if (!sentEnd) co_return false;
+  auto status = co_await readStatus("DLMessageUploadFiles");
+  if (!status) co_return false;
+  log("DLMessageUploadFiles", hostPath,
+      status->code == 0 ? "ok" : "status " + std::to_string(status->code));
+  co_return status->code == 0;
+}
+
+Task<bool> BackupRun::writeFile(const std::string& hostPath, const std::string& devicePath,
+                                const std::string& content) {
   std::string head = be32(static_cast<uint32_t>(devicePath.size())) + devicePath +
                      be32(static_cast<uint32_t>(hostPath.size())) + hostPath;
   bool sentHead = co_await stream_.writeRaw(head);
@@ -204,14 +224,42 @@ Task<bool> BackupRun::upload(const std::string& hostPath, const std::string& dev
     bool sent = co_await stream_.writeRaw(framed);
     if (!sent) co_return false;
   }
-  std::string tail = be32(1) + std::string(1, kCodeSuccess) + be32(0);
+  std::string tail = be32(1) + std::string(1, kCodeSuccess);
   bool sentTail = co_await stream_.writeRaw(tail);
-  if (!sentTail) co_return false;
+  co_return sentTail;
+}
+
+Task<BackupRun::Batch> BackupRun::uploadBatch(const std::vector<const BackupFile*>& files,
+                                              uint64_t total, int& sent) {
+  Plist msg = dlMessage("DLMessageUploadFiles");
+  plist_array_append_item(msg.get(), plist_new_dict());
+  plist_array_append_item(msg.get(), plist_new_real(10.0));
+  plist_array_append_item(msg.get(), plist_new_uint(total));
+  bool sentMsg = co_await stream_.writePlist(msg.get(), true);
+  if (!sentMsg) co_return Batch::kClosed;
+  bool fault = false;
+  for (const BackupFile* f : files) {
+    if (faultDue(sent)) {
+      fault = true;
+      break;
+    }
+    bool slept = co_await sleepMs(spec_.fileDelayMs);
+    if (!slept) co_return Batch::kClosed;
+    std::string host = folder_ + "/" + f->fileId.substr(0, 2) + "/" + f->fileId;
+    std::string content = backupFileContent(*f);
+    bool ok = co_await writeFile(host, "/var/mobile/" + f->relativePath, content);
+    if (!ok) co_return Batch::kClosed;
+    log("UploadFile", host);
+    ++sent;
+  }
+  std::string end = be32(0);
+  bool sentEnd = co_await stream_.writeRaw(end);
+  if (!sentEnd) co_return Batch::kClosed;
   auto status = co_await readStatus("DLMessageUploadFiles");
-  if (!status) co_return false;
-  log("DLMessageUploadFiles", hostPath,
+  if (!status) co_return Batch::kClosed;
+  log("DLMessageUploadFiles", std::to_string(sent) + " files",
       status->code == 0 ? "ok" : "status " + std::to_string(status->code));
-  co_return status->code == 0;
+  co_return fault ? Batch::kFault : Batch::kDone;
 }
 
 Task<std::optional<std::map<std::string, std::string>>> BackupRun::download(
@@ -398,19 +446,13 @@ Task<void> BackupRun::run() {
   }
 
   int sent = 0;
-  for (const BackupFile* f : toSend) {
-    if (faultDue(sent)) {
+  if (!toSend.empty()) {
+    Batch batch = co_await uploadBatch(toSend, total, sent);
+    if (batch == Batch::kClosed) co_return;
+    if (batch == Batch::kFault) {
       co_await strike();
       co_return;
     }
-    bool slept = co_await sleepMs(spec_.fileDelayMs);
-    if (!slept) co_return;
-    std::string host = folder_ + "/" + f->fileId.substr(0, 2) + "/" + f->fileId;
-    std::string content = backupFileContent(*f);
-    double pct = toSend.empty() ? 0.0 : 90.0 * (sent + 1) / static_cast<double>(toSend.size());
-    bool ok = co_await upload(host, "/var/mobile/" + f->relativePath, content, pct, total);
-    if (!ok) co_return;
-    ++sent;
   }
   if (spec_.hasFault()) {
     // The fault strikes at its time even when the files were quicker.
