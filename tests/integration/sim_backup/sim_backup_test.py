@@ -3,7 +3,7 @@
 a full backup, an incremental one, a forced full one, the device's LastiTunesBackupDate, and each
 fault with the tool's own message and exit code.
 
-Usage: sim_backup_test.py success|faults|runtime   (env: SIM, IDEVICEBACKUP2, IDEVICEINFO)"""
+Usage: sim_backup_test.py success|faults|runtime|bad_fleet   (env: SIM, IDEVICEBACKUP2, IDEVICEINFO)"""
 import json
 import os
 import plistlib
@@ -243,9 +243,26 @@ def test_runtime(procs):
           f"an unknown backup key is refused by name: {r.returncode} {r.stderr!r}")
 
 
+def test_bad_fleet(procs):
+    """Bad [device.backup] keys are refused with file:line:column, all at once."""
+    path = os.path.join(procs.dir, "bad.toml")
+    with open(path, "w") as f:
+        f.write('[[device]]\nudid = "X1"\n[device.backup]\nfiles = "many"\nspeed = 3\n'
+                'file_delay_ms = -5\n')
+    r = subprocess.run([os.environ["SIM"], "--socket", os.path.join(procs.dir, "bad.sock"),
+                        "--fleet", path], capture_output=True, timeout=30)
+    err = r.stderr.decode()
+    check(r.returncode == 1, f"a bad fleet file exits 1, not {r.returncode}: {err}")
+    for want in [f"{path}:4:9: backup.files: expected an integer or true/false",
+                 f"{path}:5:9: backup.speed: unknown key",
+                 f"{path}:6:17: backup.file_delay_ms: expected 0..600000, found -5"]:
+        check(want in err, f"expected {want!r} in:\n{err}")
+
+
 def main():
     scenario = sys.argv[1] if len(sys.argv) > 1 else ""
-    tests = {"success": test_success, "faults": test_faults, "runtime": test_runtime}
+    tests = {"success": test_success, "faults": test_faults, "runtime": test_runtime,
+             "bad_fleet": test_bad_fleet}
     if scenario not in tests:
         sys.exit(f"usage: {sys.argv[0]} {'|'.join(tests)}")
     with Processes() as procs:
