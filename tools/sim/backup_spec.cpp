@@ -57,6 +57,20 @@ std::string applyBackupKey(BackupSpec& spec, const std::string& key, int64_t val
   return err;
 }
 
+std::vector<std::string> describeBackupFaults(const BackupSpec& spec) {
+  std::vector<std::string> out;
+  if (spec.errorCode) out.push_back("backup.error=" + std::to_string(spec.errorCode));
+  if (spec.detach) out.push_back("backup.detach");
+  if (spec.hasFault() && spec.afterFiles)
+    out.push_back("backup.after_files=" + std::to_string(spec.afterFiles));
+  if (spec.hasFault() && spec.afterSeconds)
+    out.push_back("backup.after_seconds=" + std::to_string(spec.afterSeconds));
+  if (spec.errorCode == 208 && spec.passcodeWaitSeconds)
+    out.push_back("backup.passcode_wait=" + std::to_string(spec.passcodeWaitSeconds));
+  if (spec.lockBusy) out.push_back("backup.lock_busy");
+  return out;
+}
+
 void addComputerBackupDomains(std::map<std::string, Plist>& domains) {
   Plist& itunes = domains["com.apple.iTunes"];
   if (!itunes) itunes = newDict();

@@ -26,6 +26,8 @@ struct BackupSpec {
 std::string applyBackupKey(BackupSpec& spec, const std::string& key, int64_t value);
 /// The keys that differ from the defaults, as `key = value` TOML lines ("" when none do).
 std::string backupToToml(const BackupSpec& spec);
+/// The backup faults that are set, for `ctl list` ("backup.error=208", "backup.detach").
+std::vector<std::string> describeBackupFaults(const BackupSpec& spec);
 /// The keys applyBackupKey knows, for messages.
 const std::vector<std::string>& backupKeys();
 

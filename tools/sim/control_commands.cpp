@@ -19,6 +19,7 @@ std::string listDevices(Simulator& sim) {
       << (d->attached ? "attached" : "detached") << ' ' << (d->spec.network ? "network" : "usb")
       << ' ' << (d->spec.situation.empty() ? "-" : d->spec.situation);
     for (const auto& f : describeFaults(d->spec.faults)) o << ' ' << f;
+    for (const auto& f : describeBackupFaults(d->spec.backup)) o << ' ' << f;
     o << '\n';
   }
   return o.str();

@@ -230,6 +230,8 @@ def test_runtime(procs):
     sim = Sim(procs)
     sim.ctl("backup", OK, "file_size", "1000")
     sim.ctl("backup", OK, "error", "212")
+    check(f"{OK} " in sim.ctl("list") and "backup.error=212" in sim.ctl("list"),
+          "ctl list shows the backup fault")
     code, lines, _, _ = sim.backup(OK)
     check(code == exit_code(212), f"ctl backup error 212: exit {code}:\n" + "\n".join(lines))
     sim.ctl("backup", OK, "reset")
