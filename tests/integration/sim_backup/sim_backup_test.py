@@ -134,7 +134,9 @@ def test_success(procs):
                  ("ObserveNotification", "com.apple.itunes-client.syncCancelRequest", "ok"),
                  ("PostNotification", "com.apple.itunes-mobdev.syncDidFinish", "ok"),
                  ("DLMessageProcessMessage", "ErrorCode", "0"),
-                 ("FullBackup", "", "ok")]:
+                 ("FullBackup", "", "ok"),
+                 ("DLMessageVersionExchange", "400", "ok"),
+                 ("RelayNotification", "com.apple.mobile.backup.domain_changed", "1 observer")]:
         check(step in steps, f"event log lacks {step}")
     check(any(e["request"] == "Browse" for e in events), "installation_proxy Browse in the log")
 
@@ -172,6 +174,9 @@ def test_success(procs):
     code, lines, _, _ = sim.backup(IOS13)
     check(code == 0, f"iOS 13 backup: exit {code}:\n" + "\n".join(lines))
     expect_lines(lines, "Received 6 files from device.", "Backup Successful.")
+    check(("DLMessageVersionExchange", "300") in
+          {(e["request"], e.get("key")) for e in sim.events(IOS13)},
+          "an iOS 13 device offers DeviceLink major 300")
 
 
 def test_faults(procs):

@@ -517,7 +517,9 @@ Task<void> BackupRun::run() {
   device_.setValue("com.apple.mobile.backup", "LastiTunesBackupTZ",
                    Plist(plist_new_string(zone.c_str())));
   log("SetValue", "LastiTunesBackupDate");
-  state.post("com.apple.mobile.backup.domain_changed");
+  int told = state.post("com.apple.mobile.backup.domain_changed");
+  log("RelayNotification", "com.apple.mobile.backup.domain_changed",
+      std::to_string(told) + " observer" + (told == 1 ? "" : "s"));
   co_await finish(0, "");
 }
 

@@ -65,7 +65,8 @@ uint64_t deviceLinkMajor(const SimDevice& device) {
 
 Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& stream) {
   Plist hello = dlMessage("DLMessageVersionExchange");
-  plist_array_append_item(hello.get(), plist_new_uint(deviceLinkMajor(device)));
+  uint64_t major = deviceLinkMajor(device);
+  plist_array_append_item(hello.get(), plist_new_uint(major));
   plist_array_append_item(hello.get(), plist_new_uint(0));
   bool sentHello = co_await stream.writePlist(hello.get(), true);
   if (!sentHello) co_return;
@@ -73,6 +74,8 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
   if (!answer) co_return;
   Plist ok = parsePlist(*answer);
   if (arrayHead(ok.get()) != "DLMessageVersionExchange") co_return;
+  sim.events().record({"service", "DLMessageVersionExchange", device.spec.udid, "",
+                       std::to_string(major), kService, "ok"});
   Plist ready = dlMessage("DLMessageDeviceReady");
   bool sentReady = co_await stream.writePlist(ready.get(), true);
   if (!sentReady) co_return;
