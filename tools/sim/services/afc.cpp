@@ -17,6 +17,9 @@ namespace {
 const std::string kService = "com.apple.afc";
 constexpr size_t kHeader = 40;
 constexpr uint64_t kMaxPacket = 8 * 1024 * 1024;
+// Bounds of the in-memory file system: a client cannot grow the simulator without limit.
+constexpr size_t kMaxNodes = 10000;
+constexpr uint64_t kMaxFileBytes = 64 * 1024 * 1024;
 
 enum Op : uint64_t {
   kStatus = 0x01,
@@ -41,6 +44,7 @@ enum AfcError : uint64_t {
   kIsDir = 9,
   kNotSupported = 15,
   kExists = 16,
+  kNoSpace = 18,
   kWouldBlock = 19,
   kDirNotEmpty = 33,
 };
@@ -191,6 +195,7 @@ void AfcConnection::handle(uint64_t reqOp, std::string_view hdr, std::string_vie
         return answer(kNotFound, op, data, result);
       auto it = fs.find(path);
       if (it != fs.end() && !it->second.directory) return answer(kExists, op, data, result);
+      if (it == fs.end() && fs.size() >= kMaxNodes) return answer(kNoSpace, op, data, result);
       fs[path].directory = true;
       return answer(kOk, op, data, result);
     }
@@ -215,6 +220,7 @@ void AfcConnection::handle(uint64_t reqOp, std::string_view hdr, std::string_vie
         auto parent = fs.find(parentOf(path));
         if (mode == 1 || parent == fs.end() || !parent->second.directory)
           return answer(kNotFound, op, data, result);
+        if (fs.size() >= kMaxNodes) return answer(kNoSpace, op, data, result);
         it = fs.emplace(path, AfcNode{}).first;
       }
       if (mode == 3 || mode == 4) it->second.data.clear();  // O_TRUNC
@@ -270,6 +276,7 @@ void AfcConnection::handle(uint64_t reqOp, std::string_view hdr, std::string_vie
       // kFileWrite: the bytes follow the handle as payload
       if (!h->second.write) return answer(kInvalidArg, op, data, result);
       uint64_t pos = h->second.pos;
+      if (pos + payload.size() > kMaxFileBytes) return answer(kNoSpace, op, data, result);
       if (content.size() < pos + payload.size()) content.resize(pos + payload.size());
       content.replace(pos, payload.size(), payload);
       h->second.pos = pos + payload.size();

@@ -42,7 +42,7 @@ Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device,
     }
     if (!msg) break;
     std::string name = dictString(msg.get(), "Name").value_or("");
-    if (command == "ObserveNotification" && !name.empty()) {
+    if (command == "ObserveNotification" && !name.empty() && observer->names.size() < 1000) {
       observer->names.insert(name);
       if (!registered) serviceState(device).observers.push_back(observer);
       registered = true;
