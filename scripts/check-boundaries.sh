@@ -32,7 +32,7 @@
 #   date (Howard Hinnant's)               lib/core, date/date.h only (RFC 3339 times; not the
 #                                         time-zone database of date/tz.h)
 #   libimobiledevice, usbmuxd, libplist   lib/device, tools/sim
-#   sqlite3                               lib/store
+#   sqlite3                               lib/store, tools/sim (the simulated device's Manifest.db)
 #   prometheus-cpp                        lib/metrics
 #   zlib                                  lib/metrics
 #   libcurl                               lib/alert
@@ -162,7 +162,7 @@ third_party() {  # third_party RULE INCLUDE_REGEX ALLOWED_PATH_REGEX
 third_party "libimobiledevice, usbmuxd and libplist stay in lib/device (and tools/sim)" \
   '^((libimobiledevice|plist|usbmuxd)/|usbmuxd(-proto)?\.h$)' '^(lib/device|tools/sim)/'
 third_party "CLI11 stays in lib/cli" '^CLI/' '^lib/cli/'
-third_party "sqlite3 stays in lib/store" '^sqlite3(ext)?\.h$' '^lib/store/'
+third_party "sqlite3 stays in lib/store (and tools/sim)" '^sqlite3(ext)?\.h$' '^(lib/store|tools/sim)/'
 third_party "prometheus-cpp stays in lib/metrics" '^prometheus/' '^lib/metrics/'
 third_party "zlib stays in lib/metrics" '^zlib\.h$' '^lib/metrics/'
 third_party "libcurl stays in lib/alert" '^curl/' '^lib/alert/'

@@ -70,7 +70,7 @@ bad_file "an arrow missing from the table" lib/report/bad.cpp '#include "app/mon
 bad_file "usbmuxd.h outside lib/device" lib/probes/bad.cpp '#include <usbmuxd.h>' \
   "$p \"libimobiledevice, usbmuxd and libplist stay in lib/device (and tools/sim)\": lib/probes/bad.cpp includes <usbmuxd.h>"
 bad_file "sqlite3 outside lib/store" lib/app/bad.cpp '#include <sqlite3.h>' \
-  "$p \"sqlite3 stays in lib/store\": lib/app/bad.cpp includes <sqlite3.h>"
+  "$p \"sqlite3 stays in lib/store (and tools/sim)\": lib/app/bad.cpp includes <sqlite3.h>"
 bad_file "CLI11 outside lib/cli" tools/ctl/bad_cli.cpp '#include <CLI/CLI.hpp>' \
   "$p \"CLI11 stays in lib/cli\": tools/ctl/bad_cli.cpp includes <CLI/CLI.hpp>"
 bad_file "toml++ outside lib/config" lib/app/bad.cpp '#include <toml++/toml.h>' \

@@ -19,6 +19,7 @@ std::string listDevices(Simulator& sim) {
       << (d->attached ? "attached" : "detached") << ' ' << (d->spec.network ? "network" : "usb")
       << ' ' << (d->spec.situation.empty() ? "-" : d->spec.situation);
     for (const auto& f : describeFaults(d->spec.faults)) o << ' ' << f;
+    for (const auto& f : describeBackupFaults(d->spec.backup)) o << ' ' << f;
     o << '\n';
   }
   return o.str();
@@ -46,6 +47,23 @@ CommandResult deviceCommand(Simulator& sim, const std::vector<std::string>& a) {
         a[2] == "clear" ? clearFault(d->spec.faults, arg) : sim.applyDeviceFault(a[1], a[2], arg);
     return err.empty() ? CommandResult{} : fail(err);
   }
+  if (cmd == "backup") {
+    if (a.size() == 3 && a[2] == "reset") {
+      d->spec.backup = BackupSpec{};
+      return {};
+    }
+    if (a.size() != 4) return fail("usage: backup UDID KEY VALUE | backup UDID reset");
+    ValueSpec v = parseValueText(a[3]);
+    int64_t n = 0;
+    if (auto* b = std::get_if<bool>(&v))
+      n = *b ? 1 : 0;
+    else if (auto* i = std::get_if<int64_t>(&v))
+      n = *i;
+    else
+      return fail("backup " + a[2] + ": expected an integer or true/false, found \"" + a[3] + "\"");
+    std::string err = applyBackupKey(d->spec.backup, a[2], n);
+    return err.empty() ? CommandResult{} : fail("backup " + a[2] + ": " + err);
+  }
   if (cmd == "trust") {
     if (a.size() != 3 || (a[2] != "accept" && a[2] != "deny"))
       return fail("usage: trust UDID accept|deny");
@@ -72,7 +90,7 @@ CommandResult runCommand(Simulator& sim, UsbmuxServer& usbmux, const std::vector
     }
     usbmux.restart(seconds);
   } else if (cmd == "attach" || cmd == "detach" || cmd == "set" || cmd == "fault" ||
-             cmd == "trust") {
+             cmd == "trust" || cmd == "backup") {
     if (a.size() < 2) return fail("usage: " + cmd + " UDID ...");
     if ((cmd == "attach" || cmd == "detach") && a.size() != 2)
       return fail("usage: " + cmd + " UDID");
@@ -80,7 +98,7 @@ CommandResult runCommand(Simulator& sim, UsbmuxServer& usbmux, const std::vector
   } else {
     return fail("unknown command '" + cmd +
                 "' (known: list, attach, detach, set, fault, trust, "
-                "restart-usbmuxd, events)");
+                "backup, restart-usbmuxd, events)");
   }
   sim.events().record({"ctl", cmd, a.size() > 1 ? a[1] : "", "", "", "", r.ok ? "ok" : r.error});
   return r;

@@ -31,6 +31,8 @@ struct CtlCommandLine {
       "  set UDID DOMAIN KEY VALUE change a lockdown value (DOMAIN - is the default domain)\n"
       "  fault UDID NAME [ARG]     inject a fault;  fault UDID clear [NAME]: clear it\n"
       "  trust UDID accept|deny    answer a pending Trust dialog\n"
+      "  backup UDID KEY VALUE     change how a computer backup goes ([device.backup] keys);\n"
+      "                            backup UDID reset: back to the defaults\n"
       "  restart-usbmuxd SECONDS   drop every client and stop listening for SECONDS\n"
       "  events                    print the event log"};
 

@@ -5,16 +5,6 @@
 #include "services/service.h"
 
 namespace sim {
-namespace {
-
-/// A service connection, closable by detach and usbmuxd restarts.
-struct ServiceConnection : Closable {
-  explicit ServiceConnection(Socket s) : stream(std::move(s)) {}
-  void close() override { stream.close(); }
-  FrameStream stream;
-};
-
-}  // namespace
 
 Task<void> serveDeviceConnection(Simulator& sim, Socket& socket, const ConnectTarget& target) {
   SimDevice* device = sim.byUdid(target.udid);
@@ -32,7 +22,13 @@ Task<void> serveDeviceConnection(Simulator& sim, Socket& socket, const ConnectTa
   } else if (target.service == "com.apple.mobilebackup2") {
     co_await serveMobileBackup2(sim, *device, conn->stream);
   } else if (target.service == "com.apple.mobile.notification_proxy") {
-    co_await serveNotificationProxy(sim, *device, conn->stream);
+    co_await serveNotificationProxy(sim, *device, conn);
+  } else if (target.service == "com.apple.afc") {
+    co_await serveAfc(sim, *device, conn->stream);
+  } else if (target.service == "com.apple.mobile.installation_proxy") {
+    co_await serveInstallationProxy(sim, *device, conn->stream);
+  } else if (target.service == "com.apple.springboardservices") {
+    co_await serveSpringBoardServices(sim, *device, conn->stream);
   }
   conn->stream.close();
 }

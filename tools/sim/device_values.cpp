@@ -135,6 +135,7 @@ ibackupmon::Expected<std::map<std::string, Plist>> buildDomains(
   plist_t root = domains[""].get();
   plist_dict_set_item(root, "DevicePublicKey",
                       plist_new_data(devicePublicKeyPem.data(), devicePublicKeyPem.size()));
+  addComputerBackupDomains(domains);
   for (const auto& [domain, keys] : spec.values) {
     Plist& dict = domains[domain];
     if (!dict) dict = newDict();

@@ -41,6 +41,10 @@ std::string valueText(const ValueSpec& spec);
 ibackupmon::Expected<std::map<std::string, Plist>> buildDomains(
     const DeviceSpec& spec, const std::string& devicePublicKeyPem, SysTime now);
 
+/// The domains a computer backup reads (idevicebackup2's Info.plist): com.apple.iTunes and
+/// com.apple.mobile.iTunes (MinITunesVersion), with the keys a current device answers.
+void addComputerBackupDomains(std::map<std::string, Plist>& domains);
+
 /// A stable 64-bit hash of a UDID, used for default names and values.
 uint64_t udidHash(const std::string& udid);
 

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "backup_spec.h"
 #include "core/duration.h"
 
 namespace sim {
@@ -61,6 +62,8 @@ struct DeviceSpec {
   std::map<std::string, std::map<std::string, ValueSpec>> values;
   FaultSet faults;
   std::vector<TimelineEntry> timeline;
+  /// How a computer backup (idevicebackup2) of the device goes: file set, speed, faults.
+  BackupSpec backup;
 };
 
 struct Fleet {

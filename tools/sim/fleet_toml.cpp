@@ -112,6 +112,23 @@ void loadValues(Ctx& c, const toml::table& t, DeviceSpec& d) {
   }
 }
 
+void loadBackup(Ctx& c, const toml::table& t, BackupSpec& b) {
+  for (const auto& [k, v] : t) {
+    std::string name(k.str());
+    int64_t value = 0;
+    if (v.is_boolean())
+      value = *v.value<bool>() ? 1 : 0;
+    else if (v.is_integer())
+      value = *v.value<int64_t>();
+    else {
+      c.error(v, "backup." + name + ": expected an integer or true/false");
+      continue;
+    }
+    std::string err = applyBackupKey(b, name, value);
+    if (!err.empty()) c.error(v, "backup." + name + ": " + err);
+  }
+}
+
 void loadDevice(Ctx& c, const toml::table& t, Fleet& fleet);
 
 }  // namespace
@@ -192,6 +209,8 @@ void loadDevice(Ctx& c, const toml::table& t, Fleet& fleet) {
       loadValues(c, *v.as_table(), d);
     else if (key == "timeline" && v.is_array())
       loadTimeline(c, *v.as_array(), d);
+    else if (key == "backup" && v.is_table())
+      loadBackup(c, *v.as_table(), d.backup);
     else
       c.error(v, "device." + key + ": unknown key or wrong type (see docs/simulator.md)");
   }

@@ -61,6 +61,7 @@ void writeDevice(std::ostringstream& o, const DeviceSpec& d) {
   if (!d.wifiAssociated) o << "wifi_associated = false\n";
   if (!d.icloudAccount) o << "icloud_account = false\n";
   writeFaults(o, d.faults);
+  if (std::string b = backupToToml(d.backup); !b.empty()) o << "[device.backup]\n" << b;
   for (const auto& [domain, keys] : d.values) {
     o << "[device.values." << quote(domain.empty() ? "default" : domain) << "]\n";
     for (const auto& [k, v] : keys) o << quote(k) << " = " << tomlValue(v) << "\n";

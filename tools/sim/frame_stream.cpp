@@ -48,6 +48,25 @@ Task<std::optional<std::string>> FrameStream::readFrame() {
   co_return payload;
 }
 
+Task<std::optional<std::string>> FrameStream::readExact(size_t n) {
+  bool got = co_await fill(n);
+  if (!got) co_return std::nullopt;
+  std::string out = plain_.substr(0, n);
+  plain_.erase(0, n);
+  co_return out;
+}
+
+Task<bool> FrameStream::writeRaw(const std::string& bytes) {
+  if (tls_) {
+    tls_->write(bytes);
+    bool flushed = co_await flushTls();
+    co_return flushed;
+  }
+  boost::system::error_code ec;
+  co_await asio::async_write(socket_, asio::buffer(bytes), asio::redirect_error(use_awaitable, ec));
+  co_return !ec;
+}
+
 Task<bool> FrameStream::flushTls() {
   std::string out = tls_->takeOutgoing();
   if (out.empty()) co_return true;

@@ -21,6 +21,10 @@ class FrameStream {
   Task<std::optional<std::string>> readFrame();
   /// Sends a frame (length prefix + payload); false when the peer is gone.
   Task<bool> writeFrame(const std::string& payload);
+  /// Exactly `n` raw bytes (no length prefix); nullopt when the peer leaves first.
+  Task<std::optional<std::string>> readExact(size_t n);
+  /// Sends raw bytes (no length prefix); false when the peer is gone.
+  Task<bool> writeRaw(const std::string& bytes);
   /// Sends `node` framed, as XML or binary.
   Task<bool> writePlist(plist_t node, bool binary = false);
   /// Runs the server side of a TLS handshake on this connection.

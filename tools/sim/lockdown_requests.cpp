@@ -8,8 +8,10 @@
 namespace sim {
 namespace {
 
-const char* const kServices[] = {"com.apple.mobile.diagnostics_relay", "com.apple.mobilebackup2",
-                                 "com.apple.mobile.notification_proxy"};
+const char* const kServices[] = {
+    "com.apple.mobile.diagnostics_relay",  "com.apple.mobilebackup2",
+    "com.apple.mobile.notification_proxy", "com.apple.afc",
+    "com.apple.mobile.installation_proxy", "com.apple.springboardservices"};
 
 double deviceClock(const SimDevice& d) {
   using namespace std::chrono;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 
@@ -11,6 +12,8 @@
 #include "plist_util.h"
 
 namespace sim {
+
+struct ServiceState;
 
 struct SimDevice {
   DeviceSpec spec;                       // spec.faults is the live fault set
@@ -23,6 +26,7 @@ struct SimDevice {
   std::map<uint16_t, std::string> servicePorts;  // ports handed out by StartService
   uint16_t nextPort = 49152;
   uint64_t sessions = 0;
+  std::shared_ptr<ServiceState> services;  // see services/service_state.h (created on first use)
 
   /// Looks up a value; nullptr when the domain or key does not exist.
   plist_t value(const std::string& domain, const std::string& key) const;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// com.apple.mobilebackup2: the DeviceLink version exchange, Hello, and EnableCloudBackup (what
-// `idevicebackup2 cloud on|off` needs). Other requests are refused with an ErrorCode.
+// com.apple.mobilebackup2: the DeviceLink version exchange (major 400 from iOS 14, 300 before),
+// Hello, EnableCloudBackup (what `idevicebackup2 cloud on|off` needs) and Backup
+// (backup_session.cpp). Other requests are refused with an ErrorCode.
 #include "service.h"
 
 namespace sim {
@@ -47,11 +48,25 @@ Plist handleProcessMessage(SimDevice& device, plist_t dict, std::string& name) {
   return processReply(reply);
 }
 
+/// The DeviceLink major version the device offers: 400 from iOS 14 on, 300 before.
+uint64_t deviceLinkMajor(const SimDevice& device) {
+  plist_t v = device.value("", "ProductVersion");
+  std::string text = v && plist_get_node_type(v) == PLIST_STRING ? describeValue(v) : "";
+  int major = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') break;
+    major = major * 10 + (c - '0');
+    if (major > 1000) break;
+  }
+  return major >= 14 ? 400 : 300;
+}
+
 }  // namespace
 
 Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& stream) {
   Plist hello = dlMessage("DLMessageVersionExchange");
-  plist_array_append_item(hello.get(), plist_new_uint(300));
+  uint64_t major = deviceLinkMajor(device);
+  plist_array_append_item(hello.get(), plist_new_uint(major));
   plist_array_append_item(hello.get(), plist_new_uint(0));
   bool sentHello = co_await stream.writePlist(hello.get(), true);
   if (!sentHello) co_return;
@@ -59,6 +74,8 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
   if (!answer) co_return;
   Plist ok = parsePlist(*answer);
   if (arrayHead(ok.get()) != "DLMessageVersionExchange") co_return;
+  sim.events().record({"service", "DLMessageVersionExchange", device.spec.udid, "",
+                       std::to_string(major), kService, "ok"});
   Plist ready = dlMessage("DLMessageDeviceReady");
   bool sentReady = co_await stream.writePlist(ready.get(), true);
   if (!sentReady) co_return;
@@ -71,6 +88,11 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
       sim.events().record({"service", head.empty() ? "(malformed)" : head, device.spec.udid, "", "",
                            kService, "ok"});
       break;  // DLMessageDisconnect, or garbage
+    }
+    plist_t request = plist_array_get_item(msg.get(), 1);
+    if (dictString(request, "MessageName").value_or("") == "Backup") {
+      co_await runBackup(sim, device, stream, request);
+      continue;
     }
     std::string name;
     Plist reply = handleProcessMessage(device, plist_array_get_item(msg.get(), 1), name);

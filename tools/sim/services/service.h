@@ -19,8 +19,22 @@ struct ServiceMessage {
 ServiceMessage takeMessage(Simulator& sim, const SimDevice& device, const std::string& frame,
                            const std::string& service, const char* nameKey, const char* detailKey);
 
+/// A service connection, closable by detach and usbmuxd restarts.
+struct ServiceConnection : Closable {
+  explicit ServiceConnection(Socket s) : stream(std::move(s)) {}
+  void close() override { stream.close(); }
+  FrameStream stream;
+};
+
 Task<void> serveDiagnosticsRelay(Simulator& sim, SimDevice& device, FrameStream& stream);
 Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& stream);
-Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device, FrameStream& stream);
+Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device,
+                                  std::shared_ptr<ServiceConnection> conn);
+/// Runs a mobilebackup2 `Backup` request (services/backup_session.cpp) up to its final
+/// DLMessageProcessMessage.
+Task<void> runBackup(Simulator& sim, SimDevice& device, FrameStream& stream, plist_t request);
+Task<void> serveAfc(Simulator& sim, SimDevice& device, FrameStream& stream);
+Task<void> serveInstallationProxy(Simulator& sim, SimDevice& device, FrameStream& stream);
+Task<void> serveSpringBoardServices(Simulator& sim, SimDevice& device, FrameStream& stream);
 
 }  // namespace sim
