@@ -45,7 +45,7 @@ const UdidGauge kUdidGauges[] = {
     {"ibackupmon_battery_external_power", "1 when external power is connected, else 0.",
      &DeviceRow::externalPower},
     {"ibackupmon_battery_charging", "1 when charging, else 0.", &DeviceRow::charging},
-    {"ibackupmon_battery_cycle_count", "Battery charge cycles; absent when unknown.",
+    {"ibackupmon_battery_cycles", "Battery charge cycles; absent when unknown.",
      &DeviceRow::batteryCycleCount},
     {"ibackupmon_battery_health_ratio",
      "Estimated battery health: full-charge capacity / design capacity (0 to 1.5); an estimate, "

@@ -125,7 +125,7 @@ def main():
         # Metrics: the values, and absent when unknown.
         u = "00008110-00000000000BA702"
         assert close(metric(daemon, "ibackupmon_battery_health_ratio", u), 5705 / 7606)
-        assert metric(daemon, "ibackupmon_battery_cycle_count", u) == 1204
+        assert metric(daemon, "ibackupmon_battery_cycles", u) == 1204
         assert metric(daemon, "ibackupmon_battery_temperature_celsius",
                       "00008110-00000000000BA703") == 41.5
         assert close(metric(daemon, "ibackupmon_battery_current_amperes",

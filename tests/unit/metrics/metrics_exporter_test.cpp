@@ -91,11 +91,11 @@ TEST(MetricsExporter, BatteryWearSeriesInBaseUnitsAndAbsentWhenUnknown) {
   const std::string text = exporter.render();
   const std::string u = "udid=\"" + kUdid + "\"";
   EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_health_ratio", u)), 0.75);
-  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_cycle_count", u)), 1204.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_cycles", u)), 1204.0);
   EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_temperature_celsius", u)), 41.5);
   EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_current_amperes", u)), -0.12);
   EXPECT_EQ(sampleValue(text, series("ibackupmon_charger_watts", u)), 12.0);
-  for (const char* name : {"ibackupmon_battery_health_ratio", "ibackupmon_battery_cycle_count",
+  for (const char* name : {"ibackupmon_battery_health_ratio", "ibackupmon_battery_cycles",
                            "ibackupmon_battery_temperature_celsius",
                            "ibackupmon_battery_current_amperes", "ibackupmon_charger_watts"}) {
     EXPECT_EQ(samplesOf(text, name).size(), 1u) << name << ": the unknown device has none";
