@@ -3,10 +3,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <sstream>
 
 #include "alert/mime.h"
+#include "core/backup_steps.h"
 #include "core/duration.h"
 #include "core/time_format.h"
 
@@ -21,6 +23,20 @@ constexpr std::size_t kParagraphBytes = 2000;  // a summary or fix text
 // Every device-supplied string passes through here before it reaches either body.
 std::string clean(std::string_view s, std::size_t max) {
   return truncateUtf8(stripControls(s), max);
+}
+
+// A multi-line text (a fix): each line cleaned on its own, so the line breaks survive.
+std::string cleanLines(const std::string& s, std::size_t max) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= s.size() && out.size() < max) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    if (!out.empty()) out += '\n';
+    out += clean(std::string_view(s).substr(start, end - start), max - out.size());
+    start = end + 1;
+  }
+  return out;
 }
 
 std::string deviceName(const DeviceStatus& d) {
@@ -81,29 +97,204 @@ std::vector<std::pair<std::string, std::string>> identityRows(const AlertEmailCo
   return rows;
 }
 
-void textCondition(std::ostringstream& o, const Condition& c) {
+// A fix as the email shows it: lines that are one of Apple's generic iCloud steps become one
+// reference to the list stated once at the end ("Apple's iCloud steps 4, 5, 7"); the tailored
+// lines stay as they are. Sets usesGeneric when a reference was made.
+std::string compactFix(const std::string& fix, bool& usesGeneric) {
+  const auto& generic = icloudBackupSteps();
+  std::vector<std::size_t> refs;
+  std::string rest;
+  std::size_t start = 0;
+  while (start <= fix.size()) {
+    std::size_t end = fix.find('\n', start);
+    if (end == std::string::npos) end = fix.size();
+    std::string line = fix.substr(start, end - start);
+    start = end + 1;
+    std::string body = line;
+    if (auto dot = line.find(". "); dot != std::string::npos && dot > 0 && dot <= 2 &&
+                                    line.find_first_not_of("0123456789") == dot) {
+      body = line.substr(dot + 2);
+    }
+    bool matched = false;
+    for (std::size_t i = 0; i < generic.size(); ++i) {
+      if (body == generic[i]) refs.push_back(i + 1), matched = true;
+    }
+    if (!matched && !line.empty()) rest += (rest.empty() ? "" : "\n") + line;
+    if (end == fix.size()) break;
+  }
+  if (refs.empty()) return fix;
+  usesGeneric = true;
+  std::string out = refs.size() == 1 ? "Apple's iCloud step " : "Apple's iCloud steps ";
+  for (std::size_t i = 0; i < refs.size(); ++i) out += (i ? ", " : "") + std::to_string(refs[i]);
+  out += " (listed once below)";
+  if (!rest.empty()) out += "\n" + rest;
+  return out;
+}
+
+// The first step of a fix, without its number.
+std::string firstStep(const std::string& fix) {
+  std::string line = fix.substr(0, fix.find('\n'));
+  if (auto dot = line.find(". "); dot != std::string::npos && dot > 0 && dot <= 2 &&
+                                  line.find_first_not_of("0123456789") == dot) {
+    line = line.substr(dot + 2);
+  }
+  return line;
+}
+
+// What to do first, for the summary: a generic step as a short reference ("Apple's iCloud step 4:
+// Free iCloud storage"), so the full text stays stated once; anything else as it is.
+std::string doFirstOf(const std::string& fix) {
+  const std::string step = firstStep(fix);
+  const auto& generic = icloudBackupSteps();
+  for (std::size_t i = 0; i < generic.size(); ++i) {
+    if (step != generic[i]) continue;
+    const std::string head = step.substr(0, std::min(step.find(" ("), step.find(',')));
+    return "Apple's iCloud step " + std::to_string(i + 1) + ": " + head;
+  }
+  return step;
+}
+
+// One summary line per device, worst first.
+struct SummaryRow {
+  int rank = 0;  // lower is worse
+  std::string slot, name, state, since, doFirst;
+  TimePoint sinceAt{};
+};
+
+SummaryRow summaryOf(const AlertEmailDevice& e) {
+  SummaryRow r;
+  const DeviceStatus& d = e.device;
+  r.slot = d.slot && d.slot->label ? clean(*d.slot->label, kNameBytes) : "";
+  r.name = deviceName(d);
+  std::optional<Severity> worst;
+  std::optional<TimePoint> since;
+  bool anyOpen = false;
+  for (const auto& n : e.notices) {
+    if (n.kind == NoticeKind::Resolved) continue;
+    anyOpen = true;
+    if (!worst || n.severity > *worst) worst = n.severity;
+    if (n.openedAt != TimePoint{} && (!since || n.openedAt < *since)) since = n.openedAt;
+  }
+  // The condition to act on first: the worst open one alerted on (conditions come worst first).
+  const Condition* first = nullptr;
+  for (const auto& c : d.conditions) {
+    for (const auto& n : e.notices) {
+      if (n.kind != NoticeKind::Resolved && n.key.condition == c.id && first == nullptr) first = &c;
+    }
+  }
+  if (first != nullptr && (!since || first->since < *since)) since = first->since;
+  if (!anyOpen) {
+    r.state = "resolved";
+    r.rank = 3;
+    r.doFirst = "nothing: resolved";
+  } else {
+    r.state = toString(worst.value_or(Severity::Warning));
+    r.rank = worst == Severity::Critical ? 0 : worst == Severity::Warning ? 1 : 2;
+    r.doFirst = first != nullptr && !first->fix.empty() ? clean(doFirstOf(first->fix), 300)
+                                                        : "see the details below";
+  }
+  if (since) {
+    r.sinceAt = *since;
+    r.since = formatRfc3339(*since);
+  }
+  return r;
+}
+
+std::vector<std::pair<SummaryRow, const AlertEmailDevice*>> summaryRows(
+    const AlertEmailContent& c) {
+  std::vector<std::pair<SummaryRow, const AlertEmailDevice*>> rows;
+  for (const auto& d : c.devices) rows.emplace_back(summaryOf(d), &d);
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    if (a.first.rank != b.first.rank) return a.first.rank < b.first.rank;
+    return a.first.sinceAt < b.first.sinceAt;
+  });
+  return rows;
+}
+
+void textSummary(std::ostringstream& o, const std::vector<SummaryRow>& rows) {
+  o << "Summary, worst first:\n";
+  for (const auto& r : rows) {
+    o << "  " << r.state << " | " << (r.slot.empty() ? "" : r.slot + " | ") << r.name;
+    if (!r.since.empty()) o << " | since " << r.since;
+    o << " | do first: " << r.doFirst << "\n";
+  }
+  o << "\n";
+}
+
+const char* stateColour(const std::string& state) {
+  if (state == "critical") return "#b71c1c";
+  if (state == "warning") return "#e65100";
+  if (state == "resolved") return "#1b5e20";
+  return "#37474f";
+}
+
+constexpr const char* kTable =
+    "border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;"
+    "font-size:14px;margin:0 0 16px 0";
+constexpr const char* kCell =
+    "border:1px solid #cfd8dc;padding:4px 8px;text-align:left;"
+    "vertical-align:top";
+constexpr const char* kHead =
+    "border:1px solid #cfd8dc;padding:4px 8px;text-align:left;"
+    "background:#eceff1";
+
+void htmlSummary(std::ostringstream& o, const std::vector<SummaryRow>& rows) {
+  o << "<h2 style=\"font-family:Arial,Helvetica,sans-serif;font-size:18px\">Summary, worst "
+       "first</h2>\n<table style=\""
+    << kTable << "\">\n<tr>";
+  for (const char* h : {"State", "Slot", "Device", "Since", "Do first"}) {
+    o << "<th style=\"" << kHead << "\">" << h << "</th>";
+  }
+  o << "</tr>\n";
+  for (const auto& r : rows) {
+    o << "<tr><td style=\"" << kCell << ";color:#ffffff;background:" << stateColour(r.state)
+      << "\">" << htmlEscape(r.state) << "</td><td style=\"" << kCell << "\">" << htmlEscape(r.slot)
+      << "</td><td style=\"" << kCell << "\"><b>" << htmlEscape(r.name) << "</b></td><td style=\""
+      << kCell << "\">" << htmlEscape(r.since) << "</td><td style=\"" << kCell << "\">"
+      << htmlEscape(r.doFirst) << "</td></tr>\n";
+  }
+  o << "</table>\n";
+}
+
+std::string notesLine(const AlertEmailDevice& e) {
+  std::string out;
+  for (const auto& n : e.notes) {
+    if (n.empty()) continue;
+    out += (out.empty() ? "" : "; ") + clean(n, kValueBytes);
+  }
+  return out;
+}
+
+void textCondition(std::ostringstream& o, const Condition& c, bool& usesGeneric) {
   o << "  - " << clean(c.id, 64) << " (" << toString(c.severity) << ", " << toString(c.confidence)
     << ", since " << formatRfc3339(c.since) << ")\n";
   if (!c.summary.empty()) o << "      " << clean(c.summary, kParagraphBytes) << "\n";
   for (const auto& [k, v] : c.evidence) {
     o << "      evidence: " << clean(k, 64) << " = " << clean(v, kValueBytes) << "\n";
   }
-  if (!c.fix.empty()) o << "      fix: " << clean(c.fix, kParagraphBytes) << "\n";
+  if (!c.fix.empty()) {
+    std::string fix = cleanLines(compactFix(c.fix, usesGeneric), kParagraphBytes);
+    std::string indented;
+    for (char ch : fix) indented += ch == '\n' ? std::string("\n           ") : std::string(1, ch);
+    o << "      fix: " << indented << "\n";
+  }
 }
 
-void textDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEmailDevice& e) {
+void textDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEmailDevice& e,
+                bool& usesGeneric) {
   o << "== " << deviceName(e.device);
   for (const auto& n : e.notices)
     o << " | " << noticeLabel(n) << ": " << clean(n.key.condition, 64);
   o << "\n";
   for (const auto& [k, v] : identityRows(c, e.device)) o << k << ": " << v << "\n";
   if (!e.device.conditions.empty()) o << "Conditions:\n";
-  for (const auto& cond : e.device.conditions) textCondition(o, cond);
+  for (const auto& cond : e.device.conditions) textCondition(o, cond, usesGeneric);
   for (const auto& n : e.notices) {
     if (n.kind != NoticeKind::Resolved && !findCondition(e.device, n.key.condition)) {
       o << "  - " << clean(n.key.condition, 64) << " (" << toString(n.severity) << ")\n";
     }
   }
+  if (const auto notes = notesLine(e); !notes.empty()) o << "Notes: " << notes << "\n";
   if (!c.dashboardUrl.empty())
     o << "Dashboard: " << dashboardLink(c.dashboardUrl, e.device.udid) << "\n";
   o << "Grafana/Prometheus label: udid=\"" << clean(e.device.udid, 100) << "\"\n\n";
@@ -118,10 +309,25 @@ void textAck(std::ostringstream& o, const AlertEmailDevice& e) {
 }
 
 std::string tr(const std::string& k, const std::string& v) {
-  return "<tr><th align=\"left\">" + htmlEscape(k) + "</th><td>" + htmlEscape(v) + "</td></tr>\n";
+  return std::string("<tr><th align=\"left\" style=\"") + kHead + "\">" + htmlEscape(k) +
+         "</th><td style=\"" + kCell + "\">" + htmlEscape(v) + "</td></tr>\n";
 }
 
-void htmlCondition(std::ostringstream& o, const Condition& c) {
+// Escaped text whose line breaks become <br>.
+std::string htmlLines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t end = text.find('\n', start);
+    out += htmlEscape(text.substr(start, end == std::string::npos ? end : end - start));
+    if (end == std::string::npos) break;
+    out += "<br>";
+    start = end + 1;
+  }
+  return out;
+}
+
+void htmlCondition(std::ostringstream& o, const Condition& c, bool& usesGeneric) {
   o << "<li><b>" << htmlEscape(clean(c.id, 64)) << "</b> (" << toString(c.severity) << ", "
     << toString(c.confidence) << ", since " << formatRfc3339(c.since) << ")";
   if (!c.summary.empty()) o << "<br>" << htmlEscape(clean(c.summary, kParagraphBytes));
@@ -131,19 +337,25 @@ void htmlCondition(std::ostringstream& o, const Condition& c) {
       << "</code> = " << htmlEscape(clean(v, kValueBytes)) << "</li>";
   }
   if (!c.evidence.empty()) o << "</ul>";
-  if (!c.fix.empty()) o << "Fix: " << htmlEscape(clean(c.fix, kParagraphBytes));
+  if (!c.fix.empty()) {
+    o << "<b>Fix:</b> " << htmlLines(cleanLines(compactFix(c.fix, usesGeneric), kParagraphBytes));
+  }
   o << "</li>\n";
 }
 
-void htmlDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEmailDevice& e) {
-  o << "<h3>" << htmlEscape(deviceName(e.device));
+void htmlDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEmailDevice& e,
+                bool& usesGeneric) {
+  o << "<h3 style=\"font-family:Arial,Helvetica,sans-serif;font-size:16px;margin:16px 0 4px "
+       "0\">"
+    << htmlEscape(deviceName(e.device));
   for (const auto& n : e.notices) {
     o << " &mdash; " << noticeLabel(n) << ": " << htmlEscape(clean(n.key.condition, 64));
   }
-  o << "</h3>\n<table>\n";
+  o << "</h3>\n<table style=\"" << kTable << "\">\n";
   for (const auto& [k, v] : identityRows(c, e.device)) o << tr(k, v);
-  o << "</table>\n<ul>\n";
-  for (const auto& cond : e.device.conditions) htmlCondition(o, cond);
+  if (const auto notes = notesLine(e); !notes.empty()) o << tr("Notes", notes);
+  o << "</table>\n<ul style=\"font-family:Arial,Helvetica,sans-serif;font-size:14px\">\n";
+  for (const auto& cond : e.device.conditions) htmlCondition(o, cond, usesGeneric);
   o << "</ul>\n";
   if (!c.dashboardUrl.empty()) {
     std::string link = htmlEscape(dashboardLink(c.dashboardUrl, e.device.udid));
@@ -191,9 +403,30 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
     h << "<p>This is a test alert from ibackupmon on " << htmlEscape(clean(c.host, 255))
       << ". Email delivery works.</p>\n";
   }
-  for (const auto& d : c.devices) {
-    textDevice(t, c, d);
-    htmlDevice(h, c, d);
+  const auto rows = summaryRows(c);
+  if (!rows.empty()) {
+    std::vector<SummaryRow> summary;
+    for (const auto& [row, device] : rows) summary.push_back(row);
+    textSummary(t, summary);
+    htmlSummary(h, summary);
+  }
+  bool usesGeneric = false;
+  for (const auto& [row, device] : rows) {
+    textDevice(t, c, *device, usesGeneric);
+    htmlDevice(h, c, *device, usesGeneric);
+  }
+  if (usesGeneric) {
+    t << "Apple's iCloud steps (referred to above by number):\n";
+    h << "<h3 style=\"font-family:Arial,Helvetica,sans-serif;font-size:16px\">Apple's iCloud "
+         "steps (referred to above by number)</h3>\n<ol style=\"font-family:Arial,Helvetica,"
+         "sans-serif;font-size:14px\">\n";
+    const auto& steps = icloudBackupSteps();
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      t << "  " << i + 1 << ". " << steps[i] << "\n";
+      h << "<li>" << htmlEscape(steps[i]) << "</li>\n";
+    }
+    t << "\n";
+    h << "</ol>\n";
   }
   if (!c.acknowledged.empty()) {
     t << "Acknowledged (not re-alerting):\n";

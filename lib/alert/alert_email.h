@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
-/// What an alert email says: per device the identity, both backups (age and date), each condition
-/// with evidence and fix, a dashboard hint; plus the acknowledged digest. Rendered as plain text
-/// and HTML, then assembled into one RFC 5322 multipart/alternative message.
+/// What an alert email says: first a summary, one line per device, worst first (slot, name, state,
+/// since, the one thing to do first); then per device the identity, both backups (age and date),
+/// each condition with evidence and its tailored fix, a notes line, a dashboard hint; Apple's
+/// generic iCloud steps at most once; the acknowledged digest. Rendered as plain text and HTML
+/// (tables, inline styles, no scripts, no external images), then assembled into one RFC 5322
+/// multipart/alternative message.
 
 #include <optional>
 #include <string>
@@ -20,6 +23,9 @@ struct AlertEmailDevice {
   DeviceStatus device;          ///< as last seen (udid only when the device is gone)
   std::vector<Notice> notices;  ///< empty in the acknowledged digest
   std::optional<AlertAck> ack;  ///< set in the acknowledged digest
+  /// One "Notes" line under the device: facts other features add (an action taken and its
+  /// outcome, a local backup made), each a short sentence; the line is left out when empty.
+  std::vector<std::string> notes;
 };
 
 struct AlertEmailContent {

@@ -53,6 +53,7 @@ void noteProbe(DeviceHistory& h, const DeviceSnapshot& s) {
     h.lastGoodProbe = s.takenAt;
     h.consecutiveProbeFailures = 0;
     h.probeFailingSince.reset();
+    h.previousSnapshot = std::move(h.lastSnapshot);
     h.lastSnapshot = s;
   } else {
     if (h.consecutiveProbeFailures++ == 0) h.probeFailingSince = s.takenAt;

@@ -72,6 +72,8 @@ struct BackupConfig {
 
 struct ThresholdsConfig {
   int batteryLow = 20;                    ///< percent
+  int batteryHealth = 80;                 ///< percent of design capacity (estimated health)
+  int batteryTemperature = 40;            ///< degrees Celsius
   std::uint64_t storageLow = 2ull << 30;  ///< bytes available (2 GiB)
   Duration clockSkew = std::chrono::minutes(5);
 

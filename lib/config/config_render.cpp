@@ -78,6 +78,8 @@ void renderProbeAndBackup(TomlWriter& w, const Config& c) {
   w.text("expect", toString(c.backup.expect));
   w.section("thresholds");
   w.integer("battery_low", c.thresholds.batteryLow);
+  w.integer("battery_health", c.thresholds.batteryHealth);
+  w.integer("battery_temperature", c.thresholds.batteryTemperature);
   w.text("storage_low", formatByteSize(c.thresholds.storageLow));
   w.duration("clock_skew", c.thresholds.clockSkew);
 }

@@ -72,6 +72,8 @@ void readBackup(TableReader& r, BackupConfig& c) {
 
 void readThresholds(TableReader& r, ThresholdsConfig& c) {
   r.integer("battery_low", c.batteryLow, 0, 100);
+  r.integer("battery_health", c.batteryHealth, 0, 150);
+  r.integer("battery_temperature", c.batteryTemperature, 0, 100);
   r.byteSize("storage_low", c.storageLow);
   r.duration("clock_skew", c.clockSkew, kSecond, kDay);
 }

@@ -47,6 +47,13 @@ struct DeviceStatus {
   std::optional<int> batteryLevel;
   std::optional<bool> onPower;
   std::optional<bool> charging;
+  /// Estimated battery health (max / design capacity, 0..1.5) and cycle count: the last reading,
+  /// kept while the device is away. Temperature, current and charger: live only.
+  std::optional<double> batteryHealth;
+  std::optional<std::int64_t> batteryCycleCount;
+  std::optional<double> batteryTemperatureCelsius;
+  std::optional<std::int64_t> batteryCurrentMa;
+  std::optional<double> chargerWatts;
   std::optional<std::uint64_t> storageAvailableBytes;
   std::optional<std::uint64_t> storageCapacityBytes;
   BackupState backupState = BackupState::Unknown;

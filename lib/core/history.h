@@ -24,6 +24,9 @@ struct DeviceHistory {
   std::optional<TimePoint> probeFailingSince;
   std::map<std::string, TimePoint> openConditions;  ///< condition id -> since
   std::optional<DeviceSnapshot> lastSnapshot;       ///< newest snapshot with any data
+  /// The one lastSnapshot replaced: with it, a rule can ask for a reading on two probes in a row.
+  /// Not stored: after a restart two new probes are needed.
+  std::optional<DeviceSnapshot> previousSnapshot;
 };
 
 }  // namespace ibackupmon

@@ -48,6 +48,27 @@ struct BatteryInfo {
   std::optional<bool> hasBattery;
 };
 
+/// The battery's IORegistry entry (diagnostics_relay, class IOPMPowerSource: AppleSmartBattery or
+/// AppleARMPMUCharger). Capacities in mAh; CurrentCapacity/MaxCapacity are percentages on current
+/// systems and are not read.
+struct PowerSourceInfo {
+  std::optional<std::int64_t> cycleCount;
+  std::optional<std::int64_t> designCapacityMah;  ///< DesignCapacity
+  /// AppleRawMaxCapacity, else NominalChargeCapacity, else BatteryData -> FullChargeCapacity.
+  std::optional<std::int64_t> maxCapacityMah;
+  std::optional<std::string> maxCapacityKey;  ///< which of those keys maxCapacityMah came from
+  /// Estimated health: maxCapacityMah / designCapacityMah, clamped to 0..1.5 (a replacement pack
+  /// can exceed its design). Always an estimate, never Apple's "Maximum Capacity".
+  std::optional<double> healthRatio;
+  std::optional<double> temperatureCelsius;  ///< Temperature, sent in hundredths of a degree
+  std::optional<std::int64_t> currentMa;     ///< InstantAmperage, negative while discharging
+  std::optional<std::int64_t> voltageMv;
+  std::optional<bool> charging;           ///< IsCharging
+  std::optional<bool> externalConnected;  ///< ExternalConnected
+  std::optional<bool> fullyCharged;       ///< FullyCharged
+  std::optional<double> chargerWatts;     ///< AdapterDetails -> Watts
+};
+
 struct StorageInfo {
   std::optional<std::uint64_t> totalDiskCapacity;
   std::optional<std::uint64_t> totalDataCapacity;
@@ -99,6 +120,7 @@ struct DeviceSnapshot {
   std::optional<AccountInfo> account;
   WifiState wifi = WifiState::Unknown;
   std::vector<ProbeOutcome> probes;
+  std::optional<PowerSourceInfo> powerSource;
 };
 
 /// True when the cycle read the device: its lockdown session opened and at least one read got

@@ -50,7 +50,8 @@ class DeviceSession {
   /// GetValue(domain, key = null): the whole domain as a dict. An empty domain name reads the
   /// default domain. Errors carry an errc id ("get_prohibited" for a prohibited domain).
   virtual Expected<PlistDict> getDomain(const std::string& domain) = 0;
-  /// diagnostics_relay IORegistry entry by name (falling back to class). nullopt when the device
+  /// diagnostics_relay IORegistry entry by name (falling back to class; an empty name queries
+  /// by class alone). nullopt when the device
   /// has no such entry; an error when the service could not be reached.
   virtual Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
                                                              const std::string& className) = 0;

@@ -67,7 +67,9 @@ class LockdownSession final : public DeviceSession {
       return makeError(errc::kServiceUnavailable,
                        "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
     }
-    auto result = query(diag, name.c_str(), nullptr);
+    // An empty name queries by class alone.
+    auto result = name.empty() ? Expected<std::optional<PlistDict>>(std::optional<PlistDict>())
+                               : query(diag, name.c_str(), nullptr);
     if (result && !*result && !className.empty()) result = query(diag, nullptr, className.c_str());
     diagnostics_relay_goodbye(diag);
     diagnostics_relay_client_free(diag);

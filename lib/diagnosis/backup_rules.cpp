@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// Rules about backups themselves: backup_stale, icloud_backup_disabled,
+// Rules about backups themselves: backup_stale, never_backed_up, icloud_backup_disabled,
 // encryption_password_missing, backup_date_in_future, and (run last) stale_unexplained.
 #include <chrono>
 #include <map>
 
+#include "core/backup_steps.h"
 #include "core/duration.h"
 #include "diagnosis/condition_catalog.h"
+#include "diagnosis/ios_version.h"
 #include "diagnosis/rule_context.h"
 
 namespace ibackupmon {
@@ -48,6 +50,48 @@ std::string staleSummary(const RuleContext& ctx, const std::optional<TimePoint>&
          ")";
 }
 
+/// iOS at the newest version Apple offers for the model (known from the catalog), and not below
+/// the configured minimum.
+bool iosCurrent(const RuleContext& ctx) {
+  const auto version = facts::identityField(ctx.in(), &Identity::productVersion);
+  const auto& newest = ctx.in().external.newestIosVersion;
+  if (!version || !newest || !parseIosVersion(*version) || ctx.raised(cond::kIosOutdated)) {
+    return false;
+  }
+  const auto cmp = compareIosVersions(*version, *newest);
+  return cmp && *cmp >= 0;
+}
+
+/// Apple's nine steps minus those the evidence rules out, keeping their numbers, then which were
+/// left out and why.
+std::string tailoredIcloudFix(const RuleContext& ctx) {
+  std::map<std::size_t, std::string> leftOut;  // step number -> why
+  const auto backup = facts::backup(ctx.in());
+  if (backup && backup->cloudBackupEnabled == true) leftOut[1] = "iCloud Backup is on";
+  if (const auto* live = facts::live(ctx.in())) {
+    if (live->wifi == WifiState::Associated) leftOut[2] = "Wi-Fi seen associated";
+    if (facts::power(*live).externalConnected == true) leftOut[3] = "on external power";
+  }
+  if (iosCurrent(ctx)) leftOut[9] = "iOS is current";
+  const auto& steps = icloudBackupSteps();
+  std::string out;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (leftOut.count(i + 1)) continue;
+    if (!out.empty()) out += '\n';
+    out += std::to_string(i + 1) + ". " + steps[i];
+  }
+  if (!leftOut.empty()) {
+    out += "\nLeft out:";
+    bool first = true;
+    for (const auto& [n, why] : leftOut) {
+      out += (first ? " step " : "; step ") + std::to_string(n) + " (" + why + ")";
+      first = false;
+    }
+    out += ".";
+  }
+  return out;
+}
+
 void backupStaleRule(RuleContext& ctx) {
   if (backupState(ctx.in(), ctx.config(), ctx.now()) != BackupState::Stale) return;
   const auto& cfg = ctx.config();
@@ -73,6 +117,44 @@ void backupStaleRule(RuleContext& ctx) {
     c.evidence["icloud_backup_deletion"] = *note;
     c.summary += "; " + *note;
   }
+  if (cfg.expect != BackupExpect::Computer) c.fix = tailoredIcloudFix(ctx);
+}
+
+// A device that says it backs up but has never done so. Info only: it does not alert on the
+// first day of a new cart; backup_stale takes over once stale_after has passed since first seen.
+// Not raised while iCloud Backup is off: switching it off drops the date key, so its absence
+// proves nothing then.
+void neverBackedUpRule(RuleContext& ctx) {
+  if (ctx.raised(cond::kBackupStale) || !facts::backupDomainRead(ctx.in())) return;
+  const auto backup = facts::backup(ctx.in());
+  if (!backup || backup->futureCloudBackup || backup->futureComputerBackup) return;
+  const bool cloudOn = backup->cloudBackupEnabled == true;
+  const bool cloud = facts::newestCloudBackup(ctx.in()).has_value();
+  const bool computer = facts::newestComputerBackup(ctx.in()).has_value();
+  switch (ctx.config().expect) {
+    case BackupExpect::ICloud:
+      if (!cloudOn || cloud) return;
+      break;
+    case BackupExpect::Computer:
+      if (computer) return;
+      break;
+    case BackupExpect::Either:
+      if (!cloudOn || cloud || computer) return;
+      break;
+  }
+  const auto first = facts::firstSeen(ctx.in());
+  Condition& c = ctx.raise(cond::kNeverBackedUp, first.value_or(ctx.now()));
+  c.evidence["expect"] = toString(ctx.config().expect);
+  if (ctx.config().expect == BackupExpect::Computer) {
+    c.evidence["LastiTunesBackupDate"] = "absent";
+    c.summary = "No computer backup reported yet";
+  } else {
+    c.evidence["CloudBackupEnabled"] = "true";
+    c.evidence["LastCloudBackupDate"] = "absent";
+    c.summary = "iCloud Backup is on but no iCloud backup reported yet";
+  }
+  if (first) c.evidence["first_seen"] = formatRfc3339(*first);
+  noteObservedAt(c, backup);
 }
 
 void icloudDisabledRule(RuleContext& ctx) {
@@ -167,6 +249,7 @@ std::string candidates(const RuleContext& ctx) {
 
 void backupRules(RuleContext& ctx) {
   backupStaleRule(ctx);
+  neverBackedUpRule(ctx);
   icloudDisabledRule(ctx);
   encryptionRule(ctx);
   futureDateRule(ctx);

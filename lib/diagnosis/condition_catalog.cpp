@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "diagnosis/condition_catalog.h"
 
+#include "core/backup_steps.h"
+
 namespace ibackupmon {
 namespace {
 
-// Apple's checklist for iCloud backups, in the order admins try it.
-const char* const kFixIcloudOn =
-    "Turn on iCloud Backup (Settings > [name] > iCloud > iCloud Backup).";
-const char* const kFixWifi = "Join Wi-Fi, and keep the device in range of the access point.";
-const char* const kFixPower = "Connect to power with a working cable (charging symbol visible).";
-const char* const kFixStorage =
-    "Free iCloud storage (delete old app backups in Manage Storage) or upgrade the plan.";
-const char* const kFixStatus = "Check Apple's System Status page for an \"iCloud Backup\" outage.";
-const char* const kFixSignIn = "Sign out of iCloud and back in (fixes verification problems).";
-const char* const kFixRestart = "Restart the device.";
-const char* const kFixReset =
-    "Reset all settings (Settings > General > Reset; keeps data, loses Wi-Fi passwords).";
-const char* const kFixUpdate = "Update iOS (Settings > General > Software Update).";
+// Apple's checklist for iCloud backups (core/backup_steps.h), in the order admins try it.
+const std::string& step(std::size_t n) {
+  return icloudBackupSteps().at(n - 1);
+}
+const std::string kFixIcloudOn = step(1);
+const std::string kFixWifi = step(2);
+const std::string kFixPower = step(3);
+const std::string kFixStorage = step(4);
+const std::string kFixStatus = step(5);
+const std::string kFixSignIn = step(6);
+const std::string kFixRestart = step(7);
+const std::string kFixReset = step(8);
+const std::string kFixUpdate = step(9);
 
 const char* const kFixHostJob =
     "Check that the host's backup job (e.g. idevicebackup2 backup) runs for this device, and read "
@@ -35,6 +37,15 @@ std::vector<ConditionDef> buildCatalog() {
        {kFixIcloudOn, kFixWifi, kFixPower, kFixStorage, kFixStatus, kFixSignIn, kFixRestart,
         kFixReset, kFixUpdate},
        {kFixHostJob, kFixHostSpace, kFixUnlockTrust, kFixRestart}},
+      {"never_backed_up",
+       S::Info,
+       C::Observed,
+       "Never backed up yet",
+       {"Nothing to do on day one: leave the device on Wi-Fi and power with its screen locked so "
+        "its first iCloud backup can run. If none comes within backup.stale_after, backup_stale "
+        "opens with the steps to take."},
+       {"Run the host's backup job for this device once (e.g. idevicebackup2 -u UDID backup "
+        "DIR); if none comes within backup.stale_after, backup_stale opens."}},
       {"stale_unexplained",
        S::Warning,
        C::Inferred,
@@ -69,6 +80,33 @@ std::vector<ConditionDef> buildCatalog() {
        C::Observed,
        "Battery low and not charging",
        {kFixPower, "If it is plugged in but not charging, try another cable, port or powered hub."},
+       {}},
+      {"battery_worn",
+       S::Warning,
+       C::Inferred,
+       "Battery worn (estimated health below thresholds.battery_health)",
+       {"Plan a battery replacement for this device; until then keep it out of warm spots and off "
+        "round-the-clock charge where the workflow allows (Optimised Charging or the 80 % limit "
+        "on)."},
+       {}},
+      {"battery_hot",
+       S::Warning,
+       C::Observed,
+       "Battery hot on two probes in a row",
+       {"Move the device out of direct sun and away from other warm devices, and give the cart "
+        "airflow (door open, fan).",
+        "Remove a thick case while it charges; if it stays hot at rest, check the battery for "
+        "swelling and replace it."},
+       {}},
+      {"not_charging_on_power",
+       S::Warning,
+       C::Observed,
+       "On external power but not charging, on two probes in a row",
+       {"Reseat or replace the cable at both ends (a worn Lightning/USB-C cable often still "
+        "connects but no longer charges).",
+        "Try another port on the hub or cart.",
+        "Check the hub's power: a bus-powered or overloaded hub cannot charge every device; use a "
+        "powered hub or fewer devices per hub."},
        {}},
       {"passcode_locked",
        S::Warning,

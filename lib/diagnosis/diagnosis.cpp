@@ -36,6 +36,8 @@ DiagnosisConfig diagnosisConfigFrom(const Config& config) {
   d.missingAfter = config.backup.missingAfter;
   d.expect = config.backup.expect;
   d.batteryLow = config.thresholds.batteryLow;
+  d.batteryHealth = config.thresholds.batteryHealth;
+  d.batteryTemperature = config.thresholds.batteryTemperature;
   d.storageLow = config.thresholds.storageLow;
   d.clockSkew = config.thresholds.clockSkew;
   d.iosMinimumVersion = config.ios.minimumVersion;

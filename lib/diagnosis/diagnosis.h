@@ -30,6 +30,8 @@ struct DiagnosisConfig {
   Duration missingAfter = std::chrono::hours(24 * 3);
   BackupExpect expect = BackupExpect::ICloud;
   int batteryLow = 20;
+  int batteryHealth = 80;       ///< percent; battery_worn below it
+  int batteryTemperature = 40;  ///< °C; battery_hot at or above it
   std::uint64_t storageLow = 2ull << 30;
   Duration clockSkew = std::chrono::minutes(5);
   std::optional<std::string> iosMinimumVersion;

@@ -56,6 +56,35 @@ bool attached(const DiagnosisInput& in) {
 Fact<BackupFacts> backup(const DiagnosisInput& in) {
   return sticky(in, &DeviceSnapshot::backup);
 }
+Fact<PowerSourceInfo> powerSource(const DiagnosisInput& in) {
+  return sticky(in, &DeviceSnapshot::powerSource);
+}
+
+Power power(const DeviceSnapshot& s) {
+  Power p;
+  if (s.battery) {
+    p.level = s.battery->level;
+    p.externalConnected = s.battery->externalConnected;
+    p.charging = s.battery->charging;
+    p.fullyCharged = s.battery->fullyCharged;
+  }
+  if (s.powerSource) {
+    if (!p.externalConnected) p.externalConnected = s.powerSource->externalConnected;
+    if (!p.charging) p.charging = s.powerSource->charging;
+    if (!p.fullyCharged) p.fullyCharged = s.powerSource->fullyCharged;
+  }
+  return p;
+}
+
+const DeviceSnapshot* previousProbe(const DiagnosisInput& in) {
+  const auto* now = live(in);
+  const auto& last = in.history.lastSnapshot;
+  if (now == nullptr || !last || !in.history.previousSnapshot) return nullptr;
+  // History must already hold the latest probe; the one before it is then the previous probe.
+  if (last->takenAt != now->takenAt) return nullptr;
+  return &*in.history.previousSnapshot;
+}
+
 Fact<StorageInfo> storage(const DiagnosisInput& in) {
   return sticky(in, &DeviceSnapshot::storage);
 }

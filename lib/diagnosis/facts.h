@@ -50,6 +50,23 @@ std::optional<TimePoint> firstSeen(const DiagnosisInput& in);
 /// Free bytes: TotalDataAvailable, else AmountDataAvailable.
 std::optional<std::uint64_t> availableBytes(const StorageInfo& s);
 
+/// The battery's IORegistry entry: the latest snapshot's, else history's last snapshot's.
+Fact<PowerSourceInfo> powerSource(const DiagnosisInput& in);
+
+/// Power and charging as one snapshot says: the battery domain (com.apple.mobile.battery) wins
+/// where it has a value, the IORegistry entry fills what it lacks.
+struct Power {
+  std::optional<int> level;  ///< percent
+  std::optional<bool> externalConnected;
+  std::optional<bool> charging;
+  std::optional<bool> fullyCharged;
+};
+Power power(const DeviceSnapshot& s);
+
+/// The probe before the latest one, when the latest is live and history has both: for rules
+/// that need a reading on two probes in a row. nullptr otherwise.
+const DeviceSnapshot* previousProbe(const DiagnosisInput& in);
+
 /// "true" / "false" / "absent" for evidence.
 std::string boolText(const std::optional<bool>& b);
 

@@ -53,6 +53,15 @@ void fillPowerAndStorage(DeviceStatus& s, const DiagnosisInput& in) {
     s.onPower = live->battery->externalConnected;
     s.charging = live->battery->charging;
   }
+  if (const auto ps = facts::powerSource(in)) {
+    s.batteryHealth = ps->healthRatio;
+    s.batteryCycleCount = ps->cycleCount;
+  }
+  if (const auto* live = facts::live(in); live && live->powerSource) {
+    s.batteryTemperatureCelsius = live->powerSource->temperatureCelsius;
+    s.batteryCurrentMa = live->powerSource->currentMa;
+    s.chargerWatts = live->powerSource->chargerWatts;
+  }
   if (const auto storage = facts::storage(in)) {
     s.storageAvailableBytes = facts::availableBytes(*storage.value);
     s.storageCapacityBytes =

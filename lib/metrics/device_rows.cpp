@@ -75,6 +75,11 @@ DeviceRow makeDeviceRow(const DeviceStatus& s, ConditionIds& ids) {
   r.batteryLevel = batteryRatio(s.batteryLevel);
   r.externalPower = toDouble(s.onPower);
   r.charging = toDouble(s.charging);
+  if (s.batteryCycleCount) r.batteryCycleCount = static_cast<double>(*s.batteryCycleCount);
+  r.batteryHealth = s.batteryHealth;
+  r.batteryTemperature = s.batteryTemperatureCelsius;
+  if (s.batteryCurrentMa) r.batteryCurrent = static_cast<double>(*s.batteryCurrentMa) / 1000.0;
+  r.chargerWatts = s.chargerWatts;
   r.storageAvailable = toDouble(s.storageAvailableBytes);
   r.storageCapacity = toDouble(s.storageCapacityBytes);
   if (s.slot) {

@@ -30,6 +30,11 @@ struct DeviceRow {
   std::optional<double> batteryLevel;  ///< 0..1
   std::optional<double> externalPower;
   std::optional<double> charging;
+  std::optional<double> batteryCycleCount;
+  std::optional<double> batteryHealth;  ///< estimated, 0..1.5
+  std::optional<double> batteryTemperature;
+  std::optional<double> batteryCurrent;  ///< amperes, negative while discharging
+  std::optional<double> chargerWatts;
   std::optional<double> storageAvailable;
   std::optional<double> storageCapacity;
   std::optional<std::string> slotPort;   ///< while attached over USB and found in sysfs

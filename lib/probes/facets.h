@@ -54,4 +54,12 @@ inline constexpr const char* kWifiEntryClass = "IO80211Interface";
 WifiState parseWifiState(const PlistDict& entry);
 ProbeResult readWifi(DeviceSession& session, DeviceSnapshot& snapshot);
 
+/// Battery wear and the power path: the IORegistry entry of class IOPMPowerSource, queried by
+/// class alone, in the same session as the Wi-Fi entry. Absent keys stay unknown; a key of the
+/// wrong type or out of range is an InvalidValue. InstantAmperage may come as the unsigned 64-bit
+/// two's complement of a negative current (the integer conversion already makes it negative).
+inline constexpr const char* kPowerSourceClass = "IOPMPowerSource";
+Parsed<PowerSourceInfo> parsePowerSource(const PlistDict& entry);
+ProbeResult readPowerSource(DeviceSession& session, DeviceSnapshot& snapshot);
+
 }  // namespace ibackupmon

@@ -12,9 +12,9 @@ ProbeResult readTrust(DeviceSession& /*session*/, DeviceSnapshot& snapshot) {
 
 ProbeTable makeProbeTable() {
   return {
-      {"trust", readTrust},     {"identity", readIdentity}, {"backup", readBackup},
-      {"battery", readBattery}, {"storage", readStorage},   {"account", readAccount},
-      {"wifi", readWifi},
+      {"trust", readTrust},     {"identity", readIdentity},        {"backup", readBackup},
+      {"battery", readBattery}, {"storage", readStorage},          {"account", readAccount},
+      {"wifi", readWifi},       {"power_source", readPowerSource},
   };
 }
 

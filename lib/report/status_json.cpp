@@ -60,6 +60,11 @@ nlohmann::json statusToJson(const DeviceStatus& s) {
   j["battery_level"] = orNull(s.batteryLevel);
   j["on_power"] = orNull(s.onPower);
   j["charging"] = orNull(s.charging);
+  j["battery_health"] = orNull(s.batteryHealth);
+  j["battery_cycle_count"] = orNull(s.batteryCycleCount);
+  j["battery_temperature_celsius"] = orNull(s.batteryTemperatureCelsius);
+  j["battery_current_ma"] = orNull(s.batteryCurrentMa);
+  j["charger_watts"] = orNull(s.chargerWatts);
   j["storage_available_bytes"] = orNull(s.storageAvailableBytes);
   j["storage_capacity_bytes"] = orNull(s.storageCapacityBytes);
   j["backup_state"] = toString(s.backupState);

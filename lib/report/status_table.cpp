@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdio>
 #include <sstream>
 
 #include "core/device_state.h"
@@ -113,6 +114,22 @@ std::string renderDeviceDetail(const DeviceStatus& s, TimePoint now) {
     << "Battery:           "
     << (s.batteryLevel ? std::to_string(*s.batteryLevel) + "%" : std::string("unknown"))
     << ", on power " << yesNo(s.onPower) << ", charging " << yesNo(s.charging) << "\n";
+  if (s.batteryHealth || s.batteryCycleCount || s.batteryTemperatureCelsius || s.batteryCurrentMa ||
+      s.chargerWatts) {
+    char health[64] = "unknown";
+    if (s.batteryHealth) std::snprintf(health, sizeof health, "%.1f%%", *s.batteryHealth * 100);
+    char temp[32] = "unknown";
+    if (s.batteryTemperatureCelsius) {
+      std::snprintf(temp, sizeof temp, "%.1f C", *s.batteryTemperatureCelsius);
+    }
+    char watts[32] = "unknown";
+    if (s.chargerWatts) std::snprintf(watts, sizeof watts, "%g W", *s.chargerWatts);
+    o << "Battery wear:      health " << health << " (estimated), cycles "
+      << (s.batteryCycleCount ? std::to_string(*s.batteryCycleCount) : std::string("unknown"))
+      << ", temperature " << temp << ", current "
+      << (s.batteryCurrentMa ? std::to_string(*s.batteryCurrentMa) + " mA" : std::string("unknown"))
+      << ", charger " << watts << "\n";
+  }
   if (s.storageAvailableBytes && s.storageCapacityBytes) {
     o << "Storage:           " << (*s.storageAvailableBytes >> 20) << " MiB free of "
       << (*s.storageCapacityBytes >> 20) << " MiB\n";

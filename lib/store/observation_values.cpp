@@ -2,6 +2,8 @@
 #include "store/json_fields.h"
 #include "store/store_codec.h"
 
+#include <cmath>
+
 #include "core/time_format.h"
 
 namespace ibackupmon::codec {
@@ -41,6 +43,18 @@ void putPowerAndStorage(Json& v, const DeviceSnapshot& s) {
       v["battery_band"] = band(*s.battery->level, 10, 3, get<std::int64_t>(v, "battery_band"));
     }
     put(v, "on_power", s.battery->externalConnected);
+  }
+  // Battery wear: estimated health in 1-point bands (decided in tenths with a 0.3-point margin),
+  // the cycle count on change. Temperature and current change every probe and are not recorded.
+  if (s.powerSource) {
+    if (s.powerSource->healthRatio) {
+      auto oldPct = get<std::int64_t>(v, "battery_health_pct");
+      std::optional<std::int64_t> oldTenths;
+      if (oldPct) oldTenths = *oldPct * 10;
+      const std::int64_t tenths = std::llround(*s.powerSource->healthRatio * 1000.0);
+      v["battery_health_pct"] = band(tenths, 10, 3, oldTenths) / 10;
+    }
+    put(v, "battery_cycle_count", s.powerSource->cycleCount);
   }
   if (s.storage) {
     auto avail = s.storage->totalDataAvailable ? s.storage->totalDataAvailable

@@ -49,6 +49,21 @@ void fields(auto&& io, Like<BatteryInfo> auto& b) {
   io("has_battery", b.hasBattery);
 }
 
+void fields(auto&& io, Like<PowerSourceInfo> auto& p) {
+  io("cycle_count", p.cycleCount);
+  io("design_capacity_mah", p.designCapacityMah);
+  io("max_capacity_mah", p.maxCapacityMah);
+  io("max_capacity_key", p.maxCapacityKey);
+  io("health_ratio", p.healthRatio);
+  io("temperature_celsius", p.temperatureCelsius);
+  io("current_ma", p.currentMa);
+  io("voltage_mv", p.voltageMv);
+  io("charging", p.charging);
+  io("external_connected", p.externalConnected);
+  io("fully_charged", p.fullyCharged);
+  io("charger_watts", p.chargerWatts);
+}
+
 void fields(auto&& io, Like<StorageInfo> auto& s) {
   io("total_disk_capacity", s.totalDiskCapacity);
   io("total_data_capacity", s.totalDataCapacity);
@@ -83,6 +98,7 @@ void fields(auto&& io, Like<DeviceSnapshot> auto& s) {
   io.object("storage", s.storage);
   io.object("account", s.account);
   io.list("probes", s.probes);
+  io.object("power_source", s.powerSource);
 }
 
 std::string encodeSnapshot(const DeviceSnapshot& s) {

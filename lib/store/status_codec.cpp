@@ -47,6 +47,11 @@ void fields(auto&& io, Like<DeviceStatus> auto& s) {
   io("battery_level", s.batteryLevel);
   io("on_power", s.onPower);
   io("charging", s.charging);
+  io("battery_health", s.batteryHealth);
+  io("battery_cycle_count", s.batteryCycleCount);
+  io("battery_temperature_celsius", s.batteryTemperatureCelsius);
+  io("battery_current_ma", s.batteryCurrentMa);
+  io("charger_watts", s.chargerWatts);
   io("storage_available_bytes", s.storageAvailableBytes);
   io("storage_capacity_bytes", s.storageCapacityBytes);
   io.oneOf("backup_state", s.backupState, kBackupStates, BackupState::Unknown);

@@ -6,6 +6,7 @@
 
 #include "core/sanitize.h"
 
+#include "power_source.h"
 #include "product_catalog.h"
 
 namespace sim {
@@ -140,6 +141,13 @@ ibackupmon::Expected<std::map<std::string, Plist>> buildDomains(
     Plist& dict = domains[domain];
     if (!dict) dict = newDict();
     for (const auto& [key, value] : keys) {
+      // "absent" takes a key out of the defaults (the battery entry's overrides keep the marker:
+      // power_source.h applies it).
+      if (const auto* text = std::get_if<std::string>(&value);
+          text != nullptr && *text == "absent" && domain != kPowerSourceDomain) {
+        plist_dict_remove_item(dict.get(), key.c_str());
+        continue;
+      }
       auto node = makeValue(value, now);
       if (!node) {
         return ibackupmon::makeError("bad_value", spec.udid + " " +

@@ -36,7 +36,8 @@ std::string portableValueText(const std::string& text);
 /// Renders a ValueSpec back as text (for --write-fleet and listings).
 std::string valueText(const ValueSpec& spec);
 
-/// Domains for `spec`: defaults derived from the UDID, then the spec's overrides.
+/// Domains for `spec`: defaults derived from the UDID, then the spec's overrides; the string
+/// "absent" removes a default key.
 /// Key "" is the default domain. DevicePublicKey is set to `devicePublicKeyPem`.
 ibackupmon::Expected<std::map<std::string, Plist>> buildDomains(
     const DeviceSpec& spec, const std::string& devicePublicKeyPem, SysTime now);

@@ -42,7 +42,9 @@ FAULTS = {
     "DIAG-NOT-ON-POWER": {"state": "stale", "ids": ["backup_stale", "not_on_power"],
                           "severity": {"backup_stale": "warning"}, "battery_level": 64,
                           "on_power": False, "ago": {"last_cloud_backup": 4 * D}},
-    "DIAG-BATTERY-LOW": {"state": "ok", "ids": ["battery_low"], "battery_level": 8,
+    # On power at 8 % and not charging on two probes in a row: a cable or port fault too.
+    "DIAG-BATTERY-LOW": {"state": "ok", "ids": ["battery_low", "not_charging_on_power"],
+                         "battery_level": 8,
                          "on_power": True, "charging": False},
     "DIAG-STORAGE-LOW": {"state": "ok", "ids": ["device_storage_low"],
                          "storage_available_bytes": 180000000},

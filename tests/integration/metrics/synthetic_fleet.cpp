@@ -28,13 +28,18 @@ std::string udidFor(std::size_t i) {
 }  // namespace
 
 std::vector<std::string> syntheticConditionIds() {
-  return {"backup_stale",         "icloud_backup_disabled", "not_on_power",
-          "battery_low",          "device_storage_low",     "encryption_password_missing",
-          "passcode_locked",      "trust_pending",          "trust_denied",
-          "not_paired",           "values_prohibited",      "icloud_signed_out",
-          "wifi_disconnected",    "ios_outdated",           "clock_skew",
-          "probe_failing",        "device_missing",         "stale_unexplained",
-          "apple_service_outage", "device_values_invalid",  "usb_link_degraded"};
+  return {"backup_stale",         "icloud_backup_disabled",
+          "not_on_power",         "battery_low",
+          "device_storage_low",   "encryption_password_missing",
+          "passcode_locked",      "trust_pending",
+          "trust_denied",         "not_paired",
+          "values_prohibited",    "icloud_signed_out",
+          "wifi_disconnected",    "ios_outdated",
+          "clock_skew",           "probe_failing",
+          "device_missing",       "stale_unexplained",
+          "apple_service_outage", "device_values_invalid",
+          "usb_link_degraded",    "battery_worn",
+          "battery_hot",          "not_charging_on_power"};
 }
 
 DeviceStatus makeHealthyDevice(const std::string& udid, TimePoint now) {
@@ -55,6 +60,11 @@ DeviceStatus makeHealthyDevice(const std::string& udid, TimePoint now) {
   d.batteryLevel = 80;
   d.onPower = true;
   d.charging = false;
+  d.batteryHealth = 0.92;
+  d.batteryCycleCount = 310;
+  d.batteryTemperatureCelsius = 30.5;
+  d.batteryCurrentMa = -120;
+  d.chargerWatts = 20;
   d.storageAvailableBytes = 40ull << 30;
   d.storageCapacityBytes = 128ull << 30;
   d.backupState = BackupState::Ok;
@@ -104,6 +114,11 @@ FleetView makeSyntheticFleet(std::size_t n, TimePoint now) {
         d.batteryLevel.reset();
         d.onPower.reset();
         d.charging.reset();
+        d.batteryHealth.reset();
+        d.batteryCycleCount.reset();
+        d.batteryTemperatureCelsius.reset();
+        d.batteryCurrentMa.reset();
+        d.chargerWatts.reset();
         d.storageAvailableBytes.reset();
         d.storageCapacityBytes.reset();
         break;
@@ -111,7 +126,9 @@ FleetView makeSyntheticFleet(std::size_t n, TimePoint now) {
     if (i % 3 == 1) {
       d.onPower = false;
       d.batteryLevel = 15;
+      if (d.chargerWatts) d.chargerWatts.reset();
     }
+    if (d.batteryHealth) d.batteryHealth = 0.65 + static_cast<double>(i % 10) * 0.04;
     // Attached devices sit in a cart slot (every third port has no [[slot]] label); every
     // seventh negotiated only full speed.
     if (d.connected) {

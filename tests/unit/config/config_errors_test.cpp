@@ -51,6 +51,10 @@ TEST(ConfigErrors, IntegerRanges) {
   EXPECT_TRUE(contains(onlyError("[probe]\nconcurrency = 0"), "found integer 0"));
   EXPECT_TRUE(contains(onlyError("[probe]\nconcurrency = 257"), "from 1 to 256"));
   EXPECT_TRUE(contains(onlyError("[thresholds]\nbattery_low = 101"), "from 0 to 100"));
+  EXPECT_TRUE(contains(onlyError("[thresholds]\nbattery_health = 151"),
+                       "thresholds.battery_health: expected an integer from 0 to 150"));
+  EXPECT_TRUE(contains(onlyError("[thresholds]\nbattery_temperature = \"hot\""),
+                       "thresholds.battery_temperature"));
   EXPECT_TRUE(contains(onlyError("[probe]\nconcurrency = 99999999999"), "from 1 to 256"));
   EXPECT_TRUE(contains(onlyError("[thresholds]\nstorage_low = -1"), "thresholds.storage_low"));
   EXPECT_TRUE(contains(onlyError("[thresholds]\nstorage_low = \"2 GB\""), "size in bytes"));

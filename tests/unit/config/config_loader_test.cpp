@@ -78,6 +78,8 @@ missing_after = "5d"
 expect = "either"
 [thresholds]
 battery_low = 0
+battery_health = 75
+battery_temperature = 38
 storage_low = 1048576
 clock_skew = "1m"
 [ios]
@@ -129,6 +131,8 @@ udid = "abcdef0123456789abcdef0123456789abcdef01"
   EXPECT_EQ(c.backup.missingAfter, hours(24 * 5));
   EXPECT_EQ(c.backup.expect, BackupExpect::Either);
   EXPECT_EQ(c.thresholds.batteryLow, 0);
+  EXPECT_EQ(c.thresholds.batteryHealth, 75);
+  EXPECT_EQ(c.thresholds.batteryTemperature, 38);
   EXPECT_EQ(c.thresholds.storageLow, 1048576u);
   EXPECT_EQ(c.thresholds.clockSkew, minutes(1));
   EXPECT_EQ(c.ios.minimumVersion, "16.7.2");

@@ -35,6 +35,8 @@ TEST(ConfigRender, EverythingSetRoundTrips) {
   c.backup.expect = BackupExpect::Computer;
   c.thresholds.storageLow = 123;
   c.thresholds.batteryLow = 0;
+  c.thresholds.batteryHealth = 72;
+  c.thresholds.batteryTemperature = 43;
   c.ios = {"17.1", "https://gdmf.apple.com/v2/pmv", "/ca.pem", std::chrono::minutes(90)};
   c.log.level = LogLevel::Trace;
   c.alerts.repeat = RepeatPolicy::Once;

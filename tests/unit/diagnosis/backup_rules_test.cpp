@@ -99,15 +99,94 @@ TEST(BackupStale, EitherTakesTheNewerKind) {
   EXPECT_EQ(c->since, fixtureNow() - days(2) + hours(36));
 }
 
-TEST(BackupStale, IcloudFixStepsAreTheNineInOrder) {
+TEST(BackupStale, IcloudFixStepsAreTheNineInOrderWhenNothingRulesOneOut) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(3));
+  setCloudEnabled(in, std::nullopt);
+  in.snapshot->wifi = WifiState::Unknown;
+  in.snapshot->battery->externalConnected.reset();
   const auto fix = find(run(in), "backup_stale")->fix;
   const auto on = fix.find("1. Turn on iCloud Backup");
   const auto update = fix.find("9. Update iOS");
-  ASSERT_NE(on, std::string::npos);
-  ASSERT_NE(update, std::string::npos);
+  ASSERT_NE(on, std::string::npos) << fix;
+  ASSERT_NE(update, std::string::npos) << fix;
   EXPECT_LT(on, update);
+  for (int step = 2; step <= 9; ++step) {
+    EXPECT_NE(fix.find("\n" + std::to_string(step) + ". "), std::string::npos) << step;
+  }
+  EXPECT_EQ(fix.find("Left out"), std::string::npos) << fix;
+}
+
+TEST(BackupStale, FixLeavesOutWhatTheEvidenceRulesOutAndSaysWhy) {
+  auto in = healthyDevice();  // iCloud Backup on, Wi-Fi associated, on power
+  setLastCloudBackup(in, fixtureNow() - days(3));
+  in.external.newestIosVersion = "18.1";  // the device's version: current
+  const auto fix = find(run(in), "backup_stale")->fix;
+  EXPECT_EQ(fix.find("1. Turn on iCloud Backup"), std::string::npos) << fix;
+  EXPECT_EQ(fix.find("2. Join Wi-Fi"), std::string::npos) << fix;
+  EXPECT_EQ(fix.find("3. Connect to power"), std::string::npos) << fix;
+  EXPECT_EQ(fix.find("9. Update iOS"), std::string::npos) << fix;
+  EXPECT_EQ(fix.rfind("4. Free iCloud storage", 0), 0u) << fix;  // first remaining step
+  for (const char* kept : {"5. Check Apple", "6. Sign out", "7. Restart", "8. Reset all"}) {
+    EXPECT_NE(fix.find(kept), std::string::npos) << kept;
+  }
+  EXPECT_NE(fix.find("Left out: step 1 (iCloud Backup is on); step 2 (Wi-Fi seen associated); "
+                     "step 3 (on external power); step 9 (iOS is current)."),
+            std::string::npos)
+      << fix;
+}
+
+TEST(BackupStale, FixKeepsWhatTheEvidenceDoesNotRuleOut) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, fixtureNow() - days(3));
+  in.snapshot->wifi = WifiState::NotAssociated;
+  in.snapshot->battery->externalConnected = false;
+  in.external.newestIosVersion = "18.2";  // the device runs 18.1: not current
+  const auto fix = find(run(in), "backup_stale")->fix;
+  for (const char* kept : {"2. Join Wi-Fi", "3. Connect to power", "9. Update iOS"}) {
+    EXPECT_NE(fix.find(kept), std::string::npos) << kept << " in " << fix;
+  }
+  EXPECT_NE(fix.find("Left out: step 1 (iCloud Backup is on)."), std::string::npos) << fix;
+}
+
+TEST(BackupStale, ComputerFixIsNotTailored) {
+  auto in = healthyDevice();
+  DiagnosisConfig c = defaultConfig();
+  c.expect = BackupExpect::Computer;
+  setLastComputerBackup(in, fixtureNow() - days(3));
+  const auto fix = find(run(in, c), "backup_stale")->fix;
+  EXPECT_EQ(fix.rfind("1. Check that the host's backup job", 0), 0u) << fix;
+  EXPECT_EQ(fix.find("Left out"), std::string::npos) << fix;
+}
+
+TEST(NeverBackedUp, InfoFromTheFirstProbeSinceFirstSeen) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, std::nullopt);
+  in.history.firstSeen = fixtureNow();  // first probe
+  const auto cs = run(in);
+  const auto c = find(cs, "never_backed_up");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::Info);
+  EXPECT_EQ(c->since, fixtureNow());
+  EXPECT_EQ(c->evidence.at("LastCloudBackupDate"), "absent");
+  EXPECT_FALSE(find(cs, "backup_stale"));
+}
+
+TEST(NeverBackedUp, BackupStaleTakesOverAfterStaleAfter) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, std::nullopt);
+  in.history.firstSeen = fixtureNow() - hours(37);
+  const auto cs = run(in);
+  EXPECT_TRUE(find(cs, "backup_stale"));
+  EXPECT_FALSE(find(cs, "never_backed_up"));
+}
+
+TEST(NeverBackedUp, NotWhenTheDateWasSetAsideAsFuture) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, std::nullopt);
+  in.history.firstSeen = fixtureNow();
+  in.snapshot->backup->futureCloudBackup = fixtureNow() + days(400);
+  EXPECT_FALSE(find(run(in), "never_backed_up"));
 }
 
 TEST(DeletionNote, AbsentBefore150Days) {

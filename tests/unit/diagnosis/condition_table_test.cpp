@@ -30,6 +30,43 @@ void battery(DiagnosisInput& in, int level, std::optional<bool> external,
   in.snapshot->battery->charging = charging;
 }
 
+/// The battery's IORegistry reading, in the latest probe and in history's copy of it.
+void powerSource(DiagnosisInput& in, std::optional<double> health, std::optional<double> celsius) {
+  PowerSourceInfo p;
+  p.designCapacityMah = 3000;
+  if (health) {
+    p.maxCapacityMah = static_cast<std::int64_t>(*health * 3000);
+    p.maxCapacityKey = "AppleRawMaxCapacity";
+    p.healthRatio = *health;
+  }
+  p.temperatureCelsius = celsius;
+  in.snapshot->powerSource = p;
+  in.history.lastSnapshot = *in.snapshot;
+}
+
+/// The probe before the latest one read what the latest did, five minutes earlier; `edit`
+/// changes that earlier reading.
+void twoProbes(DiagnosisInput& in, const std::function<void(DeviceSnapshot&)>& edit = {}) {
+  in.history.lastSnapshot = *in.snapshot;
+  DeviceSnapshot before = *in.snapshot;
+  before.takenAt -= minutes(5);
+  if (edit) edit(before);
+  in.history.previousSnapshot = before;
+}
+
+/// On power, not charging, not full, at `level`, on two probes in a row.
+void stuckOnPower(DiagnosisInput& in, int level) {
+  battery(in, level, true, false);
+  in.snapshot->battery->fullyCharged = false;
+  twoProbes(in);
+}
+
+/// Never backed up, first seen an hour ago.
+void newDevice(DiagnosisInput& in) {
+  setLastCloudBackup(in, std::nullopt);
+  in.history.firstSeen = in.snapshot->takenAt - hours(1);
+}
+
 void computerOnly(DiagnosisInput& in, DiagnosisConfig& c) {
   c.expect = BackupExpect::Computer;
   setLastComputerBackup(in, fixtureNow() - hours(2));
@@ -89,6 +126,119 @@ std::vector<Case> cases() {
       {"level_at_threshold", [](auto& in, auto&) { battery(in, 20, true, false); }, {}},
       {"power_unknown_not_raised",
        [](auto& in, auto&) { battery(in, 80, std::nullopt, false); },
+       {}},
+      {"battery_worn", [](auto& in, auto&) { powerSource(in, 0.75, 30.0); }, {"battery_worn"}},
+      {"battery_health_at_threshold", [](auto& in, auto&) { powerSource(in, 0.80, 30.0); }, {}},
+      {"battery_health_unknown", [](auto& in, auto&) { powerSource(in, std::nullopt, 30.0); }, {}},
+      {"battery_worn_threshold_lowered",
+       [](auto& in, auto& c) {
+         powerSource(in, 0.75, 30.0);
+         c.batteryHealth = 70;
+       },
+       {}},
+      {"battery_worn_while_detached",
+       [=](auto& in, auto&) {
+         powerSource(in, 0.5, std::nullopt);
+         detach(in, now - hours(1));
+       },
+       {"battery_worn"}},
+      {"battery_hot_two_probes",
+       [](auto& in, auto&) {
+         powerSource(in, 0.9, 41.5);
+         twoProbes(in);
+       },
+       {"battery_hot"}},
+      {"battery_hot_at_threshold",
+       [](auto& in, auto&) {
+         powerSource(in, 0.9, 40.0);
+         twoProbes(in);
+       },
+       {"battery_hot"}},
+      {"battery_hot_threshold_raised",
+       [](auto& in, auto& c) {
+         powerSource(in, 0.9, 41.5);
+         twoProbes(in);
+         c.batteryTemperature = 45;
+       },
+       {}},
+      {"battery_hot_one_probe",
+       [](auto& in, auto&) {
+         powerSource(in, 0.9, 41.5);
+         twoProbes(in, [](DeviceSnapshot& s) { s.powerSource->temperatureCelsius = 35.0; });
+       },
+       {}},
+      {"battery_hot_first_probe", [](auto& in, auto&) { powerSource(in, 0.9, 45.0); }, {}},
+      {"not_charging_on_power",
+       [](auto& in, auto&) { stuckOnPower(in, 45); },
+       {"not_charging_on_power"}},
+      {"not_charging_on_power_at_69",
+       [](auto& in, auto&) { stuckOnPower(in, 69); },
+       {"not_charging_on_power"}},
+      {"held_at_80_on_power", [](auto& in, auto&) { stuckOnPower(in, 80); }, {}},
+      {"held_at_70_on_power", [](auto& in, auto&) { stuckOnPower(in, 70); }, {}},
+      {"not_charging_one_probe",
+       [](auto& in, auto&) {
+         battery(in, 45, true, false);
+         twoProbes(in, [](DeviceSnapshot& s) { s.battery->charging = true; });
+       },
+       {}},
+      {"not_charging_first_probe", [](auto& in, auto&) { battery(in, 45, true, false); }, {}},
+      {"not_charging_but_full",
+       [](auto& in, auto&) {
+         battery(in, 45, true, false);
+         in.snapshot->battery->fullyCharged = true;
+         twoProbes(in);
+       },
+       {}},
+      {"battery_domain_wins_over_ioregistry",
+       [](auto& in, auto&) {
+         battery(in, 45, true, true);  // the domain says charging
+         powerSource(in, 0.9, 30.0);
+         in.snapshot->powerSource->charging = false;  // the entry says not
+         twoProbes(in);
+       },
+       {}},
+      {"ioregistry_fills_what_the_domain_lacks",
+       [](auto& in, auto&) {
+         battery(in, 45, true, std::nullopt);
+         powerSource(in, 0.9, 30.0);
+         in.snapshot->powerSource->charging = false;
+         twoProbes(in);
+       },
+       {"not_charging_on_power"}},
+      {"ioregistry_alone_says_not_on_power",
+       [](auto& in, auto&) {
+         in.snapshot->battery.reset();
+         powerSource(in, 0.9, 30.0);
+         in.snapshot->powerSource->externalConnected = false;
+       },
+       {"not_on_power"}},
+      {"never_backed_up_icloud_on", [](auto& in, auto&) { newDevice(in); }, {"never_backed_up"}},
+      {"never_backed_up_not_while_icloud_off",
+       [](auto& in, auto&) {
+         newDevice(in);
+         setCloudEnabled(in, false);
+       },
+       {"icloud_backup_disabled"}},
+      {"never_backed_up_icloud_unknown",
+       [](auto& in, auto&) {
+         newDevice(in);
+         setCloudEnabled(in, std::nullopt);
+       },
+       {}},
+      {"never_backed_up_expect_computer",
+       [](auto& in, auto& c) {
+         computerOnly(in, c);
+         setLastComputerBackup(in, std::nullopt);
+         in.history.firstSeen = in.snapshot->takenAt - hours(1);
+       },
+       {"never_backed_up"}},
+      {"never_backed_up_expect_either_with_computer_backup",
+       [=](auto& in, auto& c) {
+         newDevice(in);
+         c.expect = BackupExpect::Either;
+         setLastComputerBackup(in, now - hours(3));
+       },
        {}},
       {"no_battery_device",
        [](auto& in, auto&) {

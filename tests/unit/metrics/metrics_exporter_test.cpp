@@ -73,6 +73,35 @@ TEST(MetricsExporter, HealthyDeviceHasEveryPerDeviceSeries) {
   EXPECT_EQ(sampleValue(text, "ibackupmon_fleet_status_timestamp_seconds"), 1'750'000'000.0);
 }
 
+TEST(MetricsExporter, BatteryWearSeriesInBaseUnitsAndAbsentWhenUnknown) {
+  DeviceStatus d = makeHealthyDevice(kUdid, kNow);
+  d.batteryHealth = 0.75;
+  d.batteryCycleCount = 1204;
+  d.batteryTemperatureCelsius = 41.5;
+  d.batteryCurrentMa = -120;
+  d.chargerWatts = 12;
+  DeviceStatus unknown = makeHealthyDevice("00008101-000000000000FFFF", kNow);
+  unknown.batteryHealth.reset();
+  unknown.batteryCycleCount.reset();
+  unknown.batteryTemperatureCelsius.reset();
+  unknown.batteryCurrentMa.reset();
+  unknown.chargerWatts.reset();
+  MetricsExporter exporter(options());
+  exporter.onFleetStatus(viewOf({d, unknown}));
+  const std::string text = exporter.render();
+  const std::string u = "udid=\"" + kUdid + "\"";
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_health_ratio", u)), 0.75);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_cycles", u)), 1204.0);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_temperature_celsius", u)), 41.5);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_battery_current_amperes", u)), -0.12);
+  EXPECT_EQ(sampleValue(text, series("ibackupmon_charger_watts", u)), 12.0);
+  for (const char* name : {"ibackupmon_battery_health_ratio", "ibackupmon_battery_cycles",
+                           "ibackupmon_battery_temperature_celsius",
+                           "ibackupmon_battery_current_amperes", "ibackupmon_charger_watts"}) {
+    EXPECT_EQ(samplesOf(text, name).size(), 1u) << name << ": the unknown device has none";
+  }
+}
+
 TEST(MetricsExporter, UnknownValuesHaveNoSeries) {
   DeviceStatus d = makeHealthyDevice(kUdid, kNow);
   d.lastSeen.reset();

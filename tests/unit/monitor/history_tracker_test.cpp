@@ -44,6 +44,17 @@ DeviceSnapshot everyReadFailed(TimePoint at) {
   return s;
 }
 
+TEST(HistoryTracker, KeepsTheGoodProbeBeforeTheLastForTwoInARow) {
+  DeviceHistory h;
+  noteProbe(h, readable(kNow));
+  EXPECT_FALSE(h.previousSnapshot);
+  noteProbe(h, readable(kNow + minutes(5)));
+  noteProbe(h, everyReadFailed(kNow + minutes(6)));  // a failed cycle replaces neither
+  ASSERT_TRUE(h.previousSnapshot && h.lastSnapshot);
+  EXPECT_EQ(h.previousSnapshot->takenAt, kNow);
+  EXPECT_EQ(h.lastSnapshot->takenAt, kNow + minutes(5));
+}
+
 TEST(HistoryTracker, CycleWhoseEveryReadFailedIsAFailedCycle) {
   DeviceHistory h;
   noteProbe(h, readable(kNow));

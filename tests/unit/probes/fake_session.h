@@ -16,6 +16,7 @@ struct FakeDevice {
   std::optional<Error> openError;
   std::optional<PlistDict> wifiEntry;
   std::optional<Error> wifiError;
+  std::optional<PlistDict> powerSourceEntry;  ///< answers a query by class IOPMPowerSource
   int opens = 0;
   int reads = 0;
 };
@@ -32,8 +33,9 @@ class FakeSession final : public DeviceSession {
     return PlistDict{};
   }
   Expected<std::optional<PlistDict>> ioregistryEntry(const std::string&,
-                                                     const std::string&) override {
+                                                     const std::string& className) override {
     if (d_.wifiError) return tl::unexpected(*d_.wifiError);
+    if (className == "IOPMPowerSource") return d_.powerSourceEntry;
     return d_.wifiEntry;
   }
 

@@ -40,6 +40,7 @@ TEST_F(RunnerTest, HealthyDeviceFillsEverySectionInOneSession) {
   d.domains["com.apple.disk_usage"] = loadFixture("disk_usage.plist");
   d.domains["com.apple.mobile.data_sync"] = loadFixture("data_sync.plist");
   d.wifiEntry = loadFixture("wifi_ioreg.plist");
+  d.powerSourceEntry = loadFixture("power_source_iphone.plist");
   auto s = run();
   EXPECT_EQ(d.opens, 1);
   EXPECT_EQ(d.reads, 5);
@@ -48,7 +49,7 @@ TEST_F(RunnerTest, HealthyDeviceFillsEverySectionInOneSession) {
   EXPECT_EQ(s.trust, TrustState::Trusted);
   EXPECT_TRUE(s.connected);
   EXPECT_EQ(s.takenAt, clock.now());
-  ASSERT_TRUE(s.backup && s.battery && s.storage && s.account);
+  ASSERT_TRUE(s.backup && s.battery && s.storage && s.account && s.powerSource);
   EXPECT_EQ(s.wifi, WifiState::Associated);
   ASSERT_EQ(s.probes.size(), table.size());
   for (const auto& p : s.probes) EXPECT_EQ(p.status, ProbeStatus::Ok) << p.probe << p.detail;

@@ -73,6 +73,42 @@ TEST(CodecTest, StatusKeepsTheSlot) {
   EXPECT_EQ(bad->slot->speedMbps, std::nullopt);
 }
 
+TEST(CodecTest, BatteryReadingsReadBack) {
+  DeviceSnapshot snap;
+  snap.identity.udid = "U1";
+  snap.powerSource = PowerSourceInfo{};
+  snap.powerSource->cycleCount = 1204;
+  snap.powerSource->maxCapacityMah = 5705;
+  snap.powerSource->maxCapacityKey = "BatteryData.FullChargeCapacity";
+  snap.powerSource->healthRatio = 0.75;
+  snap.powerSource->temperatureCelsius = 41.5;
+  snap.powerSource->currentMa = -120;
+  snap.powerSource->chargerWatts = 12.5;
+  auto back = codec::decodeSnapshot(codec::encodeSnapshot(snap));
+  ASSERT_TRUE(back) << back.error().message;
+  ASSERT_TRUE(back->powerSource);
+  EXPECT_EQ(back->powerSource->cycleCount, 1204);
+  EXPECT_EQ(back->powerSource->maxCapacityKey, "BatteryData.FullChargeCapacity");
+  EXPECT_EQ(back->powerSource->healthRatio, 0.75);
+  EXPECT_EQ(back->powerSource->currentMa, -120);
+  EXPECT_EQ(back->powerSource->chargerWatts, 12.5);
+  EXPECT_FALSE(back->powerSource->designCapacityMah);  // absent stays unknown, not 0
+
+  DeviceStatus st;
+  st.udid = "U1";
+  st.batteryHealth = 0.75;
+  st.batteryCycleCount = 1204;
+  st.batteryTemperatureCelsius = 41.5;
+  st.batteryCurrentMa = -120;
+  auto status = codec::decodeStatus(codec::encodeStatus(st));
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(status->batteryHealth, 0.75);
+  EXPECT_EQ(status->batteryCycleCount, 1204);
+  EXPECT_EQ(status->batteryTemperatureCelsius, 41.5);
+  EXPECT_EQ(status->batteryCurrentMa, -120);
+  EXPECT_FALSE(status->chargerWatts);
+}
+
 TEST(CodecTest, MissingOrMistypedFieldsReadAsNotKnown) {
   auto s = codec::decodeSnapshot(
       R"({"identity":{"name":7},"trust":"bogus","connected":"yes","probes":[{"status":"?"}]})");

@@ -70,6 +70,36 @@ TEST_F(StoreTest, ObservationsOnlyWhenBandedValuesChange) {
             nlohmann::json({{"probe_errors", {"battery:timeout"}}}));
 }
 
+TEST_F(StoreTest, BatteryWearIsRecordedInHealthBandsAndCycleCountsButNotTemperature) {
+  auto store = open();
+  auto reading = [&](int at, double health, std::int64_t cycles, double celsius) {
+    auto s = snapshot("A", kT0 + at, 81);
+    s.powerSource = PowerSourceInfo{};
+    s.powerSource->healthRatio = health;
+    s.powerSource->cycleCount = cycles;
+    s.powerSource->temperatureCelsius = celsius;
+    return s;
+  };
+  ASSERT_TRUE(store->recordSnapshot(reading(0, 0.8731, 400, 29.0)));
+  // Another temperature, a health within the band and its 0.3-point margin: no row.
+  ASSERT_TRUE(store->recordSnapshot(reading(300, 0.8705, 400, 41.0)));
+  ASSERT_TRUE(store->recordSnapshot(reading(600, 0.8798, 400, 35.0)));
+  ASSERT_EQ(store->timeline("A")->observations.size(), 1u);
+  auto first = nlohmann::json::parse(store->timeline("A")->observations[0].changesJson);
+  EXPECT_EQ(first["battery_health_pct"], 87);
+  EXPECT_EQ(first["battery_cycle_count"], 400);
+  EXPECT_FALSE(first.contains("battery_temperature_celsius"));
+  // A new cycle count is recorded; so is a health a point lower.
+  ASSERT_TRUE(store->recordSnapshot(reading(900, 0.8700, 401, 30.0)));
+  ASSERT_TRUE(store->recordSnapshot(reading(1200, 0.8650, 401, 30.0)));
+  auto t = store->timeline("A");
+  ASSERT_EQ(t->observations.size(), 3u);
+  EXPECT_EQ(nlohmann::json::parse(t->observations[1].changesJson),
+            nlohmann::json({{"battery_cycle_count", 401}}));
+  EXPECT_EQ(nlohmann::json::parse(t->observations[2].changesJson),
+            nlohmann::json({{"battery_health_pct", 86}}));
+}
+
 TEST_F(StoreTest, BackupEventsAreDeduplicatedAndTheLastReportWins) {
   auto store = open();
   auto s = snapshot("A", kT0);

@@ -2,6 +2,8 @@
 // com.apple.mobile.diagnostics_relay: Restart/Shutdown/Sleep and IORegistry queries.
 #include "service.h"
 
+#include "../power_source.h"
+
 namespace sim {
 namespace {
 
@@ -14,10 +16,12 @@ Plist status(const char* s) {
   return p;
 }
 
-/// The Wi-Fi interface entry when the query names its class or name; empty dict otherwise.
+/// The battery entry (power_source.h) or the Wi-Fi interface entry when the query names its
+/// class or name; empty dict otherwise.
 plist_t ioregistryEntry(const SimDevice& d, plist_t req) {
   std::string name = dictString(req, "EntryName").value_or("");
   std::string cls = dictString(req, "EntryClass").value_or("");
+  if (asksForPowerSource(name, cls)) return powerSourceEntry(d.spec.udid, d.domains).release();
   const std::string& wifi = d.spec.wifiInterface;
   plist_t entry = plist_new_dict();
   if (wifi.empty() || (name != wifi && cls != wifi && name != "en0")) return entry;
