@@ -32,6 +32,7 @@ struct CtlCommandLine {
       "  fault UDID NAME [ARG]     inject a fault;  fault UDID clear [NAME]: clear it\n"
       "  trust UDID accept|deny    answer a pending Trust dialog\n"
       "  restart-usbmuxd SECONDS   drop every client and stop listening for SECONDS\n"
+      "  wedge-usbmuxd SECONDS     accept and read, but answer and push nothing for SECONDS\n"
       "  events                    print the event log"};
 
   CtlCommandLine() {
