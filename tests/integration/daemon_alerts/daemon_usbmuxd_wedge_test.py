@@ -48,7 +48,7 @@ def wedge(procs):
     code, out = status(daemon)
     assert WEDGE_LINE not in out and code != NAGIOS_UNKNOWN, (code, out)
 
-    seconds = 40
+    seconds = 30
     began = time.monotonic()
     sim.ctl("wedge-usbmuxd", str(seconds))
     wait_for("ibackupmon_usbmuxd_wedged 1", lambda: wedged(daemon) == 1,
