@@ -34,20 +34,21 @@ SimConfig fleet(bool tcp) {
 }
 
 void expectWedgeCycle(SimProcess& sim) {
-  auto ok = pingUsbmuxd(sim.address(), kDeadline);
-  EXPECT_EQ(ok.result, UsbmuxdPingResult::Answered) << ok.detail;
-  ASSERT_EQ(sim.ctl({"wedge-usbmuxd", "3"}).exitCode, 0);
+  // On a loaded machine one ping of 0.5 s may miss a healthy simulator: healthy is "answers
+  // within a few tries", silent is "never within the deadline".
+  auto answers = [&] {
+    return pingUsbmuxd(sim.address(), kDeadline).result == UsbmuxdPingResult::Answered;
+  };
+  ASSERT_TRUE(testkit::waitFor(answers, 10s)) << "a healthy simulator answers";
+  ASSERT_EQ(sim.ctl({"wedge-usbmuxd", "5"}).exitCode, 0);
   const auto before = std::chrono::steady_clock::now();
   auto silent = pingUsbmuxd(sim.address(), kDeadline);
   const auto took = std::chrono::steady_clock::now() - before;
   EXPECT_EQ(silent.result, UsbmuxdPingResult::Silent) << silent.detail;
   EXPECT_NE(silent.detail.find("answered nothing"), std::string::npos) << silent.detail;
   EXPECT_GE(took, kDeadline);
-  EXPECT_LT(took, kDeadline + 1s) << "the deadline bounds the whole ping";
-  EXPECT_TRUE(testkit::waitFor(
-      [&] { return pingUsbmuxd(sim.address(), kDeadline).result == UsbmuxdPingResult::Answered; },
-      10s))
-      << "usbmuxd answers again when the wedge ends";
+  EXPECT_LT(took, kDeadline + 2s) << "the deadline bounds the whole ping";
+  EXPECT_TRUE(testkit::waitFor(answers, 15s)) << "usbmuxd answers again when the wedge ends";
   EXPECT_NE(sim.events().find("(wedged)"), std::string::npos) << "the sim saw the request";
 }
 
