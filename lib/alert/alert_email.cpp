@@ -365,9 +365,38 @@ void htmlDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEm
     << "&quot;</code></p>\n";
 }
 
+std::string hostSubject(const AlertEmailContent& c) {
+  const Notice& n = c.hostNotices.front();
+  std::string what = n.kind == NoticeKind::Resolved   ? "resolved: "
+                     : n.kind == NoticeKind::Reminder ? "reminder: "
+                                                      : "";
+  if (n.key.condition == kUsbmuxdWedgedCondition) return what + "usbmuxd answers nothing";
+  return what + clean(n.key.condition, 64);
+}
+
+void textHost(std::ostringstream& o, const AlertEmailContent& c) {
+  for (const auto& n : c.hostNotices) {
+    o << "== Host " << clean(c.host, 255) << " | " << noticeLabel(n) << ": "
+      << clean(n.key.condition, 64) << "\n"
+      << hostAlertLine(c.host, n) << "\n\n";
+  }
+}
+
+void htmlHost(std::ostringstream& o, const AlertEmailContent& c) {
+  for (const auto& n : c.hostNotices) {
+    o << "<h3>Host " << htmlEscape(clean(c.host, 255)) << " &mdash; " << noticeLabel(n) << ": "
+      << htmlEscape(clean(n.key.condition, 64)) << "</h3>\n<p>"
+      << htmlEscape(hostAlertLine(c.host, n)) << "</p>\n";
+  }
+}
+
 std::string subjectOf(const AlertEmailContent& c) {
   std::string prefix = "[ibackupmon] " + clean(c.host, 64) + ": ";
   if (c.test) return prefix + "test alert";
+  if (!c.hostNotices.empty()) {
+    if (c.devices.empty()) return prefix + hostSubject(c);
+    prefix += hostSubject(c) + "; ";
+  }
   int opened = 0, reminders = 0, resolved = 0;
   for (const auto& d : c.devices) {
     for (const auto& n : d.notices) {
@@ -403,6 +432,8 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
     h << "<p>This is a test alert from ibackupmon on " << htmlEscape(clean(c.host, 255))
       << ". Email delivery works.</p>\n";
   }
+  textHost(t, c);
+  htmlHost(h, c);
   const auto rows = summaryRows(c);
   if (!rows.empty()) {
     std::vector<SummaryRow> summary;
@@ -443,6 +474,21 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
   h << "<p><small>ibackupmon on " << htmlEscape(clean(c.host, 255)) << ", " << formatRfc3339(c.now)
     << "</small></p>\n</body></html>\n";
   return RenderedEmail{subjectOf(c), t.str(), h.str()};
+}
+
+std::string hostAlertLine(const std::string& host, const Notice& n) {
+  const std::string stamp = formatRfc3339(n.openedAt);
+  const std::string since = stamp.substr(11, 5) + " UTC (" + stamp + ")";
+  const std::string h = clean(host, 255);
+  if (n.key.condition == kUsbmuxdWedgedCondition) {
+    if (n.kind == NoticeKind::Resolved) {
+      return "usbmuxd on " + h + " answers again (it answered nothing from " + since + ")";
+    }
+    return "usbmuxd on " + h + " accepts connections but answers nothing since " + since +
+           "; devices cannot be read: `systemctl restart usbmuxd`";
+  }
+  return clean(n.key.condition, 64) + " on " + h + " since " + since +
+         (n.kind == NoticeKind::Resolved ? ", resolved" : "");
 }
 
 std::string alertHostName(const AlertsConfig& alerts) {

@@ -33,6 +33,7 @@ struct AlertEmailContent {
   TimePoint now{};
   std::string dashboardUrl;  ///< empty = no link
   std::vector<AlertEmailDevice> devices;
+  std::vector<Notice> hostNotices;  ///< about the host itself (empty udid), shown first
   std::vector<AlertEmailDevice> acknowledged;
   bool test = false;  ///< `ibackupmond --send-test-alert`
 };
@@ -44,6 +45,10 @@ struct RenderedEmail {
 };
 
 RenderedEmail renderAlertEmail(const AlertEmailContent& content);
+
+/// The one-line text of a host-level alert, e.g. "usbmuxd on cart1 accepts connections but
+/// answers nothing since 10:42 UTC; devices cannot be read: `systemctl restart usbmuxd`".
+std::string hostAlertLine(const std::string& host, const Notice& notice);
 
 /// [alerts] host_name, else this machine's hostname: the `host` of every email and alert label.
 std::string alertHostName(const AlertsConfig& alerts);

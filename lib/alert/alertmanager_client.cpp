@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "alert/alert_email.h"
 #include "alert/mime.h"
 #include "core/time_format.h"
 
@@ -30,6 +31,11 @@ std::string clean(const std::string& s, std::size_t max) {
 nlohmann::json annotationsOf(const AlertRecord& r, const DeviceStatus* d, const std::string& host,
                              const std::string& dashboardUrl) {
   nlohmann::json a = nlohmann::json::object();
+  if (r.key.udid.empty()) {  // a host-level alert (a wedged usbmuxd)
+    a["summary"] = hostAlertLine(host, Notice{NoticeKind::Opened, r.key, r.severity, r.openedAt});
+    if (!dashboardUrl.empty()) a["dashboard"] = dashboardUrl;
+    return a;
+  }
   std::string name = d ? clean(d->label.value_or(d->name), 200) : "";
   a["summary"] = r.key.condition + " on device " + (name.empty() ? r.key.udid : name) + " (" +
                  r.key.udid + ") on " + host;

@@ -179,6 +179,10 @@ std::vector<ActiveAlert> activeAlertsOf(const FleetView& view) {
           ActiveAlert{AlertKey{dev.udid, kBackupStaleCondition}, Severity::Warning, view.at});
     }
   }
+  if (view.usbmuxdWedgedSince) {
+    out.push_back(ActiveAlert{AlertKey{"", kUsbmuxdWedgedCondition}, Severity::Critical,
+                              *view.usbmuxdWedgedSince});
+  }
   return out;
 }
 

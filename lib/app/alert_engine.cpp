@@ -141,6 +141,10 @@ std::optional<OutboxMessage> AlertEngine::composeEmail(const Decision& d) {
   };
   std::map<std::string, std::size_t> slot;
   for (const auto& n : d.notices) {
+    if (n.key.udid.empty()) {  // about the host itself (a wedged usbmuxd)
+      content.hostNotices.push_back(n);
+      continue;
+    }
     auto [it, fresh] = slot.try_emplace(n.key.udid, content.devices.size());
     if (fresh) content.devices.push_back(AlertEmailDevice{deviceOf(n.key.udid), {}, std::nullopt});
     content.devices[it->second].notices.push_back(n);

@@ -28,6 +28,7 @@
 #include "core/fleet_observer.h"
 #include "device/device_watcher.h"
 #include "device/usb_ports.h"
+#include "device/usbmuxd_ping.h"
 #include "diagnosis/diagnosis.h"
 #include "probes/probe_table.h"
 
@@ -79,6 +80,8 @@ class Monitor final : public WatcherListener {
   void onAttached(const DeviceRef& device) override;
   void onDetached(const DeviceRef& device) override;
   void onUsbmuxd(bool up) override;
+  /// A ping of the usbmuxd wedge watch (device/usbmuxd_ping.h); any thread, only posts.
+  void onUsbmuxdPing(const UsbmuxdPing& ping);
 
   /// Runs fn on the strand with the current view and counters (tests, bench); not after stop().
   void inspect(std::function<void(const FleetView&, const MonitorStats&)> fn);
@@ -167,6 +170,7 @@ class Monitor final : public WatcherListener {
   std::unique_ptr<TimerService::Timer> publishTimer_;  // fleet view to observers
   bool publishPending_ = false;
   bool usbmuxdUp_ = false;
+  std::optional<TimePoint> usbmuxdWedgedSince_;  // usbmuxd accepts but answers nothing
   bool stopped_ = false;
   bool pruning_ = false;
   std::optional<TimePoint> lastPruneSweep_;  // retention is days: sweep hourly, not every tick

@@ -3,13 +3,25 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "device/lockdown_connector.h"
 #include "store/store.h"
 
 namespace ibackupmon {
 
+UsbmuxdPingOptions usbmuxdPingOptions(const Config& config) {
+  using std::chrono::milliseconds;
+  UsbmuxdPingOptions o;
+  o.interval =
+      std::max(std::chrono::duration_cast<milliseconds>(config.probe.interval), milliseconds(1000));
+  o.deadline = std::clamp(o.interval / 2, milliseconds(500), milliseconds(5000));
+  return o;
+}
+
 MonitorComponent::~MonitorComponent() {
   stop();
+  pingWatch_.reset();
   watcher_.reset();
   events_.reset();  // unsubscribes (joins libusbmuxd's event thread)
   monitor_.reset();
@@ -40,15 +52,20 @@ Expected<void> MonitorComponent::start() {
   options.networkDevices = config.probe.networkDevices;
   watcher_ = std::make_unique<DeviceWatcher>(*events_, std::make_shared<UsbmuxdLister>(), *monitor_,
                                              options);
+  pingWatch_ = std::make_unique<UsbmuxdPingWatch>(
+      usbmuxdPingOptions(config),
+      [monitor = monitor_.get()](const UsbmuxdPing& ping) { monitor->onUsbmuxdPing(ping); });
   return {};
 }
 
 void MonitorComponent::applyConfig(const Config& config) {
   if (monitor_) monitor_->applyConfig(config);
   if (watcher_) watcher_->setNetworkDevices(config.probe.networkDevices);
+  if (pingWatch_) pingWatch_->setOptions(usbmuxdPingOptions(config));
 }
 
 void MonitorComponent::stop() {
+  if (pingWatch_) pingWatch_->stop();
   if (watcher_) watcher_->stop();
   if (monitor_) monitor_->stop();
 }

@@ -9,6 +9,7 @@
 #include "app/component.h"
 #include "app/monitor.h"
 #include "device/device_watcher.h"
+#include "device/usbmuxd_ping.h"
 #include "store/store.h"
 
 namespace ibackupmon {
@@ -29,6 +30,10 @@ class MonitorComponent final : public Component {
   std::unique_ptr<Monitor> monitor_;
   std::unique_ptr<UsbmuxdEvents> events_;  // the process's one usbmuxd subscription
   std::unique_ptr<DeviceWatcher> watcher_;
+  std::unique_ptr<UsbmuxdPingWatch> pingWatch_;  // tells a wedged usbmuxd from an absent one
 };
+
+/// The wedge watch pings every probe interval with half of it (0.5..5 s) as the deadline.
+UsbmuxdPingOptions usbmuxdPingOptions(const Config& config);
 
 }  // namespace ibackupmon

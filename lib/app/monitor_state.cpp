@@ -128,6 +128,7 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
 FleetView Monitor::view() const {
   FleetView v;
   v.usbmuxdUp = usbmuxdUp_;
+  v.usbmuxdWedgedSince = usbmuxdWedgedSince_;
   v.at = deps_.clock->now();
   v.devices.reserve(devices_.size());
   for (const auto& [udid, e] : devices_) {

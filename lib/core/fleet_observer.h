@@ -7,6 +7,7 @@
 ///     void onFleetStatus(const FleetView& v) override { /* copy what you need */ }
 ///   };
 
+#include <optional>
 #include <vector>
 
 #include "core/condition.h"
@@ -17,6 +18,8 @@ namespace ibackupmon {
 struct FleetView {
   std::vector<DeviceStatus> devices;  ///< every device not forgotten, worst first
   bool usbmuxdUp = false;
+  /// Set while usbmuxd accepts connections but answers nothing: since when (first silent ping).
+  std::optional<TimePoint> usbmuxdWedgedSince;
   TimePoint at{};
 };
 

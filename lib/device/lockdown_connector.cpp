@@ -12,6 +12,7 @@
 #include <cstring>
 #include <semaphore>
 
+#include "device/ioregistry.h"
 #include "device/lockdown_errors.h"
 #include "device/plist_convert.h"
 
@@ -86,12 +87,7 @@ class LockdownSession final : public DeviceSession {
                        "IORegistry query on " + udid_ + " failed: error " + std::to_string(err));
     }
     if (err != DIAGNOSTICS_RELAY_E_SUCCESS) return std::optional<PlistDict>();  // no such entry
-    PlistValue v = fromPlistNode(node.p);
-    const auto* d = v.get<PlistDict>();
-    const PlistValue* reg = d != nullptr ? findKey(*d, "IORegistry") : nullptr;
-    const auto* regDict = reg != nullptr ? reg->get<PlistDict>() : nullptr;
-    if (regDict == nullptr || regDict->empty()) return std::optional<PlistDict>();
-    return std::optional<PlistDict>(*regDict);
+    return ioregistryEntryOf(fromPlistNode(node.p));
   }
 
   idevice_t dev_;

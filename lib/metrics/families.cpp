@@ -169,6 +169,8 @@ Families::Families(prometheus::Registry& r)
     : devices(gauge(r, "ibackupmon_devices",
                     "Known devices by connection state (unknown while usbmuxd is down).")),
       usbmuxdUp(gauge(r, "ibackupmon_usbmuxd_up", "1 when usbmuxd answers, else 0.")),
+      usbmuxdWedged(gauge(r, "ibackupmon_usbmuxd_wedged",
+                          "1 while usbmuxd accepts connections but answers nothing, else 0.")),
       fleetUpdated(gauge(r, "ibackupmon_fleet_status_timestamp_seconds",
                          "Unix time of the fleet view these metrics show.")),
       buildInfo(gauge(r, "ibackupmon_build_info", "Version of ibackupmond; always 1.")),

@@ -37,6 +37,7 @@ struct Families {
   // Per host.
   GaugeFamily& devices;
   GaugeFamily& usbmuxdUp;
+  GaugeFamily& usbmuxdWedged;
   GaugeFamily& fleetUpdated;
   GaugeFamily& buildInfo;
   HistogramFamily& probeDuration;

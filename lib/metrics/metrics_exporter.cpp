@@ -40,6 +40,8 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
   // ibackupmon_usbmuxd_up and the fleet timestamp appear with the first fleet view: before it,
   // whether usbmuxd answers is unknown, not "down".
   f.alertOutboxDepth.Add({}).Set(0);
+  // A wedge is only ever reported by a ping that got no answer: 0 until one does.
+  f.usbmuxdWedged.Add({}).Set(0);
   f.workersAbandoned.Add({});
   for (const char* connection : {"connected", "disconnected", "unknown"}) {
     f.devices.Add({{"state", connection}}).Set(0);
@@ -90,6 +92,7 @@ void MetricsExporter::onFleetStatus(const FleetView& view) {
   impl_->rows = std::move(rows);
   impl_->updateDeviceCounts(view);
   impl_->f.usbmuxdUp.Add({}).Set(view.usbmuxdUp ? 1 : 0);
+  impl_->f.usbmuxdWedged.Add({}).Set(view.usbmuxdWedgedSince ? 1 : 0);
   impl_->f.fleetUpdated.Add({}).Set(metrics::unixSeconds(view.at));
 }
 

@@ -15,6 +15,11 @@
 namespace ibackupmon {
 
 /// One alert is one (device, condition) pair.
+/// Condition id of the host-level alert opened while usbmuxd accepts connections but answers
+/// nothing. Host alerts carry an empty udid; the open record in alert_state is what
+/// `ibackupmonctl status` reads to say so, also with the daemon stopped.
+inline constexpr const char* kUsbmuxdWedgedCondition = "usbmuxd_wedged";
+
 struct AlertKey {
   std::string udid;
   std::string condition;

@@ -8,6 +8,7 @@
 #include "ack_status.h"
 #include "commands.h"
 #include "core/device_state.h"
+#include "host_status.h"
 #include "report/status_csv.h"
 #include "report/status_json.h"
 #include "report/status_table.h"
@@ -71,15 +72,17 @@ int runStatus(const Context& ctx) {
     return kExitNagiosUnknown;  // a monitoring check that cannot read its data is UNKNOWN
   }
   auto acks = loadAcks(ctx);
+  const HostStatus host = loadHostStatus(ctx);
   if (ctx.args.json) {
     ctx.out << dumpJson(fleetJson(*fleet, acks)) << "\n";
   } else if (fleet->empty()) {
-    ctx.out << "No devices known yet.\n";
+    ctx.out << host.lines << "No devices known yet.\n";
   } else {
-    ctx.out << renderStatusTable(*fleet, ctx.now) << "\n"
+    ctx.out << host.lines << renderStatusTable(*fleet, ctx.now) << "\n"
             << renderAckLines(*fleet, acks) << fleetSummary(*fleet);
   }
-  return nagiosExitCode(*fleet);
+  // With usbmuxd wedged no device reading is current: the check cannot say, whatever they show.
+  return host.wedged ? kExitNagiosUnknown : nagiosExitCode(*fleet);
 }
 
 int runDevice(const Context& ctx) {

@@ -89,6 +89,12 @@ CommandResult runCommand(Simulator& sim, UsbmuxServer& usbmux, const std::vector
       return fail("usage: restart-usbmuxd SECONDS (0..3600)");
     }
     usbmux.restart(seconds);
+  } else if (cmd == "wedge-usbmuxd") {
+    int seconds = a.size() == 2 ? std::atoi(a[1].c_str()) : -1;
+    if (seconds < 0 || seconds > 3600 || (a[1] != "0" && seconds == 0)) {
+      return fail("usage: wedge-usbmuxd SECONDS (0..3600)");
+    }
+    sim.wedgeUsbmuxd(seconds);
   } else if (cmd == "attach" || cmd == "detach" || cmd == "set" || cmd == "fault" ||
              cmd == "trust" || cmd == "backup") {
     if (a.size() < 2) return fail("usage: " + cmd + " UDID ...");
@@ -98,7 +104,7 @@ CommandResult runCommand(Simulator& sim, UsbmuxServer& usbmux, const std::vector
   } else {
     return fail("unknown command '" + cmd +
                 "' (known: list, attach, detach, set, fault, trust, "
-                "backup, restart-usbmuxd, events)");
+                "backup, restart-usbmuxd, wedge-usbmuxd, events)");
   }
   sim.events().record({"ctl", cmd, a.size() > 1 ? a[1] : "", "", "", "", r.ok ? "ok" : r.error});
   return r;

@@ -34,6 +34,7 @@ struct CtlCommandLine {
       "  backup UDID KEY VALUE     change how a computer backup goes ([device.backup] keys);\n"
       "                            backup UDID reset: back to the defaults\n"
       "  restart-usbmuxd SECONDS   drop every client and stop listening for SECONDS\n"
+      "  wedge-usbmuxd SECONDS     accept and read, but answer and push nothing for SECONDS\n"
       "  events                    print the event log"};
 
   CtlCommandLine() {

@@ -117,6 +117,7 @@ void Simulator::addListener(ListenerPush push) {
 }
 
 void Simulator::broadcast(plist_t message) {
+  if (usbmuxdWedged()) return;  // a hung usbmuxd pushes nothing
   std::string xml = toXml(message);
   std::erase_if(listeners_, [&](const ListenerPush& l) { return !l(xml); });
 }
@@ -168,6 +169,15 @@ void Simulator::closeDevice(const std::string& udid) {
   }
   connections_.erase(lo, hi);
   for (auto& c : live) c->close();
+}
+
+void Simulator::wedgeUsbmuxd(int seconds) {
+  wedgedUntil_ = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  if (wedgeTimer_) wedgeTimer_->cancel();
+  wedgeTimer_ = std::make_shared<asio::steady_timer>(io_, std::chrono::seconds(seconds));
+  wedgeTimer_->async_wait([this, timer = wedgeTimer_](const boost::system::error_code& ec) {
+    if (!ec) events_.record({"sim", "usbmuxd-answers", "", "", "", "", "ok"});
+  });
 }
 
 void Simulator::closeAllConnections() {

@@ -3,6 +3,7 @@
 /// The simulated world: devices, usbmuxd's view of them (DeviceIDs, listeners, pair records)
 /// and everything ctl can change. Lives on the io_context thread; nothing here locks.
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -67,6 +68,11 @@ class Simulator {
   void track(const std::string& udid, std::weak_ptr<Closable> c);
   /// Gives every attached device a new DeviceID (after a usbmuxd restart).
   void renumber();
+  /// usbmuxd hangs for `seconds`: it still accepts and reads, but answers no request and pushes
+  /// no event (those of the meantime are lost, as a restart would lose them); connections
+  /// already handed to a device keep working. 0 ends a wedge at once.
+  void wedgeUsbmuxd(int seconds);
+  bool usbmuxdWedged() const { return std::chrono::steady_clock::now() < wedgedUntil_; }
 
   EventLog& events() { return events_; }
   SSL_CTX* tlsContext() const { return tls_->get(); }
@@ -95,6 +101,8 @@ class Simulator {
   std::string listXml_;
   bool listDirty_ = true;
   uint32_t nextDeviceId_ = 1;
+  std::chrono::steady_clock::time_point wedgedUntil_{};
+  std::shared_ptr<asio::steady_timer> wedgeTimer_;
 };
 
 }  // namespace sim

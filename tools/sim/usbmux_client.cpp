@@ -93,6 +93,10 @@ Task<void> serveUsbmuxClient(Simulator& sim, Socket socket) {
     co_await asio::async_read(c->socket, asio::buffer(payload),
                               asio::redirect_error(use_awaitable, ec));
     if (ec) break;
+    if (sim.usbmuxdWedged()) {  // read, answer nothing: the client waits for its own timeout
+      sim.events().record({"usbmuxd", "(wedged)", "", "", "", "", "no answer"});
+      continue;
+    }
     auto req = parseUsbmuxPayload(*h, payload);
     if (!req) {
       uint32_t code = req.error().code == "bad_version" ? kResultBadVersion : kResultBadCommand;

@@ -147,7 +147,7 @@ class Mail:
 
 
 def email_config(sink_port, group_window=f"{GROUP_WINDOW_S}s", repeat="daily", to=None,
-                 notify_resolved=True, extra_alerts="", tables=""):
+                 notify_resolved=True, extra_alerts="", tables="", smtp_timeout="20s"):
     """Goes right after daemon_kit's [alerts] control_socket line."""
     to = to or ["admin@example.test"]
     return f"""group_window = "{group_window}"
@@ -159,7 +159,7 @@ smtp_url = "smtp://127.0.0.1:{sink_port}"
 starttls = "never"
 from = "ibackupmon@example.test"
 to = {json.dumps(to)}
-timeout = "20s"
+timeout = "{smtp_timeout}"
 {tables}"""
 
 

@@ -2,7 +2,8 @@
 """Email end to end: the real ibackupmond watching the real ibackupmon-sim,
 mailing a real aiosmtpd server on loopback. Each scenario is one ctest test:
 
-    daemon_alerts_test.py one_stale|ten_stale|resolved|smtp_down|sigkill|hostile|sighup_smtp|ack
+    daemon_alerts_test.py one_stale|ten_stale|resolved|smtp_down|smtp_silent|sigkill|hostile|
+                          sighup_smtp|ack
 
 Every assertion is on what the SMTP server received."""
 import os
@@ -115,6 +116,44 @@ def smtp_down(procs):
     assert daemon.metric("ibackupmon_alerts_sent_total", channel="email") == 1
 
 
+def smtp_silent(procs):
+    """An SMTP server that accepts the connection and never answers (not even its greeting):
+    the daemon stays responsive (metrics served, their fleet timestamp moving, the control socket
+    answering) while a send hangs until [alerts.email] timeout; the attempt counts as failed and
+    the alert stays queued; once a real server answers on that port it is delivered, once.
+    Guarantee tested: at least once, and exactly once when no server ever saw the message."""
+    import socket
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # accepted by the kernel, never read: the greeting never comes
+    port = silent.getsockname()[1]
+    udid = udid_of(6)
+    sim, daemon = start(procs, [(udid, "iPad-Cart6-01", STALE)], port, smtp_timeout="5s")
+    stamps = []
+
+    def moving():
+        procs.check_alive()
+        stamps.append(daemon.metric("ibackupmon_fleet_status_timestamp_seconds"))
+        assert "acks" in daemon.ctl("acks", "--json"), "control socket not answering"
+        return len(set(stamps)) >= 3
+    # While the first send hangs on the silent server, the rest of the daemon goes on.
+    wait_for("metrics and control socket alive during the hung send", moving, timeout=60,
+             interval=1)
+    wait_for("the hung attempt counted as failed", lambda: (daemon.metric(
+        "ibackupmon_alerts_failed_total", channel="email") or 0) >= 1, timeout=60)
+    assert daemon.metric("ibackupmon_alert_outbox_depth") == 1, "the alert left the outbox"
+    assert daemon.metric("ibackupmon_alerts_sent_total", channel="email") == 0
+    silent.close()
+    sink = Sink(procs, port=port).start()
+    # The retry comes 30 s after the failed attempt (AlertEngineOptions::retryInitial).
+    (mail,) = sink.wait_mails(1, "the alert once the server answers", timeout=120)
+    assert_well_formed(mail)
+    assert udid in mail.text
+    daemon.wait_cycles_after(now(), [udid])
+    assert len(sink.mails()) == 1, [m.subject for m in sink.mails()]
+    assert daemon.metric("ibackupmon_alerts_sent_total", channel="email") == 1
+
+
 def sigkill(procs):
     """kill -9 while the server holds its "250" reply (the message is stored, the daemon has not
     recorded it as sent): after restart the message may come once more, with the same
@@ -218,8 +257,8 @@ def ack(procs):
     assert acked in mails[2].text and other not in mails[2].text, mails[2].text
 
 
-SCENARIOS = {f.__name__: f for f in (one_stale, ten_stale, resolved, smtp_down, sigkill, hostile,
-                                     sighup_smtp, ack)}
+SCENARIOS = {f.__name__: f for f in (one_stale, ten_stale, resolved, smtp_down, smtp_silent,
+                                     sigkill, hostile, sighup_smtp, ack)}
 
 
 def main():

@@ -59,6 +59,7 @@ FAULTS = {
                         "on_power": True, "icloud_backup_enabled": None,
                         "ago": {"last_cloud_backup": None}},
     "DIAG-CLOCK-SKEW": {"state": "ok", "ids": ["clock_skew"]},
+    "DIAG-CLOCK-YEARS": {"state": "ok", "ids": ["clock_skew"]},
     "DIAG-SIGNED-OUT": {"state": "stale",
                         "ids": ["backup_stale", "icloud_backup_disabled", "icloud_signed_out"],
                         "severity": {"backup_stale": "critical"}, "icloud_backup_enabled": False,

@@ -4,7 +4,7 @@ UTF-16 U+0000, on which libplist 2.2's plist_get_string_val aborts; the name end
 UTF-8 and bidi overrides, and garbage values (hostile-fleet.toml). The daemon stays up,
 `ibackupmonctl status --json` shows sanitised names and device_values_invalid naming the keys, the
 valid keys of the same domains are recorded, and the metrics count the values and carry no raw
-control or bidi character."""
+control or bidi character; neither does what `ibackupmonctl` prints to a terminal."""
 import os
 import re
 import sys
@@ -80,6 +80,16 @@ def main():
             f"raw control/bidi character in status --json: {FORBIDDEN.search(raw_status)!r}"
         for udid, s in by.items():
             assert not FORBIDDEN.search(s["name"]), f"{udid} name {s['name']!r}"
+        # What a terminal gets: the table, one device's detail and the CSV carry no escape,
+        # control or bidi character (the names came from the devices with ESC [31m and U+202E).
+        for args, shown in ((("status",), "Cart [31mRed"),
+                            (("device", "HOSTILE-ESC"), "Cart [31mRed"),
+                            (("device", "HOSTILE-BIDI"), "iPadgpj.exex"),
+                            (("export", "--format", "csv"), "Cart [31mRed")):
+            out = run.ctl(*args)[1]
+            hit = FORBIDDEN.search(out.replace("\r\n", "\n"))  # CSV rows end in CRLF (RFC 4180)
+            assert not hit, f"ibackupmonctl {' '.join(args)} passes {hit.group()!r} to the terminal"
+            assert shown in out, f"ibackupmonctl {' '.join(args)} does not show {shown!r}: {out}"
 
         # The counter: one invalid value per key and cycle.
         for probe in ("battery", "backup", "storage", "identity"):

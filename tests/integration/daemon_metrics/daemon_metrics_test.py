@@ -29,6 +29,7 @@ FAMILIES = {
     "ibackupmon_probe_duration_seconds": "histogram",
     "ibackupmon_probe_errors_total": "counter",
     "ibackupmon_usbmuxd_up": "gauge",
+    "ibackupmon_usbmuxd_wedged": "gauge",
     "ibackupmon_devices": "gauge",
     "ibackupmon_build_info": "gauge",
 }

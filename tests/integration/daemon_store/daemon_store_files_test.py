@@ -9,6 +9,10 @@
     daemon_store_files_test.py locked_sessions  a device unplugged and plugged back twice while
         another process holds the database's write lock for longer than the busy timeout: once
         the lock is gone every transition is in the database, at the time it happened
+    daemon_store_files_test.py locked_cycles    a backup completed while another process holds the
+        write lock: nothing is written meanwhile, and once the lock is gone the
+        next cycle records the backup, exactly once (cycle writes are not queued: the device
+        still reports the fact, the next cycle carries it)
     daemon_store_files_test.py disk_full        the database on a tmpfs that fills up: each
         distinct error is logged once a minute, not on every probe (exits 77, "skipped", where a
         tmpfs cannot be mounted, 1 under CI=true; recovery with little space freed: store_fs_test)
@@ -180,6 +184,42 @@ def locked_sessions():
         print(f"ok: sessions {s}, lock released at {int(t_unlock)}")
 
 
+def locked_cycles():
+    # Holding the lock is the scenario itself, as in locked_sessions: longer than two of the
+    # daemon's 5 s busy timeouts, so probe cycles meet it.
+    hold = 12
+    with Processes() as procs:
+        daemon = start(procs)
+        db, u = daemon.db, UDIDS[0]
+        before = backup_events(db, u)
+        lock = sqlite.connect(db, isolation_level=None, timeout=30)
+        lock.execute("BEGIN IMMEDIATE")
+        locked_at = cycles_done(daemon)
+        # A backup completes while nothing can be written.
+        new_date = int(time.time()) - 60 - APPLE_EPOCH
+        sim_ctl(procs, "set", u, "com.apple.mobile.backup", "LastCloudBackupDate",
+                f"int:{new_date}")
+        time.sleep(hold)
+        # /metrics is served from its own thread throughout. Probing is not: each write waits
+        # out the busy timeout on the io thread (docs/reliability.md), so the count is printed,
+        # not asserted.
+        during = cycles_done(daemon)
+        assert backup_events(db, u) == before, "a write got through the lock"
+        lock.execute("ROLLBACK")
+        lock.close()
+        wait_for("the backup made during the lock recorded",
+                 lambda: (procs.check_alive(), backup_events(db, u) == before + 1)[1],
+                 timeout=60)
+        settled = cycles_done(daemon)
+        wait_for("two more probe rounds", lambda: cycles_done(daemon) >= settled + 2 * len(UDIDS),
+                 timeout=60)
+        assert backup_events(db, u) == before + 1, "the backup was recorded more than once"
+        log = open(os.path.join(procs.dir, "daemon.log")).read()
+        assert "database is locked" in log, "the daemon never met the lock"
+        print(f"ok: {during - locked_at:.0f} probe cycles counted during a {hold}s lock; the "
+              "backup made meanwhile recorded once after it")
+
+
 def cycles_done(daemon):
     """Probe cycles of all devices so far: every cycle runs each probe once."""
     text = http_get(daemon.metrics_url)
@@ -241,4 +281,5 @@ if __name__ == "__main__":
     if not os.environ.get("SQLITE3"):
         skip("the sqlite3 command-line shell is not installed (package sqlite3)")
     {"outside_sqlite": outside_sqlite, "modes": modes,
-     "locked_sessions": locked_sessions, "disk_full": disk_full}[sys.argv[1]]()
+     "locked_sessions": locked_sessions, "locked_cycles": locked_cycles,
+     "disk_full": disk_full}[sys.argv[1]]()

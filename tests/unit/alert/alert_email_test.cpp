@@ -189,3 +189,52 @@ TEST(MimeTest, HtmlEscapeAndUrlEncode) {
 
 }  // namespace
 }  // namespace ibackupmon
+
+namespace ibackupmon {
+namespace {
+
+// 2023-11-14T22:13:20Z
+constexpr std::int64_t kWedgedAt = 1'700'000'000;
+
+AlertEmailContent wedgedHost(NoticeKind kind) {
+  AlertEmailContent content;
+  content.host = "cart1\r\nBcc: x@evil.test";
+  content.now = fromUnixSeconds(kWedgedAt + 600);
+  content.hostNotices.push_back(Notice{kind, AlertKey{"", kUsbmuxdWedgedCondition},
+                                       Severity::Critical, fromUnixSeconds(kWedgedAt)});
+  return content;
+}
+
+TEST(AlertEmailTest, WedgedUsbmuxdIsAHostLevelMailWithTheFix) {
+  RenderedEmail e = renderAlertEmail(wedgedHost(NoticeKind::Opened));
+  const std::string line =
+      "usbmuxd on cart1 Bcc: x@evil.test accepts connections but answers nothing since 22:13 UTC "
+      "(2023-11-14T22:13:20Z); devices cannot be read: `systemctl restart usbmuxd`";
+  EXPECT_NE(e.text.find(line), std::string::npos) << e.text;
+  EXPECT_NE(e.html.find(htmlEscape(line)), std::string::npos) << e.html;
+  EXPECT_TRUE(e.subject.starts_with("[ibackupmon] cart1")) << e.subject;
+  EXPECT_TRUE(e.subject.ends_with(": usbmuxd answers nothing")) << e.subject;
+  EXPECT_EQ(e.subject.find_first_of("\r\n"), std::string::npos) << e.subject;
+  EXPECT_EQ(e.text.find("UDID"), std::string::npos) << "no device block";
+}
+
+TEST(AlertEmailTest, WedgedUsbmuxdResolvedSaysItAnswersAgain) {
+  RenderedEmail e = renderAlertEmail(wedgedHost(NoticeKind::Resolved));
+  EXPECT_NE(e.subject.find("resolved: usbmuxd answers nothing"), std::string::npos) << e.subject;
+  EXPECT_NE(e.text.find("answers again (it answered nothing from 22:13 UTC"), std::string::npos)
+      << e.text;
+}
+
+TEST(AlertEmailTest, HostNoticeBesideDevicesKeepsBoth) {
+  AlertEmailContent content = wedgedHost(NoticeKind::Opened);
+  AlertEmailDevice dev{hostileDevice(), {}, std::nullopt};
+  dev.notices.push_back(Notice{NoticeKind::Opened, AlertKey{dev.device.udid, "backup_stale"},
+                               Severity::Warning, content.now});
+  content.devices.push_back(dev);
+  RenderedEmail e = renderAlertEmail(content);
+  EXPECT_NE(e.subject.find("usbmuxd answers nothing; "), std::string::npos) << e.subject;
+  EXPECT_LT(e.text.find("accepts connections"), e.text.find(dev.device.udid)) << "host first";
+}
+
+}  // namespace
+}  // namespace ibackupmon

@@ -229,3 +229,21 @@ TEST(PolicyTest, ActiveAlertsOfFleet) {
 
 }  // namespace
 }  // namespace ibackupmon
+
+namespace ibackupmon {
+namespace {
+
+TEST(PolicyTest, WedgedUsbmuxdIsOneCriticalHostAlert) {
+  FleetView view;
+  EXPECT_TRUE(activeAlertsOf(view).empty());
+  view.usbmuxdWedgedSince = fromUnixSeconds(1'700'000'000);
+  auto active = activeAlertsOf(view);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].key.udid, "") << "host alerts carry no udid";
+  EXPECT_EQ(active[0].key.condition, kUsbmuxdWedgedCondition);
+  EXPECT_EQ(active[0].severity, Severity::Critical);
+  EXPECT_EQ(active[0].since, *view.usbmuxdWedgedSince);
+}
+
+}  // namespace
+}  // namespace ibackupmon

@@ -9,6 +9,7 @@
 
 #include "core/sanitize.h"
 #include "device/device_session.h"
+#include "device/ioregistry.h"
 #include "device/lockdown_errors.h"
 
 namespace ibackupmon {
@@ -165,6 +166,28 @@ TEST(LockdownErrors, MapsTheFactsTable) {
   EXPECT_EQ(trustFromError("retry"), TrustState::Unknown);
   const Error e = lockdownError(-17, "StartSession", "U1");
   EXPECT_EQ(e.message, "StartSession on U1 failed: lockdownd error -17");
+}
+
+}  // namespace
+}  // namespace ibackupmon
+
+namespace ibackupmon {
+namespace {
+
+TEST(IoregistryEntry, TakesTheIoregistryDictOfAReply) {
+  PlistDict entry{{"IOLinkStatus", 3}, {"BSD Name", "en0"}};
+  auto found = ioregistryEntryOf(PlistDict{{"IORegistry", entry}, {"Status", "Success"}});
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(*found, entry);
+}
+
+TEST(IoregistryEntry, NoEntryWhenTheReplyHasNoneOrTheWrongShape) {
+  EXPECT_FALSE(ioregistryEntryOf(PlistDict{{"Status", "Success"}}).has_value());
+  EXPECT_FALSE(ioregistryEntryOf(PlistDict{{"IORegistry", PlistDict{}}}).has_value());
+  EXPECT_FALSE(ioregistryEntryOf(PlistDict{{"IORegistry", "en0"}}).has_value());
+  EXPECT_FALSE(
+      ioregistryEntryOf(PlistArray{PlistDict{{"IORegistry", PlistDict{{"a", 1}}}}}).has_value());
+  EXPECT_FALSE(ioregistryEntryOf(PlistValue{}).has_value());
 }
 
 }  // namespace

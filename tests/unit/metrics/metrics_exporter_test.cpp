@@ -243,6 +243,20 @@ TEST(MetricsExporter, DeviceCountsByConnectionState) {
   EXPECT_EQ(sampleValue(text, "ibackupmon_usbmuxd_up"), 0.0);
 }
 
+TEST(MetricsExporter, UsbmuxdWedgedIsAlwaysPresent) {
+  MetricsExporter exporter(options());
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_usbmuxd_wedged"), 0.0)
+      << "0 before the first fleet view";
+  FleetView v = viewOf({makeHealthyDevice("ON", kNow)});
+  v.usbmuxdWedgedSince = kNow;
+  exporter.onFleetStatus(v);
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_usbmuxd_wedged"), 1.0);
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_usbmuxd_up"), 1.0) << "wedged is not down";
+  v.usbmuxdWedgedSince.reset();
+  exporter.onFleetStatus(v);
+  EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_usbmuxd_wedged"), 0.0);
+}
+
 TEST(MetricsExporter, ProbeOutcomesFeedHistogramAndErrorCounters) {
   MetricsExporter exporter(options());
   exporter.onProbeOutcome({.probe = "battery", .status = ProbeStatus::Ok, .seconds = 0.02});
