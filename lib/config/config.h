@@ -161,6 +161,40 @@ struct SlotSetting {
   bool operator==(const SlotSetting&) const = default;
 };
 
+/// A daily span of host local time, "20:00-06:00"; it may wrap past midnight. Equal ends are
+/// refused by the reader, so an empty span cannot be configured.
+struct DailyWindow {
+  int startMinute = 0;  ///< minutes after local midnight, 0..1439
+  int endMinute = 0;    ///< exclusive
+
+  bool operator==(const DailyWindow&) const = default;
+  /// Whether `minuteOfDay` (0..1439) falls inside the span.
+  bool contains(int minuteOfDay) const;
+};
+
+/// "HH:MM-HH:MM" -> DailyWindow; nullopt when malformed or when both ends are equal.
+std::optional<DailyWindow> parseDailyWindow(std::string_view text);
+std::string formatDailyWindow(const DailyWindow& window);
+
+/// What the daemon may do to a device by itself; every action is off by default.
+struct RemediationConfig {
+  bool enableIcloudBackup = false;
+  Duration restartAfter = Duration::zero();  ///< zero = never restart
+  bool restartPasscodeDevices = false;
+  Duration restartTimeout = std::chrono::minutes(5);
+  std::optional<DailyWindow> window;  ///< host local time; nullopt = any time
+  int maxRestartsPerHour = 5;
+  double maxFleetFraction = 0.2;
+  Duration minInterval = std::chrono::hours(24);
+  std::vector<std::string> udids;  ///< act only on these; empty = all
+  std::vector<std::string> excludeUdids;
+  bool dryRun = false;
+  bool digest = true;  ///< one daily mail of what was done
+
+  bool operator==(const RemediationConfig&) const = default;
+  bool anyActionEnabled() const { return enableIcloudBackup || restartAfter > Duration::zero(); }
+};
+
 struct Config {
   std::string sourcePath;  ///< file it came from; empty for built-in defaults
   StorageConfig storage;
@@ -173,6 +207,7 @@ struct Config {
   AlertsConfig alerts;
   AppleStatusConfig appleStatus;
   HostConfig host;
+  RemediationConfig remediation;
   std::vector<DeviceSetting> devices;
   std::vector<SlotSetting> slots;
 

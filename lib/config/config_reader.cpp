@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "config/config_reader.h"
 
+#include <sstream>
+
 #include <algorithm>
 #include <cstdio>
 #include <limits>
@@ -125,6 +127,19 @@ void TableReader::integer(std::string_view key, int& out, int min, int max) {
   const std::int64_t value = number->get();
   if (value < min || value > max) return typeError(key, *node, range);
   out = static_cast<int>(value);
+}
+
+void TableReader::number(std::string_view key, double& out, double min, double max) {
+  const toml::node* node = find(key);
+  if (node == nullptr) return;
+  std::ostringstream range;
+  range << "a number from " << min << " to " << max;
+  std::optional<double> value;
+  if (const auto* f = node->as_floating_point()) value = f->get();
+  if (const auto* i = node->as_integer()) value = static_cast<double>(i->get());
+  // NaN fails both comparisons, so it is refused here too.
+  if (!value || !(*value >= min && *value <= max)) return typeError(key, *node, range.str());
+  out = *value;
 }
 
 void TableReader::byteSize(std::string_view key, std::uint64_t& out) {

@@ -67,6 +67,8 @@ class TableReader {
   void duration(std::string_view key, Duration& out, Duration min, Duration max);
   void integer(std::string_view key, int& out, int min, int max);
   void byteSize(std::string_view key, std::uint64_t& out);
+  /// A number (integer or float) from `min` to `max`.
+  void number(std::string_view key, double& out, double min, double max);
   void boolean(std::string_view key, bool& out);
   void string(std::string_view key, std::string& out, const StringCheck& check);
   void optionalString(std::string_view key, std::optional<std::string>& out,

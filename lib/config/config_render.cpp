@@ -31,6 +31,14 @@ class TomlWriter {
     }
     line(key, joined + "]");
   }
+  void number(const char* key, double value) {
+    std::ostringstream text;
+    text << value;
+    std::string rendered = text.str();
+    // TOML tells a float by its point: 1 would read back as an integer (also accepted), 0.2 stays.
+    if (rendered.find_first_of(".e") == std::string::npos) rendered += ".0";
+    line(key, rendered);
+  }
   void comment(std::string_view text) { out_ << "# " << text << "\n"; }
   std::string str() const { return out_.str(); }
 
@@ -82,6 +90,22 @@ void renderProbeAndBackup(TomlWriter& w, const Config& c) {
   w.integer("battery_temperature", c.thresholds.batteryTemperature);
   w.text("storage_low", formatByteSize(c.thresholds.storageLow));
   w.duration("clock_skew", c.thresholds.clockSkew);
+}
+
+void renderRemediation(TomlWriter& w, const RemediationConfig& r) {
+  w.section("remediation");
+  w.boolean("enable_icloud_backup", r.enableIcloudBackup);
+  w.duration("restart_after", r.restartAfter);
+  w.boolean("restart_passcode_devices", r.restartPasscodeDevices);
+  w.duration("restart_timeout", r.restartTimeout);
+  w.text("window", r.window ? formatDailyWindow(*r.window) : std::string());
+  w.integer("max_restarts_per_hour", r.maxRestartsPerHour);
+  w.number("max_fleet_fraction", r.maxFleetFraction);
+  w.duration("min_interval", r.minInterval);
+  w.list("udids", r.udids);
+  w.list("exclude_udids", r.excludeUdids);
+  w.boolean("dry_run", r.dryRun);
+  w.boolean("digest", r.digest);
 }
 
 }  // namespace
@@ -136,6 +160,7 @@ std::string renderConfig(const Config& c) {
   w.list("services", c.appleStatus.services);
   w.section("host");
   w.text("sysfs_root", c.host.sysfsRoot);
+  renderRemediation(w, c.remediation);
   for (const auto& device : c.devices) {
     w.arraySection("device");
     w.text("udid", device.udid);

@@ -14,7 +14,7 @@ const std::vector<ConfigSection>& schema() {
   static const std::vector<ConfigSection> kSchema = {
       {"",
        {"storage", "metrics", "probe", "backup", "thresholds", "ios", "log", "alerts",
-        "apple_status", "host", "device", "slot"}},
+        "apple_status", "host", "remediation", "device", "slot"}},
       {"storage", {"path", "retention", "forget_after"}},
       {"metrics", {"listen", "basic_auth_user", "basic_auth_password_file"}},
       {"probe",
@@ -33,6 +33,10 @@ const std::vector<ConfigSection>& schema() {
       {"alerts.alertmanager", {"url", "resend_interval", "timeout"}},
       {"apple_status", {"url", "interval", "services"}},
       {"host", {"sysfs_root"}},
+      {"remediation",
+       {"enable_icloud_backup", "restart_after", "restart_passcode_devices", "restart_timeout",
+        "window", "max_restarts_per_hour", "max_fleet_fraction", "min_interval", "udids",
+        "exclude_udids", "dry_run", "digest"}},
       {"device", {"udid", "label", "location"}},
       {"slot", {"port", "path", "label"}},
   };

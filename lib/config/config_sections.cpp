@@ -133,6 +133,29 @@ void readAppleStatus(TableReader& r, AppleStatusConfig& c) {
   r.stringList("services", c.services, nonEmpty);
 }
 
+void readRemediation(TableReader& r, RemediationConfig& c) {
+  r.boolean("enable_icloud_backup", c.enableIcloudBackup);
+  r.duration("restart_after", c.restartAfter, Duration::zero(), kCentury);
+  r.boolean("restart_passcode_devices", c.restartPasscodeDevices);
+  r.duration("restart_timeout", c.restartTimeout, kSecond, hours(1));
+  std::string window = c.window ? formatDailyWindow(*c.window) : std::string();
+  const StringCheck windowCheck = [](std::string_view v) -> CheckResult {
+    if (v.empty() || parseDailyWindow(v)) return std::nullopt;
+    return "\"\" or a span of host local time \"HH:MM-HH:MM\" with different ends, such as "
+           "\"20:00-06:00\"";
+  };
+  r.string("window", window, windowCheck);
+  c.window = window.empty() ? std::nullopt : parseDailyWindow(window);
+  r.integer("max_restarts_per_hour", c.maxRestartsPerHour, 0, 1000);
+  r.number("max_fleet_fraction", c.maxFleetFraction, 0.0, 1.0);
+  r.duration("min_interval", c.minInterval, Duration::zero(), kCentury);
+  const StringCheck udid = [](std::string_view v) { return checkUdid(v); };
+  r.stringList("udids", c.udids, udid);
+  r.stringList("exclude_udids", c.excludeUdids, udid);
+  r.boolean("dry_run", c.dryRun);
+  r.boolean("digest", c.digest);
+}
+
 void readDevices(const toml::array* array, std::vector<DeviceSetting>& out, Diagnostics& diag) {
   if (array == nullptr) return;
   std::set<std::string> udids;
@@ -218,6 +241,7 @@ void readConfigSections(const toml::table& root, Config& config, Diagnostics& di
   section("alerts", [&](TableReader& r) { readAlerts(r, config.alerts, diag); });
   section("apple_status", [&](TableReader& r) { readAppleStatus(r, config.appleStatus); });
   section("host", [&](TableReader& r) { r.string("sysfs_root", config.host.sysfsRoot, nonEmpty); });
+  section("remediation", [&](TableReader& r) { readRemediation(r, config.remediation); });
   readDevices(top.arrayOfTables("device"), config.devices, diag);
   readSlots(top.arrayOfTables("slot"), config.slots, diag);
   top.finish();

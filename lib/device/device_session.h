@@ -39,6 +39,7 @@ inline constexpr const char* kServiceUnavailable = "service_unavailable";
 inline constexpr const char* kTimeout = "timeout";
 inline constexpr const char* kProtocol = "protocol_error";
 inline constexpr const char* kParse = "parse_error";
+inline constexpr const char* kDeviceError = "device_error";  ///< the device refused a request
 }  // namespace errc
 
 /// What a failed session open means for trust; Unknown when the error says nothing about it.
@@ -55,6 +56,20 @@ class DeviceSession {
   /// has no such entry; an error when the service could not be reached.
   virtual Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
                                                              const std::string& className) = 0;
+
+  // --- remediation requests (docs/remediation.md) ---------------------------------------------
+  /// mobilebackup2 as `idevicebackup2 cloud on` starts it (escrow bag from the pair record,
+  /// DeviceLink version exchange, Hello), then EnableCloudBackup with CloudBackupState true.
+  /// There is deliberately no way to send false: switching off drops LastCloudBackupDate.
+  /// An error carries an errc id; the device's own refusal is "device_error".
+  virtual Expected<void> enableCloudBackup() {
+    return makeError(errc::kServiceUnavailable, "enableCloudBackup is not supported here");
+  }
+  /// diagnostics_relay Restart, flag WAIT_FOR_DISCONNECT: the device restarts once this session
+  /// lets go of the service. Whether it came back is for the caller to watch.
+  virtual Expected<void> restart() {
+    return makeError(errc::kServiceUnavailable, "restart is not supported here");
+  }
 };
 
 struct SessionOptions {

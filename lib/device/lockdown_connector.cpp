@@ -4,6 +4,7 @@
 #include <libimobiledevice/diagnostics_relay.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
+#include <libimobiledevice/mobilebackup2.h>
 #include <openssl/crypto.h>
 #include <usbmuxd.h>
 
@@ -77,6 +78,9 @@ class LockdownSession final : public DeviceSession {
     return result;
   }
 
+  Expected<void> enableCloudBackup() override;
+  Expected<void> restart() override;
+
  private:
   Expected<std::optional<PlistDict>> query(diagnostics_relay_client_t diag, const char* name,
                                            const char* cls) {
@@ -94,6 +98,100 @@ class LockdownSession final : public DeviceSession {
   lockdownd_client_t client_;
   std::string udid_;
 };
+
+// Owns a mobilebackup2 client; freeing it sends DLMessageDisconnect.
+struct BackupClient {
+  mobilebackup2_client_t c = nullptr;
+  ~BackupClient() {
+    if (c != nullptr) mobilebackup2_client_free(c);
+  }
+};
+
+Expected<void> mobilebackup2Error(mobilebackup2_error_t err, const std::string& what,
+                                  const std::string& udid) {
+  const char* code = err == MOBILEBACKUP2_E_MUX_ERROR || err == MOBILEBACKUP2_E_RECEIVE_TIMEOUT
+                         ? errc::kRetry
+                         : errc::kProtocol;
+  return makeError(code, "mobilebackup2 " + what + " on " + udid + " failed: error " +
+                             std::to_string(static_cast<int>(err)));
+}
+
+// The device's answer to a request: DLMessageProcessMessage {ErrorCode: 0} is done.
+Expected<void> readRequestReply(mobilebackup2_client_t client, const std::string& udid) {
+  PlistOwner message;
+  char* dlmessage = nullptr;
+  const auto err = mobilebackup2_receive_message(client, &message.p, &dlmessage);
+  const std::string name = dlmessage != nullptr ? dlmessage : "";
+  std::free(dlmessage);  // NOLINT: libimobiledevice allocates with malloc
+  if (err != MOBILEBACKUP2_E_SUCCESS) return mobilebackup2Error(err, "reply", udid);
+  if (name != "DLMessageProcessMessage") {
+    return makeError(errc::kProtocol, "mobilebackup2 on " + udid +
+                                          " answered EnableCloudBackup with an unexpected message");
+  }
+  plist_t content = plist_array_get_item(message.p, 1);
+  plist_t code = content != nullptr ? plist_dict_get_item(content, "ErrorCode") : nullptr;
+  std::uint64_t value = 0;
+  if (code == nullptr || plist_get_node_type(code) != PLIST_UINT) {
+    return makeError(errc::kProtocol,
+                     "mobilebackup2 on " + udid + " answered EnableCloudBackup without ErrorCode");
+  }
+  plist_get_uint_val(code, &value);
+  if (value != 0) {
+    return makeError(
+        errc::kDeviceError,
+        "the device " + udid + " refused EnableCloudBackup: ErrorCode " + std::to_string(value));
+  }
+  return {};
+}
+
+Expected<void> LockdownSession::enableCloudBackup() {
+  lockdownd_service_descriptor_t svc = nullptr;
+  // As idevicebackup2: the escrow bag of the pair record lets the service start while locked.
+  const auto err =
+      lockdownd_start_service_with_escrow_bag(client_, MOBILEBACKUP2_SERVICE_NAME, &svc);
+  if (err != LOCKDOWN_E_SUCCESS) {
+    return tl::unexpected(lockdownError(err, "StartService(mobilebackup2)", udid_));
+  }
+  BackupClient backup;
+  auto merr = mobilebackup2_client_new(dev_, svc, &backup.c);  // DeviceLink version exchange
+  lockdownd_service_descriptor_free(svc);
+  if (merr != MOBILEBACKUP2_E_SUCCESS) return mobilebackup2Error(merr, "connect", udid_);
+  double local[2] = {2.0, 2.1};
+  double remote = 0;
+  merr = mobilebackup2_version_exchange(backup.c, local, 2, &remote);  // Hello
+  if (merr != MOBILEBACKUP2_E_SUCCESS) return mobilebackup2Error(merr, "Hello", udid_);
+  PlistOwner options;
+  options.p = plist_new_dict();
+  plist_dict_set_item(options.p, "CloudBackupState", plist_new_bool(1));
+  // libimobiledevice copies CloudBackupState to the top level of the message as well.
+  merr = mobilebackup2_send_request(backup.c, "EnableCloudBackup", udid_.c_str(), udid_.c_str(),
+                                    options.p);
+  if (merr != MOBILEBACKUP2_E_SUCCESS) return mobilebackup2Error(merr, "EnableCloudBackup", udid_);
+  return readRequestReply(backup.c, udid_);
+}
+
+Expected<void> LockdownSession::restart() {
+  lockdownd_service_descriptor_t svc = nullptr;
+  const auto err = lockdownd_start_service(client_, "com.apple.mobile.diagnostics_relay", &svc);
+  if (err != LOCKDOWN_E_SUCCESS) {
+    return tl::unexpected(lockdownError(err, "StartService(diagnostics_relay)", udid_));
+  }
+  diagnostics_relay_client_t diag = nullptr;
+  const auto derr = diagnostics_relay_client_new(dev_, svc, &diag);
+  lockdownd_service_descriptor_free(svc);
+  if (derr != DIAGNOSTICS_RELAY_E_SUCCESS) {
+    return makeError(errc::kServiceUnavailable,
+                     "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
+  }
+  const auto rerr =
+      diagnostics_relay_restart(diag, DIAGNOSTICS_RELAY_ACTION_FLAG_WAIT_FOR_DISCONNECT);
+  diagnostics_relay_goodbye(diag);
+  diagnostics_relay_client_free(diag);  // the device restarts once we let go
+  if (rerr == DIAGNOSTICS_RELAY_E_SUCCESS) return {};
+  const char* code = rerr == DIAGNOSTICS_RELAY_E_MUX_ERROR ? errc::kRetry : errc::kDeviceError;
+  return makeError(code, "the device " + udid_ + " refused Restart: error " +
+                             std::to_string(static_cast<int>(rerr)));
+}
 
 // What usbmuxd says about the pair record it holds for a device.
 struct PairRecord {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Rules about backups themselves: backup_stale, never_backed_up, icloud_backup_disabled,
+// Rules about backups themselves: backup_stale, never_backed_up, icloud_backup_disabled (and
+// icloud_backup_turned_off_again),
 // encryption_password_missing, backup_date_in_future, and (run last) stale_unexplained.
 #include <chrono>
 #include <map>
@@ -167,6 +168,14 @@ void icloudDisabledRule(RuleContext& ctx) {
     c.evidence["LastiTunesBackupDate"] = dateOrNever(facts::newestComputerBackup(ctx.in()));
   }
   noteObservedAt(c, backup);
+  // Found off after we turned it on: someone (MDM, the user) disagrees; say so, never fight.
+  const auto& turnedOn = ctx.in().icloudBackupTurnedOnAt;
+  const TimePoint readAt = backup.from != nullptr ? backup.from->takenAt : ctx.now();
+  if (turnedOn && readAt > *turnedOn) {
+    Condition& again = ctx.raise(cond::kIcloudBackupTurnedOffAgain, readAt);
+    again.evidence["CloudBackupEnabled"] = "false";
+    again.evidence["turned_on_by_ibackupmond"] = formatRfc3339(*turnedOn);
+  }
 }
 
 void encryptionRule(RuleContext& ctx) {

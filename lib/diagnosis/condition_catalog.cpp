@@ -58,6 +58,13 @@ std::vector<ConditionDef> buildCatalog() {
        "iCloud Backup is turned off",
        {kFixIcloudOn},
        {}},
+      {"icloud_backup_turned_off_again",
+       S::Warning,
+       C::Observed,
+       "iCloud Backup was turned off again after ibackupmond turned it on",
+       {"Check the device-management (MDM) restriction or profile that turns iCloud Backup off, or "
+        "ask the device's user: ibackupmond does not turn it on again while this is open."},
+       {}},
       {"encryption_password_missing",
        S::Warning,
        C::Observed,

@@ -65,6 +65,9 @@ struct DiagnosisInput {
   /// when sysfs did not list it. Read only while attached.
   std::optional<DeviceSlot> slot;
   ExternalFacts external;
+  /// When ibackupmond last turned iCloud Backup on for this device and saw it on (the actions
+  /// table); a later read with the switch off raises icloud_backup_turned_off_again.
+  std::optional<TimePoint> icloudBackupTurnedOnAt;
 };
 
 /// Conditions active now, worst first. Never throws; partial input gives fewer conditions and an

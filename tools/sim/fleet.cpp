@@ -47,6 +47,7 @@ const FaultKind kFaults[] = {
     {"detach_during_session", nullptr, nullptr, &FaultSet::detachDuringSession, 5},
     {"binary_plist", &FaultSet::binaryPlist},
     {"pair_record_unreadable", &FaultSet::pairRecordUnreadable},
+    {"restart_no_return", &FaultSet::restartNoReturn},
 };
 
 const FaultKind* findFault(const std::string& name) {

@@ -36,6 +36,9 @@ struct FaultSet {
   // usbmuxd cannot answer ReadPairRecord for the device: it closes the connection instead, as a
   // client sees when usbmuxd is restarting or the client has run out of file descriptors.
   bool pairRecordUnreadable = false;
+  // A diagnostics_relay Restart takes the device away for good: it never attaches again (until
+  // `ctl attach`), as a device that hangs on boot or runs flat while restarting.
+  bool restartNoReturn = false;
 };
 
 /// One scheduled change, relative to simulator start.
@@ -58,6 +61,11 @@ struct DeviceSpec {
   bool wifiAssociated = true;
   /// Signed in to iCloud: data_sync data classes list AccountNames ["iCloud"] (else empty).
   bool icloudAccount = true;
+  /// The user has a passcode: after a Restart the device comes back locked before its first
+  /// unlock (the passcode_locked fault is set until `ctl fault UDID clear passcode_locked`).
+  bool passcode = false;
+  /// How long a restarted device stays away before it attaches again (under a new DeviceID).
+  int restartSeconds = 3;
   /// domain ("" = default domain) -> key -> value; overrides the generated defaults.
   std::map<std::string, std::map<std::string, ValueSpec>> values;
   FaultSet faults;

@@ -201,6 +201,11 @@ void loadDevice(Ctx& c, const toml::table& t, Fleet& fleet) {
       d.wifiAssociated = *v.value<bool>();
     else if (key == "icloud_account" && v.is_boolean())
       d.icloudAccount = *v.value<bool>();
+    else if (key == "passcode" && v.is_boolean())
+      d.passcode = *v.value<bool>();
+    else if (key == "restart_seconds" && v.is_integer() && *v.value<int64_t>() >= 0 &&
+             *v.value<int64_t>() <= 86400)
+      d.restartSeconds = static_cast<int>(*v.value<int64_t>());
     else if (kShortcuts.count(key) && str)
       d.values[""][kShortcuts.at(key)] = *str;
     else if (key == "faults" && v.is_table())

@@ -60,6 +60,9 @@ void writeDevice(std::ostringstream& o, const DeviceSpec& d) {
     o << "wifi_interface = " << quote(d.wifiInterface) << "\n";
   if (!d.wifiAssociated) o << "wifi_associated = false\n";
   if (!d.icloudAccount) o << "icloud_account = false\n";
+  if (d.passcode) o << "passcode = true\n";
+  if (d.restartSeconds != DeviceSpec{}.restartSeconds)
+    o << "restart_seconds = " << d.restartSeconds << "\n";
   writeFaults(o, d.faults);
   if (std::string b = backupToToml(d.backup); !b.empty()) o << "[device.backup]\n" << b;
   for (const auto& [domain, keys] : d.values) {

@@ -154,6 +154,19 @@ void Simulator::detachFor(const std::string& udid, int seconds) {
   });
 }
 
+void Simulator::restart(const std::string& udid) {
+  SimDevice* d = byUdid(udid);
+  if (d == nullptr) return;
+  events_.record({"sim", "restart", udid, "", "", "", "ok"});
+  if (d->spec.faults.restartNoReturn) {
+    detach(udid);
+    return;
+  }
+  // Locked before first unlock: set now, so no session slips in between attach and lock.
+  if (d->spec.passcode) d->spec.faults.passcodeLocked = true;
+  detachFor(udid, d->spec.restartSeconds);
+}
+
 void Simulator::track(const std::string& udid, std::weak_ptr<Closable> c) {
   if (connections_.size() > 4096) {
     std::erase_if(connections_, [](const auto& kv) { return kv.second.expired(); });

@@ -55,6 +55,10 @@ class Simulator {
   bool detach(const std::string& udid);
   /// Detaches now and attaches again after `seconds` with a new DeviceID.
   void detachFor(const std::string& udid, int seconds);
+  /// What a diagnostics_relay Restart does: detach, then attach again after the device's
+  /// restart_seconds under a new DeviceID, locked when it has a passcode; never again under the
+  /// restart_no_return fault.
+  void restart(const std::string& udid);
   /// Cuts every connection and keeps clients out for `seconds` (see UsbmuxServer).
   void closeAllConnections();
   /// Sets a fault; the trust faults also make host and device forget their pairing, so the

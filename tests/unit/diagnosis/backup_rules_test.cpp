@@ -311,6 +311,26 @@ TEST(Evidence, IcloudDisabledNamesTheKey) {
   EXPECT_EQ(c->fix, "Turn on iCloud Backup (Settings > [name] > iCloud > iCloud Backup).");
 }
 
+TEST(Backup, TurnedOffAgainAfterIbackupmondTurnedItOn) {
+  auto in = healthyDevice();
+  setCloudEnabled(in, false);
+  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+  in.icloudBackupTurnedOnAt = fixtureNow() - hours(2);
+  const auto cs = run(in);
+  const auto c = find(cs, "icloud_backup_turned_off_again");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::Warning);
+  EXPECT_EQ(c->evidence.at("turned_on_by_ibackupmond"), formatRfc3339(fixtureNow() - hours(2)));
+  EXPECT_TRUE(find(cs, "icloud_backup_disabled"));
+  // A read from before the switch was turned on says nothing about turning it off again.
+  in.icloudBackupTurnedOnAt = fixtureNow() + hours(1);
+  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+  // Switched on: neither condition.
+  in.icloudBackupTurnedOnAt = fixtureNow() - hours(2);
+  setCloudEnabled(in, true);
+  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+}
+
 TEST(Evidence, FactFromEarlierCycleCarriesObservedAt) {
   auto in = healthyDevice();
   setCloudEnabled(in, false);

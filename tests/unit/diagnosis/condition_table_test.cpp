@@ -100,6 +100,12 @@ std::vector<Case> cases() {
       {"cloud_off",
        [](auto& in, auto&) { setCloudEnabled(in, false); },
        {"icloud_backup_disabled"}},
+      {"cloud_off_after_ibackupmond_turned_it_on",
+       [=](auto& in, auto&) {
+         setCloudEnabled(in, false);
+         in.icloudBackupTurnedOnAt = now - hours(1);
+       },
+       {"icloud_backup_disabled", "icloud_backup_turned_off_again"}},
       {"cloud_absent_is_unknown", [](auto& in, auto&) { setCloudEnabled(in, std::nullopt); }, {}},
       {"cloud_off_expect_computer", [](auto& in, auto& c) { computerOnly(in, c); }, {}},
       {"cloud_off_expect_either_computer_fresh",

@@ -8,7 +8,6 @@ namespace sim {
 namespace {
 
 const std::string kService = "com.apple.mobile.diagnostics_relay";
-constexpr int kRestartSeconds = 3;  // how long a restarted device stays away
 
 Plist status(const char* s) {
   Plist p = newDict();
@@ -78,7 +77,7 @@ Task<void> serveDiagnosticsRelay(Simulator& sim, SimDevice& device, FrameStream&
     if (request == "Goodbye") break;
   }
   stream.close();
-  if (pending == "Restart") sim.detachFor(device.spec.udid, kRestartSeconds);
+  if (pending == "Restart") sim.restart(device.spec.udid);
   if (pending == "Shutdown") sim.detach(device.spec.udid);
 }
 

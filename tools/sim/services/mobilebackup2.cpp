@@ -36,8 +36,10 @@ Plist handleProcessMessage(SimDevice& device, plist_t dict, std::string& name) {
     plist_dict_set_item(reply, "ErrorCode", plist_new_uint(0));
     plist_dict_set_item(reply, "ProtocolVersion", plist_new_real(2.1));
   } else if (name == "EnableCloudBackup") {
+    // libimobiledevice sends CloudBackupState in Options and copies it to the top level.
     plist_t opts = plist_dict_get_item(dict, "Options");
-    bool on = dictBool(opts, "CloudBackupState").value_or(false);
+    bool on = dictBool(dict, "CloudBackupState")
+                  .value_or(dictBool(opts, "CloudBackupState").value_or(false));
     device.setValue("com.apple.mobile.backup", "CloudBackupEnabled", Plist(plist_new_bool(on)));
     plist_dict_set_item(reply, "ErrorCode", plist_new_uint(0));
   } else {

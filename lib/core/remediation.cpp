@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/remediation.h"
+
+#include <map>
+
+#include "core/enum_names.h"
+
+namespace ibackupmon {
+
+const char* toString(RemediationAction a) {
+  return enumName(kRemediationActionNames, a, "restart");
+}
+const char* toString(ActionTrigger t) {
+  return enumName(kActionTriggerNames, t, "policy");
+}
+const char* toString(ActionResult r) {
+  return enumName(kActionResultNames, r, "pending");
+}
+std::optional<RemediationAction> remediationActionFromString(const std::string& s) {
+  return enumFromName<RemediationAction>(kRemediationActionNames, s);
+}
+std::optional<ActionTrigger> actionTriggerFromString(const std::string& s) {
+  return enumFromName<ActionTrigger>(kActionTriggerNames, s);
+}
+std::optional<ActionResult> actionResultFromString(const std::string& s) {
+  return enumFromName<ActionResult>(kActionResultNames, s);
+}
+
+bool countsTowardLimits(ActionResult r) {
+  return r != ActionResult::Skipped;
+}
+
+bool isFailedOutcome(const std::string& outcome) {
+  return outcome == action_outcome::kCameBackLocked ||
+         outcome == action_outcome::kCameBackUntrusted ||
+         outcome == action_outcome::kDidNotComeBack || outcome == action_outcome::kNotVerified;
+}
+
+std::string remediationReasonText(const std::string& reason) {
+  static const std::map<std::string, std::string> kText = {
+      {"disabled", "this action is off in [remediation]"},
+      {"paused", "remediation is paused (ibackupmonctl remediation resume)"},
+      {"not_targeted", "the device is not in remediation.udids"},
+      {"excluded", "the device is in remediation.exclude_udids"},
+      {"acknowledged", "the device or its condition is acknowledged"},
+      {"expect_not_icloud", "[backup] expect is not \"icloud\""},
+      {"already_on", "iCloud Backup is already on"},
+      {"no_account_evidence", "no positive evidence of an iCloud account on the device"},
+      {"turned_off_again",
+       "iCloud Backup was turned off again after ibackupmond turned it on; not fighting it"},
+      {"not_stale_unexplained", "the backup is not stale with no visible cause"},
+      {"restarted_this_episode", "already restarted once since the last backup"},
+      {"min_interval", "acted on this device too recently (remediation.min_interval)"},
+      {"apple_outage", "Apple's status shows an outage for a watched service"},
+      {"usbmuxd_down", "usbmuxd is down or not answering"},
+      {"fleet_wide", "too many devices share the problem (remediation.max_fleet_fraction)"},
+      {"off_power", "the device is not on power (or its power state is unknown)"},
+      {"battery_low", "the battery is below 30 % (or its level is unknown)"},
+      {"outside_window", "outside remediation.window"},
+      {"passcode", "the device has or may have a passcode (seen locked, or never read)"},
+      {"locked", "the device is locked: unlock it once"},
+      {"untrusted", "the device does not trust this host"},
+      {"not_attached", "the device is not attached"},
+      {"rate_limit", "remediation.max_restarts_per_hour reached"},
+      {"restart_in_flight", "another restart on this host has not come back yet"},
+      {"action_in_flight", "an action on this device is still running"},
+      {"device_error", "the device refused the request"},
+  };
+  const auto it = kText.find(reason);
+  return it != kText.end() ? it->second : reason;
+}
+
+}  // namespace ibackupmon

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// The audit trail of remediation (migrations/0005_actions.sql): what was requested, started and
+/// finished, and the counts the safety rules need. Used from the daemon's strand only, on its own
+/// connection; ibackupmonctl opens it read-only for `history` and `device`.
+///
+///   auto repo = ActionRepository::open(path);
+///   auto id = repo->request(record);              // result Pending
+///   repo->markStarted(*id, now);
+///   repo->finish(*id, ActionResult::Done, "", "verified", now);
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/remediation.h"
+#include "store/database.h"
+
+namespace ibackupmon {
+
+class ActionRepository {
+ public:
+  static Expected<ActionRepository> open(const std::string& path);
+  static Expected<ActionRepository> openReadOnly(const std::string& path);
+  explicit ActionRepository(Database db) : db_(std::move(db)) {}
+
+  /// Inserts `record` (its id is ignored) and returns the new id. A record whose result is not
+  /// Pending is stored as finished (a skip, a dry run).
+  Expected<std::int64_t> request(const ActionRecord& record);
+  Expected<void> markStarted(std::int64_t id, TimePoint at);
+  /// Sets result, reason and outcome; `finishedAt` nullopt keeps the action unfinished (a
+  /// restart sent, its device not back yet).
+  Expected<void> finish(std::int64_t id, ActionResult result, const std::string& reason,
+                        const std::string& outcome, std::optional<TimePoint> finishedAt);
+  /// Every action without a finish time becomes `interrupted` (called once at start-up).
+  /// Returns how many.
+  Expected<int> interruptUnfinished(TimePoint at);
+
+  Expected<std::optional<ActionRecord>> byId(std::int64_t id);
+  /// Newest first; `limit` <= 0 = all.
+  Expected<std::vector<ActionRecord>> forDevice(const std::string& udid, int limit);
+  /// Everything requested at or after `since`, oldest first (the digest).
+  Expected<std::vector<ActionRecord>> since(TimePoint since);
+  /// The newest record of this action on this device, whatever its result.
+  Expected<std::optional<ActionRecord>> last(const std::string& udid, RemediationAction action);
+  /// When this action was last requested on this device, counting everything but skips.
+  Expected<std::optional<TimePoint>> lastCounted(const std::string& udid, RemediationAction action);
+  /// Counted actions of this kind on the whole host requested at or after `since`.
+  Expected<int> countSince(RemediationAction action, TimePoint since);
+  /// Unfinished actions (any device) of this kind.
+  Expected<std::vector<ActionRecord>> unfinished(RemediationAction action);
+  /// When this device's iCloud Backup was last turned on by the daemon and verified.
+  Expected<std::optional<TimePoint>> lastVerifiedEnable(const std::string& udid);
+
+ private:
+  Database db_;
+};
+
+}  // namespace ibackupmon

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "store/action_repository.h"
+
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "temp_dir.h"
+
+namespace ibackupmon {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using testing::TempDir;
+
+const TimePoint kT0 = TimePoint{} + seconds(1'800'000'000);
+const std::string kUdid = "00008030-000000000000000A";
+
+ActionRecord make(RemediationAction action, TimePoint at,
+                  ActionResult result = ActionResult::Pending, const std::string& udid = kUdid) {
+  ActionRecord a;
+  a.udid = udid;
+  a.action = action;
+  a.requestedAt = at;
+  a.result = result;
+  return a;
+}
+
+class ActionRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto r = ActionRepository::open(dir_.file("a.db"));
+    ASSERT_TRUE(r) << r.error().message;
+    repo_.emplace(std::move(*r));
+  }
+  TempDir dir_;
+  std::optional<ActionRepository> repo_;
+};
+
+TEST_F(ActionRepositoryTest, RecordsTheLifeOfAnAction) {
+  auto a = make(RemediationAction::EnableIcloudBackup, kT0);
+  a.trigger = ActionTrigger::Manual;
+  a.comment = "asked by the teacher";
+  auto id = repo_->request(a);
+  ASSERT_TRUE(id) << id.error().message;
+  ASSERT_TRUE(repo_->markStarted(*id, kT0 + seconds(1)));
+  ASSERT_TRUE(repo_->finish(*id, ActionResult::Done, "", "verified", kT0 + seconds(3)));
+  auto back = repo_->byId(*id);
+  ASSERT_TRUE(back && *back);
+  const ActionRecord& r = **back;
+  EXPECT_EQ(r.udid, kUdid);
+  EXPECT_EQ(r.action, RemediationAction::EnableIcloudBackup);
+  EXPECT_EQ(r.trigger, ActionTrigger::Manual);
+  EXPECT_EQ(r.comment, "asked by the teacher");
+  EXPECT_EQ(r.requestedAt, kT0);
+  EXPECT_EQ(r.startedAt, kT0 + seconds(1));
+  EXPECT_EQ(r.finishedAt, kT0 + seconds(3));
+  EXPECT_EQ(r.result, ActionResult::Done);
+  EXPECT_EQ(r.outcome, "verified");
+  EXPECT_EQ(*repo_->lastVerifiedEnable(kUdid), kT0 + seconds(3));
+}
+
+TEST_F(ActionRepositoryTest, SkipsAndDryRunsAreStoredFinished) {
+  auto skip = make(RemediationAction::Restart, kT0, ActionResult::Skipped);
+  skip.reason = "passcode";
+  ASSERT_TRUE(repo_->request(skip));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::DryRun)));
+  auto rows = repo_->forDevice(kUdid, 0);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].result, ActionResult::DryRun);  // newest first
+  EXPECT_EQ((*rows)[1].reason, "passcode");
+  EXPECT_EQ((*rows)[1].finishedAt, kT0);
+  EXPECT_TRUE(repo_->unfinished(RemediationAction::Restart)->empty());
+}
+
+TEST_F(ActionRepositoryTest, CountsForTheLimitsLeaveSkipsOut) {
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0 - hours(2), ActionResult::Done)));
+  ASSERT_TRUE(repo_->request(
+      make(RemediationAction::Restart, kT0 - minutes(30), ActionResult::Done, "other")));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0 - minutes(20))));  // pending
+  ASSERT_TRUE(
+      repo_->request(make(RemediationAction::Restart, kT0 - minutes(10), ActionResult::Skipped)));
+  ASSERT_TRUE(repo_->request(
+      make(RemediationAction::EnableIcloudBackup, kT0 - minutes(5), ActionResult::Done)));
+  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kT0 - hours(1)), 2);
+  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kT0 - hours(3)), 3);
+  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kT0 - minutes(20));
+  EXPECT_EQ(*repo_->lastCounted("nobody", RemediationAction::Restart), std::nullopt);
+  auto last = repo_->last(kUdid, RemediationAction::Restart);
+  ASSERT_TRUE(last && *last);
+  EXPECT_EQ((*last)->result, ActionResult::Skipped);
+  EXPECT_EQ(repo_->unfinished(RemediationAction::Restart)->size(), 1u);
+}
+
+TEST_F(ActionRepositoryTest, UnfinishedAtStartUpBecomesInterruptedAndStillCounts) {
+  auto id = repo_->request(make(RemediationAction::Restart, kT0));
+  ASSERT_TRUE(id);
+  ASSERT_TRUE(repo_->markStarted(*id, kT0));
+  ASSERT_TRUE(repo_->finish(*id, ActionResult::Done, "", "pending", std::nullopt));
+  repo_.reset();  // the daemon stops with the restart in flight
+  auto reopened = ActionRepository::open(dir_.file("a.db"));
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(*reopened->interruptUnfinished(kT0 + minutes(1)), 1);
+  EXPECT_EQ(*reopened->interruptUnfinished(kT0 + minutes(2)), 0);
+  auto r = reopened->byId(*id);
+  EXPECT_EQ((*r)->result, ActionResult::Interrupted);
+  EXPECT_EQ((*r)->finishedAt, kT0 + minutes(1));
+  EXPECT_EQ(*reopened->countSince(RemediationAction::Restart, kT0), 1);
+  EXPECT_EQ(*reopened->lastCounted(kUdid, RemediationAction::Restart), kT0);
+}
+
+TEST_F(ActionRepositoryTest, SurvivesForgettingTheDevice) {
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::Done)));
+  auto store = Store::open(dir_.file("a.db"), OpenMode::ReadWrite);
+  ASSERT_TRUE(store) << store.error().message;
+  ASSERT_TRUE((*store)->deviceAttached(kUdid, kT0));
+  ASSERT_TRUE((*store)->forget(kUdid, kT0 + seconds(1)));
+  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kT0);
+}
+
+TEST_F(ActionRepositoryTest, ReadOnlyOpenReads) {
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::DryRun)));
+  auto ro = ActionRepository::openReadOnly(dir_.file("a.db"));
+  ASSERT_TRUE(ro) << ro.error().message;
+  EXPECT_EQ(ro->since(kT0 - seconds(1))->size(), 1u);
+  EXPECT_FALSE(ro->request(make(RemediationAction::Restart, kT0)));
+}
+
+TEST_F(ActionRepositoryTest, TheTableRefusesUnknownNames) {
+  auto db = Database::open(dir_.file("a.db"), DbAccess::ReadWrite);
+  ASSERT_TRUE(db);
+  EXPECT_FALSE(
+      db->exec("INSERT INTO actions (udid, action, trigger, requested_at) VALUES ('x', 'wipe', "
+               "'policy', 1)"));
+  EXPECT_FALSE(
+      db->exec("INSERT INTO actions (udid, action, trigger, requested_at, result) VALUES ('x', "
+               "'restart', 'policy', 1, 'maybe')"));
+}
+
+}  // namespace
+}  // namespace ibackupmon
