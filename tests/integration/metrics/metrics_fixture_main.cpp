@@ -3,7 +3,7 @@
 // Prometheus integration tests of shapes a simulated fleet cannot produce quickly (stall waves,
 // usbmuxd down, every state at once); the Alertmanager email test runs the real daemon instead.
 //
-//   ibackupmon-metrics-fixture --scenario fleet|wave|usbmuxd-down [--devices N]
+//   ibackupmon-metrics-fixture --scenario fleet|wave|usbmuxd-down|usbmuxd-wedged [--devices N]
 //                              [--wave-file PATH] [--status-json PATH] [--frozen 1]
 //                              --port-file PATH
 //
@@ -72,6 +72,12 @@ FleetView fleetFor(const Args& a, TimePoint now) {
   if (a.scenario == "usbmuxd-down") {
     FleetView v = testing::makeSyntheticFleet(a.devices, now - std::chrono::hours(1));
     v.usbmuxdUp = false;
+    v.at = now;
+    return v;
+  }
+  if (a.scenario == "usbmuxd-wedged") {  // accepts connections, answers nothing for 10 minutes
+    FleetView v = testing::makeSyntheticFleet(a.devices, now - std::chrono::hours(1));
+    v.usbmuxdWedgedSince = now - std::chrono::minutes(10);
     v.at = now;
     return v;
   }

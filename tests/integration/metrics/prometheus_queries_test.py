@@ -6,7 +6,8 @@ expected shape. A typo'd metric or label name returns nothing and fails here.
 
 Fleet: host "hosta" serves a synthetic fleet whose backed-up devices all go stale at once when
 the test says so (a wave, for the fleet-stall rule); "hostb" has usbmuxd down and an older view of four of hosta's
-devices (for the latest-view logic); "hostc" is a dead port (for up == 0)."""
+devices (for the latest-view logic); "hostc" is a dead port (for up == 0); "hostd" has a wedged
+usbmuxd and the same older view as hostb."""
 import json
 import os
 import re
@@ -111,14 +112,15 @@ def main():
         wave_file = os.path.join(procs.dir, "wave")
         port_a = start_fixture(procs, "hosta", "wave", ["--wave-file", wave_file])
         port_b = start_fixture(procs, "hostb", "usbmuxd-down", ["--devices", "4"])
+        port_d = start_fixture(procs, "hostd", "usbmuxd-wedged", ["--devices", "4"])
         text = http_get(f"http://127.0.0.1:{port_a}/metrics")
         lint = subprocess.run([os.environ.get("PROMTOOL", "promtool"), "check", "metrics"],
                               input=text.encode(), capture_output=True)
         assert lint.returncode == 0 and not lint.stdout and not lint.stderr, \
             f"promtool check metrics: {lint.stdout.decode()}{lint.stderr.decode()}"
         rules_path, rules = rules_copy(procs)
-        cfg = prometheus_config([("hosta", port_a), ("hostb", port_b), ("hostc", free_port())],
-                                rules_path)
+        cfg = prometheus_config([("hosta", port_a), ("hostb", port_b), ("hostc", free_port()),
+                                 ("hostd", port_d)], rules_path)
         api = start_prometheus(procs, cfg)
         wait_for("fresh devices recorded before the wave",
                  lambda: non_empty(api.query('ibackupmon:device_backup_stale{host="hosta"} == 0')))
@@ -126,6 +128,8 @@ def main():
         wait_for("the stale wave to be recorded",
                  lambda: non_empty(api.query('host:ibackupmon_devices_newly_stale:count{host="hosta"}')))
         wait_for("hostc seen down", lambda: non_empty(api.query('up{host="hostc"} == 0')))
+        wait_for("hostd's usbmuxd seen wedged",
+                 lambda: non_empty(api.query('ibackupmon_usbmuxd_wedged{host="hostd"} == 1')))
         wait_for("two samples per series for rate()",
                  lambda: non_empty(api.query('rate(ibackupmon_probe_errors_total[10s]) > 0')))
         procs.check_alive()
