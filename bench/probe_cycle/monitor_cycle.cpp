@@ -36,34 +36,61 @@ Config cycleConfig(const MonitorCycleOptions& o) {
   return config;
 }
 
+// The daemon's path in process: the store (SQLite or null) behind a TimingStore, a Monitor on
+// its own io thread; stopped and joined when it goes out of scope.
+class RunningMonitor {
+ public:
+  RunningMonitor(const MonitorCycleOptions& o, const Config& config) {
+    if (!o.storePath.empty()) {
+      auto opened = Store::open(o.storePath, OpenMode::ReadWrite);
+      if (!opened) throw std::runtime_error(opened.error().message);
+      sqlite_ = std::move(*opened);
+    }
+    store = std::make_unique<TimingStore>(sqlite_.get());
+    monitor = std::make_unique<Monitor>(MonitorDeps{io_,
+                                                    *store,
+                                                    std::make_shared<LockdownConnector>(),
+                                                    std::make_shared<SystemClock>(),
+                                                    {},
+                                                    nullptr},
+                                        config);
+    if (auto started = monitor->start(); !started) {
+      throw std::runtime_error("monitor start: " + started.error().message);
+    }
+    loop_ = std::thread([this] { io_.run(); });
+  }
+  ~RunningMonitor() {
+    monitor->stop();
+    work_.reset();
+    io_.stop();
+    loop_.join();
+    monitor.reset();  // before the io_context its strand and timers live on
+    store.reset();    // before the SQLite store it forwards to
+  }
+  RunningMonitor(const RunningMonitor&) = delete;
+  RunningMonitor& operator=(const RunningMonitor&) = delete;
+
+  std::unique_ptr<TimingStore> store;
+  std::unique_ptr<Monitor> monitor;
+
+ private:
+  std::unique_ptr<Store> sqlite_;
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_ =
+      boost::asio::make_work_guard(io_);
+  std::thread loop_;
+};
+
 }  // namespace
 
 LoopResult runMonitorCycle(const MonitorCycleOptions& o, const SimProcess& sim) {
-  std::unique_ptr<Store> sqlite;
-  if (!o.storePath.empty()) {
-    auto opened = Store::open(o.storePath, OpenMode::ReadWrite);
-    if (!opened) throw std::runtime_error(opened.error().message);
-    sqlite = std::move(*opened);
-  }
-  TimingStore store(sqlite.get());
   const Config config = cycleConfig(o);
   LoopResult r;
   r.devices = countUsbDevices();
   r.measured = r.devices;
-
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);
-  Monitor monitor(MonitorDeps{io,
-                              store,
-                              std::make_shared<LockdownConnector>(),
-                              std::make_shared<SystemClock>(),
-                              {},
-                              nullptr},
-                  config);
-  if (auto started = monitor.start(); !started) {
-    throw std::runtime_error("monitor start: " + started.error().message);
-  }
-  std::thread loop([&io] { io.run(); });
+  auto running = std::make_unique<RunningMonitor>(o, config);
+  TimingStore& store = *running->store;
+  Monitor& monitor = *running->monitor;
 
   const double cpu0 = processCpuSeconds();
   const double simCpu0 = sim.cpuSeconds();
@@ -82,10 +109,7 @@ LoopResult runMonitorCycle(const MonitorCycleOptions& o, const SimProcess& sim) 
   r.wallSeconds = std::chrono::duration<double>(store.lastDone() - t0).count();
   r.sessionsOk = store.sessionsOpened();
   r.failedSeconds = store.failedSeconds();
-  monitor.stop();
-  work.reset();
-  io.stop();
-  loop.join();
+  running.reset();
   if (done < r.devices) {
     throw std::runtime_error("only " + std::to_string(done) + " of " + std::to_string(r.devices) +
                              " devices finished a cycle within " +
@@ -104,32 +128,14 @@ CartResult runCartAttach(const MonitorCycleOptions& o, SimProcess& sim, int cart
   const std::vector<std::string> cartUdids(readable.end() - cart, readable.end());
   for (const auto& udid : cartUdids) sim.plug(udid, false);
 
-  std::unique_ptr<Store> sqlite;
-  if (!o.storePath.empty()) {
-    auto opened = Store::open(o.storePath, OpenMode::ReadWrite);
-    if (!opened) throw std::runtime_error(opened.error().message);
-    sqlite = std::move(*opened);
-  }
-  TimingStore store(sqlite.get());
   Config config = cycleConfig(o);
   config.probe.interval = std::chrono::seconds(intervalSeconds);
   CartResult r;
   r.known = countUsbDevices();
   r.cart = cart;
-
-  boost::asio::io_context io;
-  auto work = boost::asio::make_work_guard(io);
-  Monitor monitor(MonitorDeps{io,
-                              store,
-                              std::make_shared<LockdownConnector>(),
-                              std::make_shared<SystemClock>(),
-                              {},
-                              nullptr},
-                  config);
-  if (auto started = monitor.start(); !started) {
-    throw std::runtime_error("monitor start: " + started.error().message);
-  }
-  std::thread loop([&io] { io.run(); });
+  RunningMonitor running(o, config);
+  TimingStore& store = *running.store;
+  Monitor& monitor = *running.monitor;
   const auto deadline = std::chrono::seconds(o.deadlineSeconds);
   int done = 0;
   std::vector<std::chrono::steady_clock::time_point> attachedAt;
@@ -156,10 +162,6 @@ CartResult runCartAttach(const MonitorCycleOptions& o, SimProcess& sim, int cart
     }
     watcher.stop();
   }
-  monitor.stop();
-  work.reset();
-  io.stop();
-  loop.join();
   if (done < r.known + cart) {
     throw std::runtime_error(
         "only " + std::to_string(done) + " of " + std::to_string(r.known + cart) +

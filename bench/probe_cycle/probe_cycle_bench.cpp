@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "device/lockdown_connector.h"
 #include "monitor_cycle.h"
 #include "raw_loop.h"
 #include "tool_loop.h"
@@ -199,6 +200,8 @@ void measureCart(const Options& o, int known, const std::string& workDir) {
 int main(int argc, char** argv) {
   try {
     const Options o = parse(argc, argv);
+    // Workers may still be pairing (OpenSSL key generation) when main returns, as in the daemon.
+    ibackupmon::keepTlsStateUntilExit();
     spdlog::set_level(spdlog::level::warn);  // one info line per attach would drown the table
     const std::string workDir = "/tmp/bench-probe-cycle-" + std::to_string(getpid());
     std::filesystem::create_directories(workDir);
