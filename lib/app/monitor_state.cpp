@@ -72,6 +72,11 @@ void logInvalidValues(const std::string& udid, const DeviceSnapshot& snapshot,
 }  // namespace
 
 void Monitor::loadConfig(const Config& config) {
+  if (config.remediation.anyActionEnabled()) {
+    spdlog::warn(
+        "[remediation] turns actions on, but this version of ibackupmond sends no request to a "
+        "device: the section is checked and otherwise ignored (docs/remediation.md)");
+  }
   config_ = config;
   diagnosis_ = diagnosisConfigFrom(config);
   filter_ = DeviceFilter(config.probe.include, config.probe.exclude);

@@ -57,18 +57,9 @@ class LockdownSession final : public DeviceSession {
 
   Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
                                                      const std::string& className) override {
-    lockdownd_service_descriptor_t svc = nullptr;
-    const auto err = lockdownd_start_service(client_, "com.apple.mobile.diagnostics_relay", &svc);
-    if (err != LOCKDOWN_E_SUCCESS) {
-      return tl::unexpected(lockdownError(err, "StartService(diagnostics_relay)", udid_));
-    }
-    diagnostics_relay_client_t diag = nullptr;
-    const auto derr = diagnostics_relay_client_new(dev_, svc, &diag);
-    lockdownd_service_descriptor_free(svc);
-    if (derr != DIAGNOSTICS_RELAY_E_SUCCESS) {
-      return makeError(errc::kServiceUnavailable,
-                       "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
-    }
+    auto started = startDiagnostics();
+    if (!started) return tl::unexpected(started.error());
+    diagnostics_relay_client_t diag = *started;
     // An empty name queries by class alone.
     auto result = name.empty() ? Expected<std::optional<PlistDict>>(std::optional<PlistDict>())
                                : query(diag, name.c_str(), nullptr);
@@ -82,6 +73,23 @@ class LockdownSession final : public DeviceSession {
   Expected<void> restart() override;
 
  private:
+  // StartService(diagnostics_relay) and its client; the caller says goodbye and frees it.
+  Expected<diagnostics_relay_client_t> startDiagnostics() {
+    lockdownd_service_descriptor_t svc = nullptr;
+    const auto err = lockdownd_start_service(client_, "com.apple.mobile.diagnostics_relay", &svc);
+    if (err != LOCKDOWN_E_SUCCESS) {
+      return tl::unexpected(lockdownError(err, "StartService(diagnostics_relay)", udid_));
+    }
+    diagnostics_relay_client_t diag = nullptr;
+    const auto derr = diagnostics_relay_client_new(dev_, svc, &diag);
+    lockdownd_service_descriptor_free(svc);
+    if (derr != DIAGNOSTICS_RELAY_E_SUCCESS) {
+      return makeError(errc::kServiceUnavailable,
+                       "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
+    }
+    return diag;
+  }
+
   Expected<std::optional<PlistDict>> query(diagnostics_relay_client_t diag, const char* name,
                                            const char* cls) {
     PlistOwner node;
@@ -171,18 +179,9 @@ Expected<void> LockdownSession::enableCloudBackup() {
 }
 
 Expected<void> LockdownSession::restart() {
-  lockdownd_service_descriptor_t svc = nullptr;
-  const auto err = lockdownd_start_service(client_, "com.apple.mobile.diagnostics_relay", &svc);
-  if (err != LOCKDOWN_E_SUCCESS) {
-    return tl::unexpected(lockdownError(err, "StartService(diagnostics_relay)", udid_));
-  }
-  diagnostics_relay_client_t diag = nullptr;
-  const auto derr = diagnostics_relay_client_new(dev_, svc, &diag);
-  lockdownd_service_descriptor_free(svc);
-  if (derr != DIAGNOSTICS_RELAY_E_SUCCESS) {
-    return makeError(errc::kServiceUnavailable,
-                     "diagnostics_relay on " + udid_ + " failed: error " + std::to_string(derr));
-  }
+  auto started = startDiagnostics();
+  if (!started) return tl::unexpected(started.error());
+  diagnostics_relay_client_t diag = *started;
   const auto rerr =
       diagnostics_relay_restart(diag, DIAGNOSTICS_RELAY_ACTION_FLAG_WAIT_FOR_DISCONNECT);
   diagnostics_relay_goodbye(diag);
