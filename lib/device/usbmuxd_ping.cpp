@@ -47,8 +47,9 @@ std::uint32_t readLe32(const unsigned char* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
 }
 
+// Rounded up: poll() given the truncated milliseconds would wake up to 1 ms before the deadline.
 int remainingMs(Clock::time_point end) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - Clock::now()).count();
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(end - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
@@ -62,7 +63,8 @@ bool waitFor(int fd, short events, Clock::time_point end) {
     pollfd p{fd, events, 0};
     int n = ::poll(&p, 1, remainingMs(end));
     if (n > 0) return true;
-    if (n == 0) return false;
+    if (n == 0 && Clock::now() >= end) return false;
+    if (n == 0) continue;
     if (errno != EINTR) return true;  // let the following call report the error
   }
 }
