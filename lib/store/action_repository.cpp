@@ -155,4 +155,44 @@ Expected<std::optional<TimePoint>> ActionRepository::lastVerifiedEnable(const st
   return *row ? **row : std::nullopt;
 }
 
+Expected<bool> ActionRepository::everSeenLocked(const std::string& udid) {
+  auto row = queryOne(db_,
+                      "SELECT EXISTS (SELECT 1 FROM condition_intervals c JOIN devices d ON "
+                      "d.id = c.device_id WHERE d.udid = ?1 AND "
+                      "c.condition_id = 'passcode_locked') AS seen",
+                      binds(udid), [](const Row& r) { return r.int64("seen") != 0; });
+  if (!row) return tl::unexpected(row.error());
+  return row->value_or(false);
+}
+
+Expected<std::set<std::string>> ActionRepository::acknowledged(const std::string& udid,
+                                                               TimePoint now) {
+  auto rows =
+      queryAll(db_,
+               "SELECT condition FROM alert_acks WHERE udid = ?1 AND "
+               "(until IS NULL OR until > ?2)",
+               binds(udid, toUnixSeconds(now)), [](const Row& r) { return r.text("condition"); });
+  if (!rows) return tl::unexpected(rows.error());
+  return std::set<std::string>(rows->begin(), rows->end());
+}
+
+Expected<std::optional<TimePoint>> ActionRepository::pausedUntil() {
+  auto row =
+      queryOne(db_, "SELECT until FROM remediation_pause WHERE id = 1", binds(),
+               [](const Row& r) { return r.optionalTime("until").value_or(TimePoint::max()); });
+  if (!row) return tl::unexpected(row.error());
+  return *row;
+}
+
+Expected<void> ActionRepository::pause(TimePoint at, std::optional<TimePoint> until) {
+  return execBound(db_,
+                   "INSERT OR REPLACE INTO remediation_pause (id, paused_at, until) "
+                   "VALUES (1, ?1, ?2)",
+                   toUnixSeconds(at), unixOrNull(until));
+}
+
+Expected<void> ActionRepository::resume() {
+  return execBound(db_, "DELETE FROM remediation_pause");
+}
+
 }  // namespace ibackupmon

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,17 @@ class ActionRepository {
   Expected<std::vector<ActionRecord>> unfinished(RemediationAction action);
   /// When this device's iCloud Backup was last turned on by the daemon and verified.
   Expected<std::optional<TimePoint>> lastVerifiedEnable(const std::string& udid);
+  /// Whether the device was ever diagnosed passcode_locked (its condition history, kept for
+  /// retention.days).
+  Expected<bool> everSeenLocked(const std::string& udid);
+  /// The acknowledgements of this device in force at `now` (ibackupmonctl ack): the condition
+  /// ids, with "" for the whole device.
+  Expected<std::set<std::string>> acknowledged(const std::string& udid, TimePoint now);
+
+  /// The kill switch: nullopt = not paused; TimePoint::max() = until resume.
+  Expected<std::optional<TimePoint>> pausedUntil();
+  Expected<void> pause(TimePoint at, std::optional<TimePoint> until);
+  Expected<void> resume();
 
  private:
   Database db_;

@@ -128,6 +128,44 @@ TEST_F(ActionRepositoryTest, ReadOnlyOpenReads) {
   EXPECT_FALSE(ro->request(make(RemediationAction::Restart, kT0)));
 }
 
+TEST_F(ActionRepositoryTest, ThePauseSwitchSurvivesAReopen) {
+  EXPECT_EQ(*repo_->pausedUntil(), std::nullopt) << "no row: not paused";
+  ASSERT_TRUE(repo_->pause(kT0, std::nullopt));
+  auto reopened = ActionRepository::open(dir_.file("a.db"));
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(*reopened->pausedUntil(), TimePoint::max()) << "until resume";
+  ASSERT_TRUE(reopened->pause(kT0, kT0 + hours(2)));  // replaces the row
+  EXPECT_EQ(*reopened->pausedUntil(), kT0 + hours(2));
+  ASSERT_TRUE(reopened->resume());
+  EXPECT_EQ(*repo_->pausedUntil(), std::nullopt);
+}
+
+TEST_F(ActionRepositoryTest, AcknowledgementsInForceAndLocksSeenComeFromTheirTables) {
+  auto db = Database::open(dir_.file("a.db"), DbAccess::ReadWrite);
+  ASSERT_TRUE(db);
+  const auto t0 = toUnixSeconds(kT0);
+  ASSERT_TRUE(db->exec("INSERT INTO alert_acks (udid, condition, until, created_at) VALUES ('" +
+                       kUdid + "', 'stale_unexplained', NULL, 1), ('" + kUdid +
+                       "', 'icloud_backup_disabled', " + std::to_string(t0 - 1) + ", 1), ('" +
+                       kUdid + "', '', " + std::to_string(t0 + 60) + ", 1)"));
+  auto acks = repo_->acknowledged(kUdid, kT0);
+  ASSERT_TRUE(acks) << acks.error().message;
+  EXPECT_EQ(*acks, (std::set<std::string>{"", "stale_unexplained"})) << "the expired one is out";
+  EXPECT_TRUE(repo_->acknowledged("other", kT0)->empty());
+
+  EXPECT_FALSE(*repo_->everSeenLocked(kUdid)) << "no device row yet";
+  ASSERT_TRUE(db->exec("INSERT INTO devices (id, udid, first_seen, last_seen) VALUES (7, '" +
+                       kUdid + "', 1, 1)"));
+  ASSERT_TRUE(
+      db->exec("INSERT INTO condition_intervals (device_id, condition_id, severity, "
+               "opened, closed) VALUES (7, 'trust_pending', 'warning', 1, 2)"));
+  EXPECT_FALSE(*repo_->everSeenLocked(kUdid));
+  ASSERT_TRUE(
+      db->exec("INSERT INTO condition_intervals (device_id, condition_id, severity, "
+               "opened, closed) VALUES (7, 'passcode_locked', 'warning', 3, 4)"));
+  EXPECT_TRUE(*repo_->everSeenLocked(kUdid)) << "a closed interval still counts";
+}
+
 TEST_F(ActionRepositoryTest, TheTableRefusesUnknownNames) {
   auto db = Database::open(dir_.file("a.db"), DbAccess::ReadWrite);
   ASSERT_TRUE(db);
