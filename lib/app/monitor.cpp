@@ -36,11 +36,14 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
   loadConfig(config);
   // Called on a worker's thread, under the sink's lock: stop() closes the sink before the
   // Monitor goes, so `this` is alive here; the handler itself is guarded.
-  sink_->deliver = [this](std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
+  sink_->deliver = [this](std::string udid, std::uint64_t cycle, CycleResult result) {
     post([this, udid = std::move(udid), cycle,
-          snap = std::move(snap)]() mutable { onResult(udid, cycle, std::move(snap)); },
+          result = std::move(result)]() mutable { onResult(udid, cycle, std::move(result)); },
          AfterStop::Run);
   };
+  if (deps_.actions != nullptr) {
+    ledger_ = std::make_unique<RemediationLedger>(*deps_.actions, deps_.clock);
+  }
 }
 
 Monitor::~Monitor() {
@@ -57,6 +60,7 @@ void Monitor::stop() {
   wakeTimer_->cancel();
   tickTimer_->cancel();
   publishTimer_->cancel();
+  if (restartWatch_ && restartWatch_->timer) restartWatch_->timer->cancel();
   for (auto& [udid, e] : devices_) {
     if (e->timeout) e->timeout->cancel();
   }
@@ -130,6 +134,7 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
   e.freshAttach = true;
   e.backoffLevel = 0;
   spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
+  noteRestartAttach(device.udid);
   if (!e.pendingName) rediagnose(e);
   if (!device.network) requestUsbScan();  // where it was is no news: its slot comes from sysfs
   pump();
@@ -153,6 +158,7 @@ void Monitor::detach(const DeviceRef& device, TimePoint now) {
     return;
   }
   sessions_.record({device.udid, SessionEvent::Detached, now});
+  noteRestartDetach(device.udid);
   if (e.latest) e.latest->connected = false;
   e.slot.reset();
   spdlog::info("device {} detached", device.udid);
@@ -192,10 +198,29 @@ void Monitor::dispatch(Entry& e) {
   e.dispatchedAt = timers_->now();
   ++inFlight_;
   const SessionOptions options{config_.probe.pair};
+  std::optional<RemediationAction> action;
+  if (e.pendingAction) {
+    sendingAction(e);
+    action = e.actionOut->action;
+  }
   e.poolJob = pool_.submit([connector = deps_.connector, probes = probes_, clock = deps_.clock,
-                            sink = sink_, ref = e.ref, options, cycle] {
-    DeviceSnapshot snap = runProbeCycle(*connector, ref, options, *probes, *clock);
-    sink->send(ref.udid, cycle, std::move(snap));
+                            sink = sink_, ref = e.ref, options, cycle, action] {
+    CycleResult result;
+    if (action) {
+      // The request goes first, on its own session; after a restart request nothing is read
+      // (the device is going away), after the others the cycle's reads verify it.
+      result.actionSent = true;
+      auto session = connector->open(ref, options);
+      Expected<void> done =
+          session ? (*action == RemediationAction::Restart ? (*session)->restart()
+                                                           : (*session)->enableCloudBackup())
+                  : Expected<void>(tl::unexpected(session.error()));
+      if (!done) result.actionError = done.error();
+    }
+    if (action != RemediationAction::Restart) {
+      result.snapshot = runProbeCycle(*connector, ref, options, *probes, *clock);
+    }
+    sink->send(ref.udid, cycle, std::move(result));
   });
   if (!e.timeout) e.timeout = timers_->makeTimer(strand_);
   arm(*e.timeout, std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.timeout),
@@ -221,6 +246,12 @@ void Monitor::onTimeout(const std::string& udid, std::uint64_t cycle) {
                   config_.probe.maxAbandonedWorkers, pool_.capacity(), config_.probe.concurrency);
   }
   for (auto* o : deps_.observers) o->onWorkerAbandoned(udid);
+  if (e.actionOut) {
+    auto run = std::move(*e.actionOut);
+    e.actionOut.reset();
+    if (run.action == RemediationAction::Restart) endRestartWatch(ActionResult::Failed, "");
+    finishAction(run, udid, ActionResult::Failed, "timeout", "");
+  }
   failCycle(e, "no answer within " + std::to_string(secs) + "s", static_cast<double>(secs));
   pump();
 }
@@ -248,7 +279,7 @@ void Monitor::noteStillStuck(Entry& e) {
             0.0);
 }
 
-void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnapshot snapshot) {
+void Monitor::onResult(const std::string& udid, std::uint64_t cycle, CycleResult result) {
   auto it = devices_.find(udid);
   if (it == devices_.end()) return;
   Entry& e = *it->second;
@@ -261,6 +292,20 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnaps
   --inFlight_;
   ++stats_.cyclesCompleted;
   if (e.timeout) e.timeout->cancel();
+  if (e.actionOut) {
+    auto run = std::move(*e.actionOut);
+    e.actionOut.reset();
+    settleAction(e, std::move(run), result);
+  }
+  if (!result.snapshot) {  // a restart request went out; nothing was read
+    const bool leaving = isLeaving(e.state);
+    if (move(e, leaving ? LifecycleEvent::CycleFailed : LifecycleEvent::CycleOk) && !leaving) {
+      scheduleNext(e, true);
+    }
+    pump();
+    return;
+  }
+  DeviceSnapshot& snapshot = *result.snapshot;
   const bool ok = cycleSucceeded(snapshot);
   if (isLeaving(e.state)) {  // forgotten or excluded meanwhile: nothing more to record
     move(e, LifecycleEvent::CycleFailed);
@@ -275,6 +320,8 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, DeviceSnaps
     }
     process(e, std::move(snapshot));
     scheduleNext(e, ok);
+    noteRestartCycle(e);
+    considerRemediation(e);
   }
   pump();
 }

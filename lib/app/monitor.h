@@ -12,15 +12,18 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
 #include <vector>
 
 #include "app/asio.h"
+#include "app/control_commands.h"
 #include "app/device_filter.h"
 #include "app/device_lifecycle.h"
 #include "app/external_facts.h"
 #include "app/probe_pool.h"
+#include "app/remediation_ledger.h"
 #include "app/session_recorder.h"
 #include "app/timer_service.h"
 #include "config/config.h"
@@ -50,6 +53,9 @@ struct MonitorDeps {
   /// recorded and diagnosed. nullptr = steady-clock asio timers. Tests pass a manual one that
   /// moves with their `clock`.
   std::shared_ptr<TimerService> timers = nullptr;
+  /// The audit trail of remediation, on its own connection; nullptr = the monitor never acts on
+  /// a device (docs/remediation.md).
+  ActionRepository* actions = nullptr;
 };
 
 /// Counters for logs, tests and the bench.
@@ -83,10 +89,29 @@ class Monitor final : public WatcherListener {
   /// A ping of the usbmuxd wedge watch (device/usbmuxd_ping.h); any thread, only posts.
   void onUsbmuxdPing(const UsbmuxdPing& ping);
 
+  /// The control commands `act` and `remediation` (docs/remediation.md): parses the request,
+  /// decides and replies on the strand; `act` replies once the device request is done. Any
+  /// thread.
+  void handleControl(ControlRequest request, ControlReply reply);
+
   /// Runs fn on the strand with the current view and counters (tests, bench); not after stop().
   void inspect(std::function<void(const FleetView&, const MonitorStats&)> fn);
 
   struct Entry;
+  /// An action on its way to a device: decided, recorded, sent with the device's next cycle.
+  struct ActionRun {
+    RemediationAction action = RemediationAction::Restart;
+    ActionTrigger trigger = ActionTrigger::Policy;
+    std::int64_t row = 0;  ///< its audit row
+    ControlReply reply;    ///< a manual request's answer; empty for the policy
+  };
+  /// What a worker hands back: the cycle's reads (none after a restart request) and, when an
+  /// action went with the cycle, how the device answered it.
+  struct CycleResult {
+    std::optional<DeviceSnapshot> snapshot;
+    bool actionSent = false;
+    std::optional<Error> actionError;
+  };
 
  private:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
@@ -123,7 +148,7 @@ class Monitor final : public WatcherListener {
   void pump();
   void dispatch(Entry& e);
   void onTimeout(const std::string& udid, std::uint64_t job);
-  void onResult(const std::string& udid, std::uint64_t job, DeviceSnapshot snapshot);
+  void onResult(const std::string& udid, std::uint64_t job, CycleResult result);
   /// Counts a cycle's outcome: backoff and the next due time.
   void scheduleNext(Entry& e, bool ok);
   void failCycle(Entry& e, const std::string& detail, double seconds);
@@ -143,6 +168,34 @@ class Monitor final : public WatcherListener {
   FleetView view() const;
   bool admit(Entry& e, const std::optional<std::string>& name, bool attachedNow);
   void loadConfig(const Config& config);
+  // monitor_remediation.cpp: decisions, device requests and their outcomes
+  /// Loads the kill switch and marks actions left unfinished by an earlier run `interrupted`.
+  void startRemediation();
+  /// The policy's decisions for a device after one of its cycles; an action to take goes out
+  /// with the device's next dispatch, at once.
+  void considerRemediation(Entry& e);
+  RemediationDeviceFacts remediationFacts(Entry& e, TimePoint now);
+  RemediationHostFacts remediationHost(TimePoint now) const;
+  /// The audit row of a decision; 0 when none was written.
+  std::int64_t recordDecision(Entry& e, RemediationAction action, ActionTrigger trigger,
+                              const RemediationDecision& decision, const std::string& comment);
+  /// An action goes out with this dispatch: its row is started, a restart is watched.
+  void sendingAction(Entry& e);
+  /// How the device answered the request sent with its cycle (`read`: the cycle's reads after
+  /// it, nullptr after a restart request).
+  void settleAction(Entry& e, ActionRun run, const CycleResult& result);
+  void finishAction(const ActionRun& run, const std::string& udid, ActionResult result,
+                    const std::string& reason, const std::string& outcome);
+  /// The restart watch: a detach, then an attach of the same UDID, then a cycle that says how it
+  /// came back; or restart_timeout.
+  void noteRestartDetach(const std::string& udid);
+  void noteRestartAttach(const std::string& udid);
+  void noteRestartCycle(Entry& e);
+  void endRestartWatch(ActionResult result, const std::string& outcome);
+  bool remediationPaused(TimePoint now) const;
+  RemediationView remediationView() const;
+  void act(const nlohmann::json& request, ControlReply reply);
+  void remediationCommand(const nlohmann::json& request, ControlReply reply);
   // monitor_housekeeping.cpp: periodic re-diagnosis, forgetting, pruning
   void armTick(std::chrono::milliseconds delay);
   void tick();
@@ -179,7 +232,21 @@ class Monitor final : public WatcherListener {
   std::map<std::string, UsbPort> usbPorts_;  // the last sysfs scan, by upper-case UDID
   std::vector<std::string> usbProblems_;     // its problems, logged when they change
   bool usbScanRunning_ = false;
-  bool usbScanAgain_ = false;  // asked for while one ran: one more read after it
+  bool usbScanAgain_ = false;                  // asked for while one ran: one more read after it
+  std::unique_ptr<RemediationLedger> ledger_;  // null: the monitor never acts
+  struct RestartWatch {
+    std::string udid;
+    std::int64_t row = 0;
+    bool detached = false;
+    bool attachedAgain = false;
+    std::unique_ptr<TimerService::Timer> timer;  // restart_timeout
+  };
+  std::optional<RestartWatch> restartWatch_;  // one restart in flight per host
+  std::optional<TimePoint> pausedUntil_;      // ibackupmonctl remediation pause
+  // Devices whose iCloud Backup ibackupmond turned on and saw on: when (icloud_backup_turned_off_
+  // again); loaded from the audit trail once per device.
+  std::map<std::string, std::optional<TimePoint>> turnedOnAt_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> actionCounts_;
   // Last member: destroyed (joined) first, while everything its task may touch still exists.
   boost::asio::thread_pool sysfsThread_{1};
 };

@@ -25,6 +25,7 @@ MonitorComponent::~MonitorComponent() {
   watcher_.reset();
   events_.reset();  // unsubscribes (joins libusbmuxd's event thread)
   monitor_.reset();
+  actions_.reset();
   if (ownStore_ && ctx_.store == ownStore_.get()) ctx_.store = nullptr;
   ownStore_.reset();
 }
@@ -39,11 +40,26 @@ Expected<void> MonitorComponent::start() {
     ownStore_ = std::move(*opened);
     ctx_.store = ownStore_.get();
   }
+  auto actions = ActionRepository::open(config.storage.path);
+  if (!actions) return tl::unexpected(actions.error());
+  actions_.emplace(std::move(*actions));
   monitor_ = std::make_unique<Monitor>(
       MonitorDeps{ctx_.io, *ctx_.store, std::make_shared<LockdownConnector>(),
-                  std::make_shared<SystemClock>(), ctx_.fleetObservers, ctx_.externalFacts},
+                  std::make_shared<SystemClock>(), ctx_.fleetObservers, ctx_.externalFacts, nullptr,
+                  &*actions_},
       config);
   if (auto started = monitor_->start(); !started) return started;
+  if (ctx_.commands != nullptr) {
+    // Acting on a device is root's alone; every other peer is refused with the reason.
+    for (const char* name : {"act", "remediation"}) {
+      auto ok =
+          ctx_.commands->add(name, ControlAccess::RootOnly,
+                             [monitor = monitor_.get()](ControlRequest r, ControlReply reply) {
+                               monitor->handleControl(std::move(r), std::move(reply));
+                             });
+      if (!ok) return ok;
+    }
+  }
   events_ = std::make_unique<UsbmuxdEvents>();
   if (!events_->subscribed()) {
     spdlog::warn("usbmuxd event subscription failed; attach/detach seen by polling only");

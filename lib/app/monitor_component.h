@@ -5,11 +5,13 @@
 /// published in AppContext, else opens config.storage.path itself (before READY=1).
 
 #include <memory>
+#include <optional>
 
 #include "app/component.h"
 #include "app/monitor.h"
 #include "device/device_watcher.h"
 #include "device/usbmuxd_ping.h"
+#include "store/action_repository.h"
 #include "store/store.h"
 
 namespace ibackupmon {
@@ -19,14 +21,16 @@ class MonitorComponent final : public Component {
   explicit MonitorComponent(AppContext& ctx) : ctx_(ctx) {}
   ~MonitorComponent() override;
   std::string_view name() const override { return "monitor"; }
-  /// Loads histories from the store, subscribes to usbmuxd and starts watching.
+  /// Loads histories from the store, subscribes to usbmuxd and starts watching. Serves the
+  /// control commands `act` and `remediation` (root only).
   Expected<void> start() override;
   void applyConfig(const Config& config) override;
   void stop() override;
 
  private:
   AppContext& ctx_;
-  std::unique_ptr<Store> ownStore_;  // only when no store component published one
+  std::unique_ptr<Store> ownStore_;          // only when no store component published one
+  std::optional<ActionRepository> actions_;  // remediation's audit trail, its own connection
   std::unique_ptr<Monitor> monitor_;
   std::unique_ptr<UsbmuxdEvents> events_;  // the process's one usbmuxd subscription
   std::unique_ptr<DeviceWatcher> watcher_;

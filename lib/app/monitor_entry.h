@@ -29,19 +29,23 @@ struct Monitor::Entry {
   std::unique_ptr<TimerService::Timer> timeout;
   // "domain key" -> when an unusable value of it was last logged (one warning per hour and key).
   std::map<std::string, Time> invalidLogged;
+  // Remediation: an action waiting for the next dispatch, or the one out with the cycle.
+  std::optional<ActionRun> pendingAction;
+  std::optional<ActionRun> actionOut;
+  std::optional<bool> everSeenLocked;  // from the audit trail's view of the store, then kept
 
   bool attached() const { return isAttached(state); }
 };
 
 /// Workers hand results over here; after close() nothing reaches the (maybe destroyed) Monitor.
 struct Monitor::ResultSink {
-  using Deliver = std::function<void(std::string, std::uint64_t, DeviceSnapshot)>;
+  using Deliver = std::function<void(std::string, std::uint64_t, CycleResult)>;
   std::mutex mutex;
   Deliver deliver;
 
-  void send(std::string udid, std::uint64_t cycle, DeviceSnapshot snap) {
+  void send(std::string udid, std::uint64_t cycle, CycleResult result) {
     std::lock_guard lock(mutex);
-    if (deliver) deliver(std::move(udid), cycle, std::move(snap));
+    if (deliver) deliver(std::move(udid), cycle, std::move(result));
   }
   void close() {
     std::lock_guard lock(mutex);

@@ -36,6 +36,7 @@ Expected<void> Monitor::start() {
     devices_[e->udid] = std::move(e);
   }
   spdlog::info("monitor: {} known devices loaded", devices_.size());
+  startRemediation();
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
   post([this, interval] { armTick(std::min<std::chrono::milliseconds>(interval, kFirstTick)); });

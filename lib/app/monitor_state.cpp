@@ -6,6 +6,7 @@
 #include "app/history_tracker.h"
 #include "app/monitor.h"
 #include "app/monitor_entry.h"
+#include "core/duration.h"
 #include "core/time_format.h"
 #include "diagnosis/status_builder.h"
 #include "store/store.h"
@@ -72,10 +73,12 @@ void logInvalidValues(const std::string& udid, const DeviceSnapshot& snapshot,
 }  // namespace
 
 void Monitor::loadConfig(const Config& config) {
-  if (config.remediation.anyActionEnabled()) {
-    spdlog::warn(
-        "[remediation] turns actions on, but this version of ibackupmond sends no request to a "
-        "device: the section is checked and otherwise ignored (docs/remediation.md)");
+  if (const auto& r = config.remediation; r.anyActionEnabled()) {
+    spdlog::info("remediation: enable_icloud_backup {}, restart {}{}",
+                 r.enableIcloudBackup ? "on" : "off",
+                 r.restartAfter > Duration::zero() ? "after " + formatDuration(r.restartAfter)
+                                                   : std::string("off"),
+                 r.dryRun ? " (dry run: nothing is sent to a device)" : "");
   }
   config_ = config;
   diagnosis_ = diagnosisConfigFrom(config);
@@ -120,6 +123,9 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   in.history = e.history;
   if (auto it = settings_.find(e.udid); it != settings_.end()) in.setting = it->second;
   in.slot = e.slot;
+  if (auto on = turnedOnAt_.find(e.udid); on != turnedOnAt_.end()) {
+    in.icloudBackupTurnedOnAt = on->second;
+  }
   if (deps_.externalFacts != nullptr) {
     const auto& last = e.latest ? e.latest : e.history.lastSnapshot;
     in.external =
@@ -134,6 +140,7 @@ FleetView Monitor::view() const {
   FleetView v;
   v.usbmuxdUp = usbmuxdUp_;
   v.usbmuxdWedgedSince = usbmuxdWedgedSince_;
+  v.remediation = remediationView();
   v.at = deps_.clock->now();
   v.devices.reserve(devices_.size());
   for (const auto& [udid, e] : devices_) {

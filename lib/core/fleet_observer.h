@@ -7,7 +7,11 @@
 ///     void onFleetStatus(const FleetView& v) override { /* copy what you need */ }
 ///   };
 
+#include <cstdint>
+#include <map>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/condition.h"
@@ -15,11 +19,23 @@
 
 namespace ibackupmon {
 
+/// What remediation (docs/remediation.md) is set to do, and what it recorded since the daemon
+/// started.
+struct RemediationView {
+  bool enableIcloudBackup = false;
+  bool restart = false;
+  bool dryRun = false;
+  bool paused = false;
+  /// Audit rows finished since start: (action, result) -> count, e.g. ("restart", "done").
+  std::map<std::pair<std::string, std::string>, std::uint64_t> actions;
+};
+
 struct FleetView {
   std::vector<DeviceStatus> devices;  ///< every device not forgotten, worst first
   bool usbmuxdUp = false;
   /// Set while usbmuxd accepts connections but answers nothing: since when (first silent ping).
   std::optional<TimePoint> usbmuxdWedgedSince;
+  RemediationView remediation;
   TimePoint at{};
 };
 
