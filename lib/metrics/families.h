@@ -38,6 +38,10 @@ struct Families {
   GaugeFamily& devices;
   GaugeFamily& usbmuxdUp;
   GaugeFamily& usbmuxdWedged;
+  CounterFamily& remediationActions;
+  GaugeFamily& remediationEnabled;
+  GaugeFamily& remediationDryRun;
+  GaugeFamily& remediationPaused;
   GaugeFamily& fleetUpdated;
   GaugeFamily& buildInfo;
   HistogramFamily& probeDuration;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metrics/metrics_exporter.h"
 
+#include <map>
 #include <mutex>
 #include <set>
 
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include "core/remediation.h"
 #include "core/sanitize.h"
 #include "metrics/device_rows.h"
 #include "metrics/families.h"
@@ -32,6 +34,10 @@ struct MetricsExporter::Impl {
   metrics::Families f{registry};
   std::vector<metrics::DeviceRow> rows;  ///< the latest fleet view, one row per device
   metrics::ConditionIds conditionIds;    ///< catalog order, then ids first seen in a view
+  /// The view's remediation counts already added to the counter.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> remediationCounted;
+
+  void updateRemediation(const RemediationView& r);
 };
 
 MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
@@ -43,6 +49,15 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
   // A wedge is only ever reported by a ping that got no answer: 0 until one does.
   f.usbmuxdWedged.Add({}).Set(0);
   f.workersAbandoned.Add({});
+  for (const char* action : kRemediationActionNames) {
+    f.remediationEnabled.Add({{"action", action}}).Set(0);
+    for (auto result : {ActionResult::Done, ActionResult::Failed, ActionResult::Skipped,
+                        ActionResult::DryRun, ActionResult::Interrupted}) {
+      f.remediationActions.Add({{"action", action}, {"result", toString(result)}});
+    }
+  }
+  f.remediationDryRun.Add({}).Set(0);
+  f.remediationPaused.Add({}).Set(0);
   for (const char* connection : {"connected", "disconnected", "unknown"}) {
     f.devices.Add({{"state", connection}}).Set(0);
   }
@@ -51,6 +66,22 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
     f.alertsFailed.Add({{"channel", label(c)}});
   }
   for (const std::string& feed : o.feeds) f.feedErrors.Add({{"feed", label(feed)}});
+}
+
+void MetricsExporter::Impl::updateRemediation(const RemediationView& r) {
+  f.remediationEnabled.Add({{"action", toString(RemediationAction::EnableIcloudBackup)}})
+      .Set(r.enableIcloudBackup ? 1 : 0);
+  f.remediationEnabled.Add({{"action", toString(RemediationAction::Restart)}})
+      .Set(r.restart ? 1 : 0);
+  f.remediationDryRun.Add({}).Set(r.dryRun ? 1 : 0);
+  f.remediationPaused.Add({}).Set(r.paused ? 1 : 0);
+  for (const auto& [key, count] : r.actions) {
+    auto& counted = remediationCounted[key];
+    if (count <= counted) continue;
+    f.remediationActions.Add({{"action", label(key.first)}, {"result", label(key.second)}})
+        .Increment(static_cast<double>(count - counted));
+    counted = count;
+  }
 }
 
 // While usbmuxd is down nobody can tell which devices are attached: "unknown", not "disconnected".
@@ -93,6 +124,7 @@ void MetricsExporter::onFleetStatus(const FleetView& view) {
   impl_->updateDeviceCounts(view);
   impl_->f.usbmuxdUp.Add({}).Set(view.usbmuxdUp ? 1 : 0);
   impl_->f.usbmuxdWedged.Add({}).Set(view.usbmuxdWedgedSince ? 1 : 0);
+  impl_->updateRemediation(view.remediation);
   impl_->f.fleetUpdated.Add({}).Set(metrics::unixSeconds(view.at));
 }
 

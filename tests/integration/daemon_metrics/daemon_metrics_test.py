@@ -30,6 +30,10 @@ FAMILIES = {
     "ibackupmon_probe_errors_total": "counter",
     "ibackupmon_usbmuxd_up": "gauge",
     "ibackupmon_usbmuxd_wedged": "gauge",
+    "ibackupmon_remediation_actions_total": "counter",
+    "ibackupmon_remediation_enabled": "gauge",
+    "ibackupmon_remediation_dry_run": "gauge",
+    "ibackupmon_remediation_paused": "gauge",
     "ibackupmon_devices": "gauge",
     "ibackupmon_build_info": "gauge",
 }

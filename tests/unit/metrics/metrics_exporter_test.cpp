@@ -257,6 +257,40 @@ TEST(MetricsExporter, UsbmuxdWedgedIsAlwaysPresent) {
   EXPECT_EQ(sampleValue(exporter.render(), "ibackupmon_usbmuxd_wedged"), 0.0);
 }
 
+TEST(MetricsExporter, RemediationSeriesArePresentFromTheStartAndCountWhatTheViewsSay) {
+  MetricsExporter exporter(options());
+  const std::string done =
+      R"(ibackupmon_remediation_actions_total{action="restart",result="done"})";
+  const std::string dry =
+      R"(ibackupmon_remediation_actions_total{action="enable_icloud_backup",result="dry_run"})";
+  std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, done), 0.0) << "every action and result at 0 from the start";
+  EXPECT_EQ(sampleValue(text, dry), 0.0);
+  EXPECT_EQ(samplesOf(text, "ibackupmon_remediation_actions_total").size(), 10U);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="restart"})"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_remediation_paused"), 0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_remediation_dry_run"), 0.0);
+
+  FleetView v = viewOf({makeHealthyDevice("ON", kNow)});
+  v.remediation.restart = true;
+  v.remediation.paused = true;
+  v.remediation.actions[{"restart", "done"}] = 2;
+  exporter.onFleetStatus(v);
+  exporter.onFleetStatus(v);  // the same counts again: not counted twice
+  v.remediation.actions[{"restart", "done"}] = 3;
+  v.remediation.paused = false;
+  exporter.onFleetStatus(v);
+  text = exporter.render();
+  EXPECT_EQ(sampleValue(text, done), 3.0);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="restart"})"), 1.0);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="enable_icloud_backup"})"),
+            0.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_remediation_paused"), 0.0);
+  int code = -1;
+  const auto out = testing::promtoolCheckMetrics(text, code);
+  EXPECT_EQ(code, 0) << out;
+}
+
 TEST(MetricsExporter, ProbeOutcomesFeedHistogramAndErrorCounters) {
   MetricsExporter exporter(options());
   exporter.onProbeOutcome({.probe = "battery", .status = ProbeStatus::Ok, .seconds = 0.02});
