@@ -17,14 +17,18 @@ Commands:
   forget UDID            hide a device from status and metrics (history kept until retention)
   ack UDID [CONDITION]   stop alerts about a device (or one condition) without forgetting it
   unack UDID [CONDITION] alert again
-  acks                   list acknowledgements (ack, unack, acks ask the daemon's socket))";
+  acks                   list acknowledgements (ack, unack, acks ask the daemon's socket)
+  act UDID ACTION        root: enable-icloud-backup or restart, with every safety rule
+                         (--dry-run: decide and record only; --comment TEXT)
+  remediation pause|resume|status
+                         root: the kill switch of remediation (pause --until TIME|DURATION))";
 
 constexpr const char* kExitCodes =
     R"(Exit codes of `status`: 0 all ok, 1 a warning, 2 a critical device, 3 unknown (a device could
 not be read, no devices, or the database cannot be read). Precedence: 2 > 3 > 1 > 0.
 Other commands: 0 done, 1 no such device; every command: 64 bad arguments, 65 database damaged
 or newer than this ibackupmonctl, 66 database missing, 74 other database error, 78 bad config.
-ack, unack, acks (they ask the daemon): 0 done, 1 no such device, 64 bad arguments, 74 daemon
+ack, unack, acks, act, remediation (they ask the daemon): 0 done, 1 no such device, 64 bad arguments, 74 daemon
 not reachable, 75 the daemon failed (try again), 77 refused (the reason on stderr), 78 bad config.)";
 
 // The parser, filling `a`; usageText() builds one only for its help().
@@ -42,8 +46,10 @@ struct CtlCommandLine {
     cl.flag("--json", a.json, "machine-readable output (status, device, history)");
     cl.value("--format", a.format, "csv|json", "export format");
     cl.value("--until", a.until, "TIME|DURATION",
-             "ack: snooze until a time (2026-12-01T00:00:00Z) or for a duration (3d)", false);
-    cl.value("--comment", a.comment, "TEXT", "ack: why", false);
+             "ack, remediation pause: until a time (2026-12-01T00:00:00Z) or for a duration (3d)",
+             false);
+    cl.value("--comment", a.comment, "TEXT", "ack, act: why", false);
+    cl.flag("--dry-run", a.dryRun, "act: decide and record, send nothing");
     cl.value("--socket", a.socket, "PATH",
              "daemon control socket for ack/unack/acks (default: [alerts] control_socket)", false);
     cl.flag("-h,--help", a.help, "print this help");

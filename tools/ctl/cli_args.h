@@ -20,6 +20,7 @@ struct CliArgs {
   std::optional<std::string> until;    ///< ack --until TIME|DURATION
   std::optional<std::string> comment;  ///< ack --comment TEXT
   std::optional<std::string> socket;   ///< ack/unack/acks --socket PATH
+  bool dryRun = false;                 ///< act --dry-run
   bool json = false;
   bool help = false;
   bool version = false;

@@ -4,6 +4,12 @@
 
 #include "ctl_context.h"
 
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <vector>
+
+#include "core/remediation.h"
+
 namespace ibackupmon::ctl {
 
 int runStatus(const Context& ctx);   ///< status_commands.cpp
@@ -14,5 +20,14 @@ int runForget(const Context& ctx);   ///< forget_command.cpp
 int runAck(const Context& ctx);      ///< ack_command.cpp (daemon control socket)
 int runUnack(const Context& ctx);    ///< ack_command.cpp
 int runAcks(const Context& ctx);     ///< ack_command.cpp
+/// The remediation actions recorded for a device, newest first (`limit` <= 0: all); shared by
+/// history and device (history_command.cpp).
+Expected<std::vector<ActionRecord>> deviceActions(const CliArgs& args, const std::string& udid,
+                                                  int limit);
+nlohmann::json actionsJson(const std::vector<ActionRecord>& actions);
+void printActions(std::ostream& o, const std::vector<ActionRecord>& actions);
+
+int runAct(const Context& ctx);          ///< act_command.cpp (daemon control socket, root)
+int runRemediation(const Context& ctx);  ///< act_command.cpp
 
 }  // namespace ibackupmon::ctl

@@ -47,10 +47,11 @@ const char* errorCodeFor(const std::string& replyCode) {
 
 }  // namespace
 
-Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request) {
+Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request,
+                                    std::chrono::seconds timeout) {
   auto path = controlSocketPath(args);
   if (!path) return tl::unexpected(path.error());
-  auto reply = exchangeLine(*path, request, std::chrono::seconds(10));
+  auto reply = exchangeLine(*path, request, timeout);
   if (!reply) return tl::unexpected(unreachable(*path, reply.error()));
   auto j = nlohmann::json::parse(*reply, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {

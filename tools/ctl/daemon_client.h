@@ -10,6 +10,7 @@
 ///   ... print *reply (the daemon's {"ok": true, ...} line) ...
 ///   return kExitDone;
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -39,12 +40,13 @@ inline constexpr char kFailed[] = "daemon_failed";
 Expected<std::string> controlSocketPath(const CliArgs& args);
 
 /// One request (a JSON object) to the daemon: one line on a fresh connection (exchangeLine of
-/// core/line_client.h), giving up after 10 s without a reply. The reply when it is
+/// core/line_client.h), giving up after `timeout` without a reply. The reply when it is
 /// {"ok": true, ...}; otherwise an error carrying the daemon's message, its code mapped to a
 /// daemon_error code (a code this ibackupmonctl does not know, or none, counts as refused);
 /// kUnreachable when connecting, writing or reading failed; "usage" when the socket path is too
 /// long; "config" when the configuration naming the socket cannot be read.
-Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request);
+Expected<std::string> requestDaemon(const CliArgs& args, const std::string& request,
+                                    std::chrono::seconds timeout = std::chrono::seconds(10));
 
 /// The exit code of an error of requestDaemon or of the command's own argument checks.
 int daemonExitCode(const Error& error);

@@ -10,6 +10,7 @@
 #include "core/time_format.h"
 #include "report/status_json.h"
 #include "report/text_cells.h"
+#include "store/action_repository.h"
 
 namespace ibackupmon::ctl {
 namespace {
@@ -18,6 +19,45 @@ nlohmann::json parsedOrText(const std::string& json) {
   auto j = nlohmann::json::parse(json, nullptr, false);
   return j.is_discarded() ? nlohmann::json(json) : j;
 }
+
+}  // namespace
+
+nlohmann::json actionsJson(const std::vector<ActionRecord>& actions) {
+  auto out = nlohmann::json::array();
+  for (const auto& a : actions) {
+    out.push_back({{"action", toString(a.action)},
+                   {"trigger", toString(a.trigger)},
+                   {"result", toString(a.result)},
+                   {"reason", a.reason},
+                   {"outcome", a.outcome},
+                   {"requested_at", formatRfc3339(a.requestedAt)},
+                   {"finished_at", timeOrNull(a.finishedAt)},
+                   {"comment", a.comment}});
+  }
+  return out;
+}
+
+void printActions(std::ostream& o, const std::vector<ActionRecord>& actions) {
+  for (const auto& a : actions) {
+    o << "  " << formatRfc3339(a.requestedAt) << "  " << toString(a.action) << "  "
+      << toString(a.trigger) << "  " << toString(a.result);
+    if (!a.outcome.empty()) o << "  " << terminalCell(a.outcome, 40);
+    if (!a.reason.empty()) o << "  (" << terminalCell(remediationReasonText(a.reason), 120) << ")";
+    if (!a.comment.empty()) o << "  \"" << terminalCell(a.comment, 120) << "\"";
+    o << "\n";
+  }
+}
+
+Expected<std::vector<ActionRecord>> deviceActions(const CliArgs& args, const std::string& udid,
+                                                  int limit) {
+  auto path = resolveDatabasePath(args);
+  if (!path) return tl::unexpected(path.error());
+  auto repo = ActionRepository::openReadOnly(*path);
+  if (!repo) return tl::unexpected(repo.error());
+  return repo->forDevice(udid, limit);
+}
+
+namespace {
 
 nlohmann::json timelineJson(const DeviceTimeline& t) {
   nlohmann::json j = {{"udid", t.udid}};
@@ -114,10 +154,16 @@ int runHistory(const Context& ctx) {
     timeline = (*store)->timeline(device->udid);
   }
   if (!timeline) return fail(ctx, timeline.error());
+  auto actions = deviceActions(ctx.args, timeline->udid, 0);
+  if (!actions) return fail(ctx, actions.error());
   if (ctx.args.json) {
-    ctx.out << dumpJson(timelineJson(*timeline)) << "\n";
+    auto j = timelineJson(*timeline);
+    j["actions"] = actionsJson(*actions);
+    ctx.out << dumpJson(j) << "\n";
   } else {
     printTimeline(ctx.out, *timeline);
+    ctx.out << "\nActions (" << actions->size() << "):\n";
+    printActions(ctx.out, *actions);
   }
   return 0;
 }

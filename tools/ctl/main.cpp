@@ -19,6 +19,7 @@ constexpr CommandEntry kCommands[] = {
     {"history", ibackupmon::ctl::runHistory}, {"export", ibackupmon::ctl::runExport},
     {"forget", ibackupmon::ctl::runForget},   {"ack", ibackupmon::ctl::runAck},
     {"unack", ibackupmon::ctl::runUnack},     {"acks", ibackupmon::ctl::runAcks},
+    {"act", ibackupmon::ctl::runAct},         {"remediation", ibackupmon::ctl::runRemediation},
 };
 
 }  // namespace
@@ -40,7 +41,7 @@ int main(int argc, char** argv) {
   if (ctx.args.command.empty()) {
     return fail(ctx, {"usage",
                       "no command given (status, device, history, export, forget, ack, unack, "
-                      "acks)"});
+                      "acks, act, remediation)"});
   }
   for (const auto& c : kCommands) {
     if (ctx.args.command == c.name) return c.run(ctx);

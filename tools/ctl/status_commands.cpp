@@ -92,12 +92,20 @@ int runDevice(const Context& ctx) {
   auto device = findDevice(*fleet, ctx.args.positional[0]);
   if (!device) return fail(ctx, device.error());
   auto acks = loadAcks(ctx);
+  // The last three remediation actions; a database that cannot say leaves them out.
+  auto actions = deviceActions(ctx.args, device->udid, 3);
   if (ctx.args.json) {
-    ctx.out << dumpJson(withAck(statusToJson(*device), *device, acks)) << "\n";
+    auto j = withAck(statusToJson(*device), *device, acks);
+    if (actions) j["actions"] = actionsJson(*actions);
+    ctx.out << dumpJson(j) << "\n";
   } else {
     ctx.out << renderDeviceDetail(*device, ctx.now);
     auto it = acks.find(device->udid);
     if (it != acks.end()) ctx.out << renderAckLines({*device}, {*it});
+    if (actions && !actions->empty()) {
+      ctx.out << "Last actions:\n";
+      printActions(ctx.out, *actions);
+    }
   }
   return 0;
 }
