@@ -100,6 +100,9 @@ control_socket = "$state/control.sock"
 group_window = "5s"
 [host]
 sysfs_root = "$state/sys"
+[remediation]
+enable_icloud_backup = true   # decided and recorded, never sent: dry_run
+dry_run = true
 TOML
   [ ! -s "$state/slots.toml" ] || cat "$state/slots.toml" >>"$config"
   if [ -n "$mail_port" ]; then
@@ -188,6 +191,7 @@ sys.exit(0 if d and all(probed(x) for x in d) else 1)'
   "$ctl" status --config "$config" || true  # exit code = Nagios state, not a failure
   log "metrics: http://127.0.0.1:$port/metrics ($(curl -s "http://127.0.0.1:$port/metrics" |
     grep -c '^ibackupmon_condition_active.* 1$' || true) active conditions exported)"
+  show_dry_run
   [ -n "$mail_port" ] || return 0
   local first=""
   while in_time && kill -0 "$daemon_pid" 2>/dev/null; do
@@ -201,6 +205,28 @@ sys.exit(0 if d and all(probed(x) for x in d) else 1)'
   else
     log "no alert email within the demo's time"
   fi
+}
+
+# Remediation in dry run: the decision recorded for the device whose iCloud Backup is off.
+show_dry_run() {
+  local ctl="$build/bin/ibackupmonctl" udid line=""
+  udid=$({ "$ctl" status --json --config "$config" 2>/dev/null || true; } | /usr/bin/python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(next((x["udid"] for x in d if x.get("name") and any(c["id"] == "icloud_backup_disabled"
+      for c in x["conditions"]) and x.get("product_type")), ""))' 2>/dev/null || true)
+  [ -n "$udid" ] || return 0
+  while in_time && kill -0 "$daemon_pid" 2>/dev/null; do
+    line=$("$ctl" history "$udid" --json --config "$config" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+a = json.load(sys.stdin).get("actions", [])
+print(" ".join([a[0]["action"], a[0]["result"], a[0]["reason"]]).strip() if a else "")' \
+      2>/dev/null || true)
+    [ -z "$line" ] || break
+    sleep 0.5
+  done
+  [ -n "$line" ] || return 0
+  log "remediation (dry run, nothing sent): $udid: $line (ibackupmonctl history $udid)"
 }
 
 start_daemon() {
