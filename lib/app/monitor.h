@@ -193,6 +193,10 @@ class Monitor final : public WatcherListener {
   void noteRestartCycle(Entry& e);
   void endRestartWatch(ActionResult result, const std::string& outcome);
   bool remediationPaused(TimePoint now) const;
+  /// For the diagnosis: when ibackupmond last turned iCloud Backup on and saw it on, and the
+  /// device's newest finished action; read from the audit trail once per device, then kept.
+  std::optional<TimePoint> turnedOnAt(const std::string& udid);
+  std::optional<ActionRecord> lastAction(Entry& e);
   RemediationView remediationView() const;
   void act(const nlohmann::json& request, ControlReply reply);
   void remediationCommand(const nlohmann::json& request, ControlReply reply);

@@ -33,6 +33,8 @@ struct Monitor::Entry {
   std::optional<ActionRun> pendingAction;
   std::optional<ActionRun> actionOut;
   std::optional<bool> everSeenLocked;  // from the audit trail's view of the store, then kept
+  // Its newest finished action (remediation_failed); the outer optional: loaded yet.
+  std::optional<std::optional<ActionRecord>> lastAction;
 
   bool attached() const { return isAttached(state); }
 };

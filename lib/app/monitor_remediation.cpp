@@ -61,8 +61,8 @@ void Monitor::startRemediation() {
   if (auto n = ledger_->recover(); !n) {
     spdlog::error("remediation: {}", n.error().message);
   } else if (*n > 0) {
-    spdlog::warn("remediation: {} action(s) left unfinished by the last run recorded as interrupted",
-                 *n);
+    spdlog::warn(
+        "remediation: {} action(s) left unfinished by the last run recorded as interrupted", *n);
   }
   auto paused = deps_.actions->pausedUntil();
   if (!paused) {
@@ -226,13 +226,13 @@ void Monitor::settleAction(Entry& e, ActionRun run, const CycleResult& result) {
     return;
   }
   // A restart was sent: the row stays open until the device is back or restart_timeout passes.
-  if (auto ok = ledger_->finished(run.row, ActionResult::Pending, "", action_outcome::kPending,
-                                  false);
+  if (auto ok =
+          ledger_->finished(run.row, ActionResult::Pending, "", action_outcome::kPending, false);
       !ok) {
     spdlog::error("remediation: {}", ok.error().message);
   }
-  spdlog::warn("remediation: device {} is restarting; waiting up to {} for it to come back",
-               e.udid, formatDuration(config_.remediation.restartTimeout));
+  spdlog::warn("remediation: device {} is restarting; waiting up to {} for it to come back", e.udid,
+               formatDuration(config_.remediation.restartTimeout));
   if (run.reply) {
     run.reply(dump(json{{"ok", true},
                         {"udid", e.udid},
@@ -249,6 +249,10 @@ void Monitor::finishAction(const ActionRun& run, const std::string& udid, Action
     spdlog::error("remediation: {}", ok.error().message);
   }
   ++actionCounts_[{toString(run.action), toString(result)}];
+  if (auto it = devices_.find(udid); it != devices_.end() && result != ActionResult::Skipped) {
+    it->second->lastAction.reset();  // read again from the audit trail at the next diagnosis
+    rediagnose(*it->second);
+  }
   publishSoon();
   if (result == ActionResult::Done && !isFailedOutcome(outcome)) {
     spdlog::info("remediation: {} on device {}: {}", toString(run.action), udid, outcome);
@@ -320,6 +324,33 @@ void Monitor::endRestartWatch(ActionResult result, const std::string& outcome) {
   finishAction(ActionRun{RemediationAction::Restart, ActionTrigger::Policy, w.row, {}}, w.udid,
                result, "", outcome);
   pump();
+}
+
+std::optional<TimePoint> Monitor::turnedOnAt(const std::string& udid) {
+  if (!ledger_) return std::nullopt;
+  auto it = turnedOnAt_.find(udid);
+  if (it == turnedOnAt_.end()) {
+    auto at = deps_.actions->lastVerifiedEnable(udid);
+    if (!at) {
+      spdlog::error("remediation: {}", at.error().message);
+      return std::nullopt;  // asked again next time
+    }
+    it = turnedOnAt_.emplace(udid, *at).first;
+  }
+  return it->second;
+}
+
+std::optional<ActionRecord> Monitor::lastAction(Entry& e) {
+  if (!ledger_) return std::nullopt;
+  if (!e.lastAction) {
+    auto last = deps_.actions->lastFinished(e.udid);
+    if (!last) {
+      spdlog::error("remediation: {}", last.error().message);
+      return std::nullopt;
+    }
+    e.lastAction = *last;
+  }
+  return *e.lastAction;
 }
 
 RemediationView Monitor::remediationView() const {
@@ -464,9 +495,9 @@ void Monitor::remediationCommand(const json& req, ControlReply reply) {
     }
     publishSoon();
     if (!saved) {
-      reply(controlError(control_code::kFailed,
-                         op + " holds until the daemon restarts, but was not saved: " +
-                             saved.error().message));
+      reply(controlError(
+          control_code::kFailed,
+          op + " holds until the daemon restarts, but was not saved: " + saved.error().message));
       return;
     }
   } else if (op != "status") {

@@ -123,9 +123,8 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   in.history = e.history;
   if (auto it = settings_.find(e.udid); it != settings_.end()) in.setting = it->second;
   in.slot = e.slot;
-  if (auto on = turnedOnAt_.find(e.udid); on != turnedOnAt_.end()) {
-    in.icloudBackupTurnedOnAt = on->second;
-  }
+  in.icloudBackupTurnedOnAt = turnedOnAt(e.udid);
+  in.lastAction = lastAction(e);
   if (deps_.externalFacts != nullptr) {
     const auto& last = e.latest ? e.latest : e.history.lastSnapshot;
     in.external =

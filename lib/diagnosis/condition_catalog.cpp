@@ -65,6 +65,17 @@ std::vector<ConditionDef> buildCatalog() {
        {"Check the device-management (MDM) restriction or profile that turns iCloud Backup off, or "
         "ask the device's user: ibackupmond does not turn it on again while this is open."},
        {}},
+      {"remediation_failed",
+       S::Critical,
+       C::Observed,
+       "An action ibackupmond took on this device failed or left it worse",
+       {"Read the evidence (or ibackupmonctl history UDID): which action, when, how it ended.",
+        "did_not_come_back: find the device and check it is on power and has booted; "
+        "came_back_locked: unlock it once with its passcode; came_back_untrusted: unlock it and "
+        "tap Trust.",
+        "If it keeps failing, leave the device out of the policy (remediation.exclude_udids) and "
+        "apply the fix by hand."},
+       {}},
       {"encryption_password_missing",
        S::Warning,
        C::Observed,

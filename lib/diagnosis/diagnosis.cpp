@@ -52,6 +52,7 @@ std::vector<Condition> diagnose(const DiagnosisInput& in, const DiagnosisConfig&
   deviceRules(ctx);
   environmentRules(ctx);
   backupRules(ctx);
+  remediationFailedRule(ctx);
   staleUnexplainedRule(ctx);  // last: it looks at what the others raised
   auto conditions = ctx.take();
   keepOpenSince(conditions, in.history);

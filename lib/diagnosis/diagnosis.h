@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "core/condition.h"
 #include "core/history.h"
+#include "core/remediation.h"
 #include "core/snapshot.h"
 
 namespace ibackupmon {
@@ -68,6 +69,9 @@ struct DiagnosisInput {
   /// When ibackupmond last turned iCloud Backup on for this device and saw it on (the actions
   /// table); a later read with the switch off raises icloud_backup_turned_off_again.
   std::optional<TimePoint> icloudBackupTurnedOnAt;
+  /// The device's newest finished remediation action (done, failed or interrupted; the actions
+  /// table); a failed one raises remediation_failed while it matters.
+  std::optional<ActionRecord> lastAction;
 };
 
 /// Conditions active now, worst first. Never throws; partial input gives fewer conditions and an

@@ -52,5 +52,6 @@ void powerRules(RuleContext& ctx);
 void trustRules(RuleContext& ctx);
 void deviceRules(RuleContext& ctx);
 void environmentRules(RuleContext& ctx);
+void remediationFailedRule(RuleContext& ctx);  ///< remediation_rules.cpp
 
 }  // namespace ibackupmon

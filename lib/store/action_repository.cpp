@@ -145,6 +145,14 @@ Expected<std::vector<ActionRecord>> ActionRepository::unfinished(RemediationActi
                   binds(toString(action)), readRecord);
 }
 
+Expected<std::optional<ActionRecord>> ActionRepository::lastFinished(const std::string& udid) {
+  return queryOne(db_,
+                  std::string(kColumns) +
+                      "WHERE udid = ?1 AND result IN ('done', 'failed', 'interrupted') "
+                      "ORDER BY id DESC LIMIT 1",
+                  binds(udid), readRecord);
+}
+
 Expected<std::optional<TimePoint>> ActionRepository::lastVerifiedEnable(const std::string& udid) {
   auto row = queryOne(db_,
                       "SELECT max(finished_at) AS at FROM actions WHERE udid = ?1 AND "

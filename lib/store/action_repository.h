@@ -52,6 +52,9 @@ class ActionRepository {
   Expected<int> countSince(RemediationAction action, TimePoint since);
   /// Unfinished actions (any device) of this kind.
   Expected<std::vector<ActionRecord>> unfinished(RemediationAction action);
+  /// The newest action on this device that went to it or was meant to: done, failed or
+  /// interrupted (not skips, not dry runs, not unfinished).
+  Expected<std::optional<ActionRecord>> lastFinished(const std::string& udid);
   /// When this device's iCloud Backup was last turned on by the daemon and verified.
   Expected<std::optional<TimePoint>> lastVerifiedEnable(const std::string& udid);
   /// Whether the device was ever diagnosed passcode_locked (its condition history, kept for

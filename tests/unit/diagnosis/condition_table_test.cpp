@@ -54,6 +54,18 @@ void twoProbes(DiagnosisInput& in, const std::function<void(DeviceSnapshot&)>& e
   in.history.previousSnapshot = before;
 }
 
+/// An action ibackupmond took that failed at `at` with `outcome` (empty: the device refused it).
+ActionRecord failedAction(RemediationAction action, TimePoint at, const std::string& outcome) {
+  ActionRecord a;
+  a.action = action;
+  a.requestedAt = at - std::chrono::seconds(3);
+  a.finishedAt = at;
+  a.result = ActionResult::Failed;
+  a.outcome = outcome;
+  if (outcome.empty()) a.reason = "device_error";
+  return a;
+}
+
 /// On power, not charging, not full, at `level`, on two probes in a row.
 void stuckOnPower(DiagnosisInput& in, int level) {
   battery(in, level, true, false);
@@ -106,6 +118,32 @@ std::vector<Case> cases() {
          in.icloudBackupTurnedOnAt = now - hours(1);
        },
        {"icloud_backup_disabled", "icloud_backup_turned_off_again"}},
+      {"restart_did_not_come_back",
+       [=](auto& in, auto&) {
+         in.lastAction = failedAction(RemediationAction::Restart, now - minutes(10),
+                                      action_outcome::kDidNotComeBack);
+         in.history.lastGoodProbe = now - hours(1);
+       },
+       {"remediation_failed"}},
+      {"restart_came_back_locked_read_since",
+       [=](auto& in, auto&) {
+         in.lastAction = failedAction(RemediationAction::Restart, now - minutes(10),
+                                      action_outcome::kCameBackLocked);
+         in.history.lastGoodProbe = now;
+       },
+       {}},
+      {"enable_refused_while_the_switch_is_off",
+       [=](auto& in, auto&) {
+         setCloudEnabled(in, false);
+         in.history.openConditions["icloud_backup_disabled"] = now - hours(1);
+         in.lastAction = failedAction(RemediationAction::EnableIcloudBackup, now - minutes(5), "");
+       },
+       {"icloud_backup_disabled", "remediation_failed"}},
+      {"enable_refused_the_switch_on_since",
+       [=](auto& in, auto&) {
+         in.lastAction = failedAction(RemediationAction::EnableIcloudBackup, now - minutes(5), "");
+       },
+       {}},
       {"cloud_absent_is_unknown", [](auto& in, auto&) { setCloudEnabled(in, std::nullopt); }, {}},
       {"cloud_off_expect_computer", [](auto& in, auto& c) { computerOnly(in, c); }, {}},
       {"cloud_off_expect_either_computer_fresh",
