@@ -11,7 +11,10 @@ the metrics from /metrics, the control commands through the real ibackupmonctl.
    resume show in status and metrics.
 2. restart, dry run: decisions recorded as dry_run, no Restart reaches a device.
 3. restart: five unexplained-stale devices, max_restarts_per_hour = 2: exactly two restarts, one
-   at a time, each came back; the others are held back by the rate limit."""
+   at a time, each came back; the others are held back by the rate limit.
+4. a restarted device that does not come back: did_not_come_back in the audit trail,
+   remediation_failed (critical) on the device, mailed to a real SMTP sink; the daemon stays
+   healthy."""
 import json
 import os
 import subprocess
@@ -22,6 +25,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "daemon_metrics"))
 sys.path.insert(0, os.path.join(HERE, "..", "metrics"))
 from daemon_kit import sim_ctl, start_daemon_with_sim  # noqa: E402
 from monitoring_kit import Processes, http_get, parse_exposition, wait_for  # noqa: E402
+
+sys.path.insert(0, os.path.join(HERE, "..", "daemon_alerts"))
+from alerts_kit import AlertDaemon, Sim, Sink, email_config  # noqa: E402
 
 BACKUP = "com.apple.mobile.backup"
 BATTERY = "com.apple.mobile.battery"
@@ -222,10 +228,43 @@ def restart():
         procs.check_alive()
 
 
+def did_not_come_back():
+    with Processes() as procs:
+        fleet = write_fleet(procs, "gone.toml", [
+            device(STALE[0], "Never back", 'LastCloudBackupDate = "ago:9d"',
+                   faults="restart_no_return = true"),
+            device(FRESH, "Fresh", 'LastCloudBackupDate = "ago:1h"')])
+        sink = Sink(procs).start()
+        sim = Sim(procs, fleet)
+        daemon = AlertDaemon(procs, sim.socket, email_config(sink.port, tables=(
+            RESTART_POLICY.replace('"60s"', '"4s"')))).start()
+        gone = wait_for("restart that did not come back",
+                        lambda: with_row(daemon.view, STALE[0], action="restart",
+                                         outcome="did_not_come_back"), timeout=90)
+        assert gone[0]["result"] == "failed", gone
+        wait_for("remediation_failed raised",
+                 lambda: "remediation_failed" in conditions(daemon.view, STALE[0]), timeout=30)
+
+        def mailed():
+            for m in sink.mails():
+                if "did_not_come_back" in m.text and "Never back" in m.text:
+                    return m
+            return None
+        mail = wait_for("the failure mailed", mailed, timeout=60)
+        assert not mail.defects(), mail.defects()
+        assert events(procs, "Restart", STALE[0]) == 1
+        # Still healthy: it answers its control socket and keeps probing the others.
+        rc, out, err = ctl(procs, "remediation", "status")
+        assert rc == 0 and "active" in out, (rc, out, err)
+        await_more_reads(procs, FRESH)
+        procs.check_alive()
+
+
 def main():
     enable_icloud_backup()
     restart_dry_run()
     restart()
+    did_not_come_back()
     print("ok: daemon_remediation")
 
 
