@@ -27,13 +27,15 @@ std::string text(const nlohmann::json& j, const char* key) {
 int runAct(const Context& ctx) {
   const auto& p = ctx.args.positional;
   if (p.size() != 2) {
-    return failDaemon(ctx, {"usage", "act UDID enable-icloud-backup|restart [--dry-run] "
-                                     "[--comment TEXT]"});
+    return failDaemon(ctx, {"usage",
+                            "act UDID enable-icloud-backup|restart [--dry-run] "
+                            "[--comment TEXT]"});
   }
   if (p[1] != "enable-icloud-backup" && p[1] != "restart") {
-    return failDaemon(ctx, {"usage", "act: expected the action enable-icloud-backup or restart, "
-                                     "found '" +
-                                         sanitizeDeviceString(p[1], 64) + "'"});
+    return failDaemon(ctx, {"usage",
+                            "act: expected the action enable-icloud-backup or restart, "
+                            "found '" +
+                                sanitizeDeviceString(p[1], 64) + "'"});
   }
   nlohmann::json req{
       {"command", "act"}, {"udid", p[0]}, {"action", p[1]}, {"dry_run", ctx.args.dryRun}};
@@ -57,7 +59,8 @@ int runAct(const Context& ctx) {
 int runRemediation(const Context& ctx) {
   const auto& p = ctx.args.positional;
   if (p.size() != 1 || (p[0] != "pause" && p[0] != "resume" && p[0] != "status")) {
-    return failDaemon(ctx, {"usage", "remediation pause [--until TIME|DURATION] | resume | status"});
+    return failDaemon(ctx,
+                      {"usage", "remediation pause [--until TIME|DURATION] | resume | status"});
   }
   nlohmann::json req{{"command", "remediation"}, {"op", p[0]}};
   if (ctx.args.until) {
@@ -84,13 +87,11 @@ int runRemediation(const Context& ctx) {
   auto on = [&](const char* a) { return actions.value(a, false) ? "on" : "off"; };
   ctx.out << "remediation: "
           << (j.value("paused", false)
-                  ? "paused" + (j["paused_until"].is_string()
-                                    ? " until " + text(j, "paused_until")
-                                    : std::string(" until resume"))
+                  ? "paused" + (j["paused_until"].is_string() ? " until " + text(j, "paused_until")
+                                                              : std::string(" until resume"))
                   : std::string("active"))
-          << (j.value("dry_run", false) ? ", dry run" : "")
-          << "; enable_icloud_backup " << on("enable_icloud_backup") << ", restart "
-          << on("restart");
+          << (j.value("dry_run", false) ? ", dry run" : "") << "; enable_icloud_backup "
+          << on("enable_icloud_backup") << ", restart " << on("restart");
   if (j["restart_in_flight"].is_string()) {
     ctx.out << "; waiting for " << text(j, "restart_in_flight") << " to come back";
   }
