@@ -544,5 +544,45 @@ TEST_F(MonitorTest, RefusedAttachIsRetriedWithItsOwnTime) {
   });
 }
 
+// The store refuses the cycle (database locked) and the device is unplugged before another
+// cycle could carry it: the retry writes the refused cycle, with the detach's status, so the
+// backup the device reported is recorded once.
+TEST_F(MonitorTest, RefusedCycleIsWrittenByTheRetryAfterTheDeviceLeft) {
+  refusing = std::make_unique<SessionRefusingStore>(*db);
+  refusing->refuseCycles = true;
+  startMonitor();
+  monitor->onAttached(usb("A"));
+  ASSERT_TRUE(waitForCycles(1));
+  monitor->onDetached(usb("A"));
+  onStrand([&](const FleetView& v, auto&) {
+    ASSERT_EQ(v.devices.size(), 1u);
+    EXPECT_FALSE(v.devices[0].connected);
+    EXPECT_TRUE(statusesInStore().empty());
+  });
+  advance(2s);  // the first retry is refused too
+  onStrand([&](auto&, auto&) {
+    EXPECT_TRUE(statusesInStore().empty());
+    refusing->refuseCycles = false;
+  });
+  advance(2s);
+  onStrand([&](auto&, auto&) {
+    const auto stored = statusesInStore();
+    ASSERT_EQ(stored.count("A"), 1u);
+    EXPECT_FALSE(stored.at("A").connected);
+    EXPECT_EQ(stored.at("A").backupState, BackupState::Ok);
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->backups.size(), 1u);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_TRUE(t->sessions[0].detached);
+  });
+  advance(2s);  // nothing left to retry: written once
+  onStrand([&](auto&, auto&) {
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->backups.size(), 1u);
+  });
+}
+
 }  // namespace
 }  // namespace ibackupmon
