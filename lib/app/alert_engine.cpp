@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "alert/mime.h"
 
@@ -17,6 +18,16 @@ constexpr auto kRecordRetry = std::chrono::seconds(2);
 Duration backoff(const AlertEngineOptions& o, int attempts) {
   auto d = o.retryInitial * (1 << std::clamp(attempts - 1, 0, kMaxBackoffShift));
   return std::min<Duration>(d, o.retryMax);
+}
+
+bool sameRecords(const std::vector<AlertRecord>& a, const std::vector<AlertRecord>& b) {
+  auto fields = [](const AlertRecord& r) {
+    return std::tie(r.key, r.severity, r.openedAt, r.resolvedAt, r.lastNotifiedAt, r.notifications,
+                    r.resolutionNotified, r.acknowledged);
+  };
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [&](const AlertRecord& x, const AlertRecord& y) { return fields(x) == fields(y); });
 }
 
 std::map<std::string, DeviceStatus> byUdid(const std::optional<FleetView>& view) {
@@ -110,6 +121,11 @@ void AlertEngine::evaluate() {
   std::optional<OutboxMessage> message;
   if (!d.notices.empty() && mailer_) message = composeEmail(d);
   bool changed = d.records.size() != records_.size() || !d.dropped.empty() || !d.notices.empty();
+  if (!changed && sameRecords(d.records, records_)) {
+    // Already what the database holds: no write, so a locked database costs no wait here.
+    scheduleWake(d.wakeAt);
+    return;
+  }
   auto committed = repo_.commitDecision(d.records, d.dropped, message);
   if (!committed) {
     // Nothing was recorded, so nothing is lost: the same decision is taken again next time.
