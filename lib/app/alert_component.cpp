@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "app/control_commands.h"
+#include "store/store.h"
 
 namespace ibackupmon {
 
@@ -23,7 +24,7 @@ AlertsComponent::~AlertsComponent() = default;
 
 Expected<void> AlertsComponent::start() {
   const Config& c = ctx_.config();
-  auto repo = AlertRepository::open(c.storage.path);
+  auto repo = AlertRepository::open(c.storage.path, kDaemonBusyTimeout);
   if (!repo) return tl::unexpected(repo.error());
   repo_ = std::make_unique<AlertRepository>(std::move(*repo));
   http_ = std::make_unique<CurlHttpClient>();

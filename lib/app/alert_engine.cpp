@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "alert/mime.h"
 
@@ -11,10 +12,22 @@ namespace ibackupmon {
 namespace {
 
 constexpr int kMaxBackoffShift = 16;
+// A send's outcome the outbox refused (database locked or full) is written again this often.
+constexpr auto kRecordRetry = std::chrono::seconds(2);
 
 Duration backoff(const AlertEngineOptions& o, int attempts) {
   auto d = o.retryInitial * (1 << std::clamp(attempts - 1, 0, kMaxBackoffShift));
   return std::min<Duration>(d, o.retryMax);
+}
+
+bool sameRecords(const std::vector<AlertRecord>& a, const std::vector<AlertRecord>& b) {
+  auto fields = [](const AlertRecord& r) {
+    return std::tie(r.key, r.severity, r.openedAt, r.resolvedAt, r.lastNotifiedAt, r.notifications,
+                    r.resolutionNotified, r.acknowledged);
+  };
+  return std::equal(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [&](const AlertRecord& x, const AlertRecord& y) { return fields(x) == fields(y); });
 }
 
 std::map<std::string, DeviceStatus> byUdid(const std::optional<FleetView>& view) {
@@ -108,6 +121,11 @@ void AlertEngine::evaluate() {
   std::optional<OutboxMessage> message;
   if (!d.notices.empty() && mailer_) message = composeEmail(d);
   bool changed = d.records.size() != records_.size() || !d.dropped.empty() || !d.notices.empty();
+  if (!changed && sameRecords(d.records, records_)) {
+    // Already what the database holds: no write, so a locked database costs no wait here.
+    scheduleWake(d.wakeAt);
+    return;
+  }
   auto committed = repo_.commitDecision(d.records, d.dropped, message);
   if (!committed) {
     // Nothing was recorded, so nothing is lost: the same decision is taken again next time.
@@ -191,7 +209,12 @@ void AlertEngine::scheduleWake(std::optional<TimePoint> at) {
 }
 
 void AlertEngine::deliverNext() {
-  if (stopped_ || sending_ || !mailer_) return;
+  if (stopped_ || sending_) return;
+  if (!recordOutcome()) {
+    armTimer(deliveryTimer_, clock_.now() + kRecordRetry, &AlertEngine::deliverNext);
+    return;
+  }
+  if (!mailer_) return;
   auto due = repo_.due(clock_.now(), 1);
   if (!due) {
     spdlog::error("alerts: cannot read the outbox: {}", due.error().message);
@@ -219,21 +242,32 @@ void AlertEngine::onDelivered(std::int64_t id, int attempts, Expected<void> resu
   TimePoint now = clock_.now();
   if (result) {
     metrics_.alertSent(kAlertChannelEmail);
-    if (auto ok = repo_.markSent(id, now); !ok) {
-      spdlog::error("alerts: email {} sent but not recorded: {}", id, ok.error().message);
-    }
-    repo_.pruneSent(now - options_.keepSent);
+    unrecorded_ = Outcome{id, true, now, {}, {}};
   } else {
     metrics_.alertFailed(kAlertChannelEmail);
     Duration wait = backoff(options_, attempts + 1);
     spdlog::warn("alerts: email {} not delivered (attempt {}), retrying in {}s: {}", id,
                  attempts + 1, wait.count(), result.error().message);
-    if (auto ok = repo_.markFailed(id, result.error().message, now + wait); !ok) {
-      spdlog::error("alerts: cannot record the failed attempt: {}", ok.error().message);
-    }
+    unrecorded_ = Outcome{id, false, now, result.error().message, now + wait};
   }
-  reportDepth();
   deliverNext();
+}
+
+bool AlertEngine::recordOutcome() {
+  if (!unrecorded_) return true;
+  const Outcome& o = *unrecorded_;
+  auto ok = o.sent ? repo_.markSent(o.id, o.at) : repo_.markFailed(o.id, o.error, o.nextAttempt);
+  if (!ok) {
+    spdlog::error("alerts: email {} {} but not recorded yet (retrying in {}s): {}", o.id,
+                  o.sent ? "sent" : "not delivered",
+                  std::chrono::duration_cast<std::chrono::seconds>(kRecordRetry).count(),
+                  ok.error().message);
+    return false;
+  }
+  if (o.sent) repo_.pruneSent(o.at - options_.keepSent);
+  unrecorded_.reset();
+  reportDepth();
+  return true;
 }
 
 void AlertEngine::postAlertmanager() {

@@ -72,6 +72,8 @@ class AlertEngine final : public FleetObserver {
   void scheduleWake(std::optional<TimePoint> at);
   void deliverNext();
   void onDelivered(std::int64_t id, int attempts, Expected<void> result);
+  /// Writes unrecorded_ to the outbox; false while the database refuses it.
+  bool recordOutcome();
   void postAlertmanager();
   void reportDepth();
   std::string control(const std::string& line);
@@ -95,6 +97,16 @@ class AlertEngine final : public FleetObserver {
   boost::asio::steady_timer deliveryTimer_;
   boost::asio::steady_timer alertmanagerTimer_;
   bool sending_ = false;
+  // The outcome of the last send while the outbox has not taken it (database locked or full):
+  // nothing else is sent before it is recorded, so a sent message is never sent again for it.
+  struct Outcome {
+    std::int64_t id = 0;
+    bool sent = false;
+    TimePoint at{};
+    std::string error;        // not sent: why
+    TimePoint nextAttempt{};  // not sent: when to try again
+  };
+  std::optional<Outcome> unrecorded_;
   bool posting_ = false;
   bool repost_ = false;
   bool stopped_ = false;

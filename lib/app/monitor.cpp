@@ -32,7 +32,8 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
       sink_(std::make_shared<ResultSink>()),
       wakeTimer_(timers_->makeTimer(strand_)),
       tickTimer_(timers_->makeTimer(strand_)),
-      publishTimer_(timers_->makeTimer(strand_)) {
+      publishTimer_(timers_->makeTimer(strand_)),
+      storeTimer_(timers_->makeTimer(strand_)) {
   loadConfig(config);
   // Called on a worker's thread, under the sink's lock: stop() closes the sink before the
   // Monitor goes, so `this` is alive here; the handler itself is guarded.
@@ -60,6 +61,7 @@ void Monitor::stop() {
   wakeTimer_->cancel();
   tickTimer_->cancel();
   publishTimer_->cancel();
+  storeTimer_->cancel();
   if (restartWatch_ && restartWatch_->timer) restartWatch_->timer->cancel();
   for (auto& [udid, e] : devices_) {
     if (e->timeout) e->timeout->cancel();

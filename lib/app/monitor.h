@@ -162,6 +162,10 @@ class Monitor final : public WatcherListener {
   // monitor_state.cpp: diagnosis, store, observers
   void process(Entry& e, DeviceSnapshot snapshot);
   void rediagnose(Entry& e);
+  /// Notes that e's latest cycle or status is not in the store and arms the store retry.
+  void storeBehind(Entry& e, bool cycle);
+  /// Writes what the store refused before, device by device, until the store refuses again.
+  void retryStore();
   /// Diagnosis of the entry's latest reading; notes the conditions in its history.
   DeviceStatus evaluate(Entry& e, TimePoint now);
   void publishSoon();
@@ -225,6 +229,8 @@ class Monitor final : public WatcherListener {
   std::unique_ptr<TimerService::Timer> wakeTimer_;     // the next due time
   std::unique_ptr<TimerService::Timer> tickTimer_;     // housekeeping
   std::unique_ptr<TimerService::Timer> publishTimer_;  // fleet view to observers
+  std::unique_ptr<TimerService::Timer> storeTimer_;    // the retry of refused cycle writes
+  bool storeRetryArmed_ = false;
   bool publishPending_ = false;
   bool usbmuxdUp_ = false;
   std::optional<TimePoint> usbmuxdWedgedSince_;  // usbmuxd accepts but answers nothing

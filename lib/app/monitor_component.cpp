@@ -35,7 +35,7 @@ Expected<void> MonitorComponent::start() {
   if (ctx_.store == nullptr) {
     // No store component ran before us: open the database here, still before READY=1, and
     // publish it for the components after us.
-    auto opened = Store::open(config.storage.path, OpenMode::ReadWrite);
+    auto opened = Store::open(config.storage.path, OpenMode::ReadWrite, kDaemonBusyTimeout);
     if (!opened) return tl::unexpected(opened.error());
     ownStore_ = std::move(*opened);
     ctx_.store = ownStore_.get();

@@ -27,6 +27,9 @@ struct Monitor::Entry {
   std::uint64_t poolJob = 0;
   Time dispatchedAt{};
   std::unique_ptr<TimerService::Timer> timeout;
+  // What the store has not taken yet (database locked, disk full): the latest cycle (snapshot,
+  // conditions, status) or only the status. Rewritten by the next cycle or by the store retry.
+  enum class Unwritten { None, Status, Cycle } unwritten = Unwritten::None;
   // "domain key" -> when an unusable value of it was last logged (one warning per hour and key).
   std::map<std::string, Time> invalidLogged;
   // Remediation: an action waiting for the next dispatch, or the one out with the cycle.

@@ -19,10 +19,8 @@ using namespace std::chrono_literals;
 // Observers get the whole fleet at most this often: with 1000 devices, one view per probe result
 // would copy a million rows per cycle.
 constexpr auto kPublishDelay = 100ms;
-
-void logStoreError(const Expected<void>& r) {
-  if (!r) spdlog::error("store: {}", r.error().message);
-}
+// A cycle or status the store refused (locked, full) is written again this often until it is.
+constexpr auto kStoreRetry = std::chrono::milliseconds(2s);
 
 std::string firstReadError(const DeviceSnapshot& s) {
   for (const auto& p : s.probes) {
@@ -100,20 +98,66 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
   DeviceStatus status = evaluate(e, deps_.clock->now());
   // Snapshot, condition intervals and status in one transaction: one commit (one sync) per probe,
   // so workers are not left idle waiting for three.
-  if (auto r = deps_.store.recordCycle(*e.latest, status.conditions, status); !r) {
-    spdlog::error("store: {}", r.error().message);
-  }
+  auto written = deps_.store.recordCycle(*e.latest, status.conditions, status);
   e.status = std::move(status);
+  if (written) {
+    e.unwritten = Entry::Unwritten::None;
+  } else {
+    spdlog::error("store: {}", written.error().message);
+    storeBehind(e, true);
+  }
   publishSoon();
 }
 
 void Monitor::rediagnose(Entry& e) {
   const TimePoint now = deps_.clock->now();
   DeviceStatus status = evaluate(e, now);
-  logStoreError(deps_.store.recordConditions(e.udid, status.conditions, now));
-  logStoreError(deps_.store.saveStatus(status));
+  auto written = deps_.store.recordConditions(e.udid, status.conditions, now);
+  if (written) written = deps_.store.saveStatus(status);
   e.status = std::move(status);
+  if (written) {
+    if (e.unwritten == Entry::Unwritten::Status) e.unwritten = Entry::Unwritten::None;
+  } else {
+    spdlog::error("store: {}", written.error().message);
+    storeBehind(e, false);
+  }
   publishSoon();
+}
+
+void Monitor::storeBehind(Entry& e, bool cycle) {
+  if (cycle || e.unwritten == Entry::Unwritten::None) {
+    e.unwritten = cycle ? Entry::Unwritten::Cycle : Entry::Unwritten::Status;
+  }
+  if (storeRetryArmed_ || stopped_) return;
+  storeRetryArmed_ = true;
+  arm(*storeTimer_, kStoreRetry, [this] {
+    storeRetryArmed_ = false;
+    retryStore();
+  });
+}
+
+// The device's newest cycle and status, as the next cycle would write them: a backup it reported
+// before it was unplugged is recorded once (keyed by its date), its intervals keep their times.
+void Monitor::retryStore() {
+  for (auto& [udid, owned] : devices_) {
+    Entry& e = *owned;
+    if (e.unwritten == Entry::Unwritten::None || !e.status) continue;
+    Expected<void> written;
+    if (e.unwritten == Entry::Unwritten::Cycle && e.latest) {
+      auto r = deps_.store.recordCycle(*e.latest, e.status->conditions, *e.status);
+      if (!r) written = tl::unexpected(r.error());
+    } else {
+      written = deps_.store.recordConditions(e.udid, e.status->conditions, deps_.clock->now());
+      if (written) written = deps_.store.saveStatus(*e.status);
+    }
+    if (!written) {  // still refused: the others would wait the same busy timeout
+      spdlog::error("store: {} (the newest state of {} is kept and retried)",
+                    written.error().message, e.udid);
+      storeBehind(e, e.unwritten == Entry::Unwritten::Cycle);
+      return;
+    }
+    e.unwritten = Entry::Unwritten::None;
+  }
 }
 
 DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {

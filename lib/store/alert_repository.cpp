@@ -51,8 +51,10 @@ Expected<Database> openMigrated(const std::string& path, DbAccess access) {
 
 }  // namespace
 
-Expected<AlertRepository> AlertRepository::open(const std::string& path) {
-  return openMigrated(path, DbAccess::ReadWrite).map([](Database db) {
+Expected<AlertRepository> AlertRepository::open(const std::string& path,
+                                                std::chrono::milliseconds busyTimeout) {
+  return openMigrated(path, DbAccess::ReadWrite).map([busyTimeout](Database db) {
+    db.setBusyTimeout(busyTimeout);
     return AlertRepository(std::move(db));
   });
 }

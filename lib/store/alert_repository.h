@@ -3,6 +3,7 @@
 /// Persistence of the alert policy's state, the acknowledgements and the durable outbox
 /// (migrations/0002_alerts.sql). Used from the daemon's strand only; it has its own connection.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,8 +17,10 @@ namespace ibackupmon {
 
 class AlertRepository {
  public:
-  /// Opens (creating and migrating as needed) the database at path.
-  static Expected<AlertRepository> open(const std::string& path);
+  /// Opens (creating and migrating as needed) the database at path. busyTimeout: how long a
+  /// write waits for another process's lock after opening (store.h, kDaemonBusyTimeout).
+  static Expected<AlertRepository> open(
+      const std::string& path, std::chrono::milliseconds busyTimeout = std::chrono::seconds(5));
   /// Opens an existing, current database for reading only (ibackupmonctl status shows acks).
   static Expected<AlertRepository> openReadOnly(const std::string& path);
   explicit AlertRepository(Database db) : db_(std::move(db)) {}

@@ -267,6 +267,10 @@ Expected<bool> Database::checkpointTruncate() {
   return true;
 }
 
+void Database::setBusyTimeout(std::chrono::milliseconds timeout) {
+  sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
+}
+
 std::int64_t Database::changes() const {
   return sqlite3_changes64(db_);
 }

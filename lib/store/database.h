@@ -6,6 +6,7 @@
 ///   auto id = queryOne(*db, "SELECT id FROM devices WHERE udid = ?1", binds(udid),
 ///                      [](const Row& r) { return r.int64("id"); });  // query.h
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,10 @@ class Database {
   /// PRAGMA wal_checkpoint(TRUNCATE): every committed page into the database file, the -wal
   /// truncated to 0 bytes. False when a reader still needs the WAL (try again later).
   Expected<bool> checkpointTruncate();
+
+  /// How long a statement waits for another connection's write lock before failing with
+  /// db_busy (open() sets 5 s).
+  void setBusyTimeout(std::chrono::milliseconds timeout);
 
   std::int64_t changes() const;
   std::int64_t lastInsertRowid() const;

@@ -4,6 +4,7 @@
 /// One writer (the daemon's monitor); readers (ibackupmonctl) open the same file read-only.
 /// CONTRACT between the store and the monitor: extend, don't break.
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ struct PruneResult {
 
 enum class OpenMode { ReadWrite, ReadOnly };
 
+/// The busy timeout of the daemon's own writer connections (store and alert outbox). A write
+/// that meets another process's lock fails after this long and is retried by its caller later
+/// (docs/reliability.md), so a lock held for minutes never stalls the io thread they share. The
+/// daemon's connections never wait for each other: they are used from that one thread only.
+inline constexpr std::chrono::milliseconds kDaemonBusyTimeout{200};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -69,7 +76,11 @@ class Store {
   /// Opens (creating if absent in ReadWrite mode) and migrates. Errors name the path and cause:
   /// code "db_newer" (schema newer than this binary), "db_corrupt", "db_readonly",
   /// "db_unwritable", "db_missing" (ReadOnly and no file).
-  static Expected<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
+  /// busyTimeout: how long a write waits for another process's lock after opening (opening and
+  /// migrating wait 5 s); ibackupmond passes kDaemonBusyTimeout.
+  static Expected<std::unique_ptr<Store>> open(
+      const std::string& path, OpenMode mode,
+      std::chrono::milliseconds busyTimeout = std::chrono::seconds(5));
 
   // --- writes (monitor) -------------------------------------------------------------------
   /// usbmuxd reported the device: upsert it, open an attach session if none is open.

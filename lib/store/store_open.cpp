@@ -36,7 +36,8 @@ Expected<void> quickCheck(Database& db) {
 
 }  // namespace
 
-Expected<std::unique_ptr<Store>> Store::open(const std::string& path, OpenMode mode) {
+Expected<std::unique_ptr<Store>> Store::open(const std::string& path, OpenMode mode,
+                                             std::chrono::milliseconds busyTimeout) {
   const bool readWrite = mode == OpenMode::ReadWrite;
   std::error_code ec;
   const bool existed = std::filesystem::exists(path, ec);
@@ -50,6 +51,7 @@ Expected<std::unique_ptr<Store>> Store::open(const std::string& path, OpenMode m
   }
   auto version = migrate(*db, embeddedMigrations());
   if (!version) return tl::unexpected(version.error());
+  db->setBusyTimeout(busyTimeout);
   return std::unique_ptr<Store>(std::make_unique<SqliteStore>(std::move(*db)));
 }
 

@@ -13,6 +13,12 @@
         write lock: nothing is written meanwhile, and once the lock is gone the
         next cycle records the backup, exactly once (cycle writes are not queued: the device
         still reports the fact, the next cycle carries it)
+    daemon_store_files_test.py locked_minute    the write lock held for 60 s by another process:
+        throughout, `ibackupmonctl acks` (the control socket, on the daemon's io thread) and
+        `status` answer within 2 s and probe cycles keep completing (counted from /metrics);
+        afterwards nothing is lost: a backup the device reported during the lock, just before it
+        was unplugged (so no later cycle carries it), is recorded exactly once, and every attach
+        and detach made during the lock is there with its time
     daemon_store_files_test.py disk_full        the database on a tmpfs that fills up: each
         distinct error is logged once a minute, not on every probe (exits 77, "skipped", where a
         tmpfs cannot be mounted, 1 under CI=true; recovery with little space freed: store_fs_test)
@@ -220,6 +226,96 @@ def locked_cycles():
               "backup made meanwhile recorded once after it")
 
 
+def timed_ctl(*args):
+    """Seconds one ibackupmonctl command took; fails if it fails."""
+    t = time.monotonic()
+    r = subprocess.run([os.environ["CTL"], *args], capture_output=True, timeout=30)
+    took = time.monotonic() - t
+    assert r.returncode in (0, 1, 2, 3), f"ibackupmonctl {args} failed ({r.returncode}): " \
+        f"{r.stderr!r}"
+    return took
+
+
+def locked_minute():
+    # Holding the lock for a minute is the scenario itself: the fixed wait is the fault.
+    hold = 60
+    with Processes() as procs:
+        daemon = start(procs)
+        db, u, flapper = daemon.db, UDIDS[0], UDIDS[1]
+        before = backup_events(db, u)
+        socket = os.path.join(procs.dir, "control.sock")
+        lock = sqlite.connect(db, isolation_level=None, timeout=30)
+        lock.execute("BEGIN EXCLUSIVE")
+        t_lock = time.time()
+        locked_at = cycles_done(daemon)
+
+        # A backup completes during the lock; once the daemon has read it, the device goes away,
+        # so only the read the store refused holds it.
+        new_date = int(time.time()) - 60 - APPLE_EPOCH
+        sim_ctl(procs, "set", u, "com.apple.mobile.backup", "LastCloudBackupDate",
+                f"int:{new_date}")
+        wait_for("the daemon read the new backup date", lambda: any(
+            n == "ibackupmon_backup_last_success_timestamp_seconds" and ls.get("udid") == u and
+            v == new_date + APPLE_EPOCH for n, ls, v in parse_exposition(
+                http_get(daemon.metrics_url))), timeout=20)
+        sim_ctl(procs, "detach", u)
+        # The other device flaps: unplugged, back, unplugged, back.
+        for _ in range(2):
+            sim_ctl(procs, "detach", flapper)
+            sim_ctl(procs, "attach", flapper)
+        t_flapped = time.time()
+
+        # The control socket and the read-only status, sampled through the rest of the lock.
+        slowest = {"acks": 0.0, "status": 0.0}
+        samples = 0
+        while time.time() < t_lock + hold:
+            procs.check_alive()
+            slowest["acks"] = max(slowest["acks"], timed_ctl("acks", "--socket", socket))
+            slowest["status"] = max(slowest["status"], timed_ctl("status", "--db", db))
+            samples += 1
+            time.sleep(1)
+        during = cycles_done(daemon) - locked_at
+        assert backup_events(db, u) == before, "a write got through the lock"
+        lock.execute("ROLLBACK")
+        lock.close()
+        t_unlock = time.time()
+        log = open(os.path.join(procs.dir, "daemon.log")).read()
+        print(f"{during:.0f} probe cycles completed during the {hold}s lock (2 devices, 2 s "
+              f"interval); slowest acks {slowest['acks']:.2f}s, status "
+              f"{slowest['status']:.2f}s over {samples} samples")
+        assert "database is locked" in log, "the daemon never met the lock"
+        assert slowest["acks"] < 2, f"the control socket took {slowest['acks']:.1f}s"
+        assert slowest["status"] < 2, f"status took {slowest['status']:.1f}s"
+        # One device is probed every 2 s throughout (the other only between its flaps): well
+        # over 10 cycles even on a loaded machine; one write per 5 s would allow 12 at most.
+        assert during >= 20, f"only {during:.0f} probe cycles during the lock"
+
+        wait_for("the backup read during the lock recorded",
+                 lambda: (procs.check_alive(), backup_events(db, u) == before + 1)[1],
+                 timeout=30)
+
+        def flaps():
+            procs.check_alive()
+            s = sessions(db, flapper)
+            return s if len(s) == 3 and s[2][1] == -1 else None
+        s = wait_for("both detaches and re-attaches recorded", flaps, timeout=30)
+        (_, detached), (attached, detached2), (attached2, _) = s
+        for what, t in (("detach", detached), ("re-attach", attached),
+                        ("second detach", detached2), ("second re-attach", attached2)):
+            assert int(t_lock) <= t <= int(t_flapped) + 1, (
+                f"{what} recorded at {t}, not when it happened ({int(t_lock)}..{int(t_flapped)}"
+                f"; the lock went at {int(t_unlock)})")
+        (last_attached, last_detached) = sessions(db, u)[-1]
+        assert int(t_lock) <= last_detached <= int(t_flapped) + 1, (last_attached, last_detached)
+        settled = cycles_done(daemon)
+        wait_for("two more probe rounds", lambda: cycles_done(daemon) >= settled + 4, timeout=60)
+        sim_ctl(procs, "attach", u)
+        wait_for("a probe of the re-attached device", lambda: cycles_done(daemon) >= settled + 8,
+                 timeout=60)
+        assert backup_events(db, u) == before + 1, "the backup was recorded more than once"
+        print(f"ok: backup recorded once after the lock, flapper sessions {s}")
+
+
 def cycles_done(daemon):
     """Probe cycles of all devices so far: every cycle runs each probe once."""
     text = http_get(daemon.metrics_url)
@@ -282,4 +378,5 @@ if __name__ == "__main__":
         skip("the sqlite3 command-line shell is not installed (package sqlite3)")
     {"outside_sqlite": outside_sqlite, "modes": modes,
      "locked_sessions": locked_sessions, "locked_cycles": locked_cycles,
+     "locked_minute": locked_minute,
      "disk_full": disk_full}[sys.argv[1]]()

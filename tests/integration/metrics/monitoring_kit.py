@@ -173,12 +173,13 @@ def alertmanager_config(smtp_port, group_interval_s=2):
     return cfg
 
 
-def start_alertmanager(procs, cfg):
-    """Debian's alertmanager on loopback with cfg; returns its port once it is ready."""
+def start_alertmanager(procs, cfg, port=None):
+    """Debian's alertmanager on loopback with cfg (on port, default a free one); returns its port
+    once it is ready."""
     path = os.path.join(procs.dir, "alertmanager.yml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f)
-    port = free_port()
+    port = port or free_port()
     procs.start("alertmanager", [os.environ.get("ALERTMANAGER") or "prometheus-alertmanager",
                                  f"--config.file={path}",
                                  f"--storage.path={os.path.join(procs.dir, 'am-data')}",

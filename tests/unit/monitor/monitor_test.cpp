@@ -137,6 +137,11 @@ class MonitorTest : public ::testing::Test {
     auto h = db->loadHistory(udid);
     return h && *h ? (*h)->consecutiveProbeFailures : -1;
   }
+  std::size_t backupsInStore(const std::string& udid) {
+    auto t = db->timeline(udid);
+    EXPECT_TRUE(t);
+    return t ? t->backups.size() : 0;
+  }
   std::map<std::string, DeviceStatus> statusesInStore() {
     std::map<std::string, DeviceStatus> out;
     auto all = db->loadStatus();
@@ -542,6 +547,43 @@ TEST_F(MonitorTest, RefusedAttachIsRetriedWithItsOwnTime) {
     EXPECT_EQ(t->sessions[0].attached, t0);
     EXPECT_EQ(refusing->failSessionWrites, 0);
   });
+}
+
+// The store refuses the cycle (database locked) and the device is unplugged before another
+// cycle could carry it: the retry writes the refused cycle, with the detach's status, so the
+// backup the device reported is recorded once.
+TEST_F(MonitorTest, RefusedCycleIsWrittenByTheRetryAfterTheDeviceLeft) {
+  refusing = std::make_unique<SessionRefusingStore>(*db);
+  refusing->refuseCycles = true;
+  startMonitor();
+  monitor->onAttached(usb("A"));
+  ASSERT_TRUE(waitForCycles(1));
+  monitor->onDetached(usb("A"));
+  onStrand([&](const FleetView& v, auto&) {
+    ASSERT_EQ(v.devices.size(), 1u);
+    EXPECT_FALSE(v.devices[0].connected);
+    EXPECT_EQ(backupsInStore("A"), 0u);
+  });
+  advance(2s);  // the first retry is refused too
+  onStrand([&](auto&, auto&) {
+    EXPECT_EQ(backupsInStore("A"), 0u);
+    EXPECT_NE(statusesInStore()["A"].backupState, BackupState::Ok) << "a refused status written";
+    refusing->refuseCycles = false;
+  });
+  advance(2s);
+  onStrand([&](auto&, auto&) {
+    const auto stored = statusesInStore();
+    ASSERT_EQ(stored.count("A"), 1u);
+    EXPECT_FALSE(stored.at("A").connected);
+    EXPECT_EQ(stored.at("A").backupState, BackupState::Ok);
+    EXPECT_EQ(backupsInStore("A"), 1u);
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_TRUE(t->sessions[0].detached);
+  });
+  advance(2s);  // nothing left to retry: written once
+  onStrand([&](auto&, auto&) { EXPECT_EQ(backupsInStore("A"), 1u); });
 }
 
 }  // namespace

@@ -42,12 +42,14 @@ class TempStore {
 };
 
 /// Forwards every call to the real store, except that the next `failSessionWrites` attach or
-/// detach writes fail with "db_busy" and never reach it. Touched only on the monitor's strand.
+/// detach writes, and every cycle or status write while `refuseCycles`, fail with "db_busy" and
+/// never reach it. Touched only on the monitor's strand.
 class SessionRefusingStore final : public Store {
  public:
   explicit SessionRefusingStore(Store& inner) : inner_(inner) {}
 
   int failSessionWrites = 0;
+  bool refuseCycles = false;
   /// Attach/detach writes the real store accepted, in order: "attach A" / "detach A".
   std::vector<std::pair<std::string, TimePoint>> sessionWrites;
 
@@ -76,14 +78,17 @@ class SessionRefusingStore final : public Store {
   }
   Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
                                   TimePoint at) override {
+    if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.recordConditions(udid, active, at);
   }
   Expected<void> saveStatus(const DeviceStatus& status) override {
+    if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.saveStatus(status);
   }
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override {
+    if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.recordCycle(snapshot, active, status);
   }
   Expected<bool> forget(const std::string& udid, TimePoint at) override {
