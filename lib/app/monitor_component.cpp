@@ -40,7 +40,7 @@ Expected<void> MonitorComponent::start() {
     ownStore_ = std::move(*opened);
     ctx_.store = ownStore_.get();
   }
-  auto actions = ActionRepository::open(config.storage.path);
+  auto actions = ActionRepository::open(config.storage.path, kDaemonBusyTimeout);
   if (!actions) return tl::unexpected(actions.error());
   actions_.emplace(std::move(*actions));
   monitor_ = std::make_unique<Monitor>(

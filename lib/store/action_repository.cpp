@@ -46,8 +46,10 @@ std::optional<std::string> resultColumn(ActionResult r) {
 
 }  // namespace
 
-Expected<ActionRepository> ActionRepository::open(const std::string& path) {
-  return openMigrated(path, DbAccess::ReadWrite).map([](Database db) {
+Expected<ActionRepository> ActionRepository::open(const std::string& path,
+                                                  std::chrono::milliseconds busyTimeout) {
+  return openMigrated(path, DbAccess::ReadWrite).map([busyTimeout](Database db) {
+    db.setBusyTimeout(busyTimeout);
     return ActionRepository(std::move(db));
   });
 }

@@ -9,6 +9,7 @@
 ///   repo->markStarted(*id, now);
 ///   repo->finish(*id, ActionResult::Done, "", "verified", now);
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -23,7 +24,10 @@ namespace ibackupmon {
 
 class ActionRepository {
  public:
-  static Expected<ActionRepository> open(const std::string& path);
+  /// busyTimeout: how long a write waits for another process's lock after opening (store.h,
+  /// kDaemonBusyTimeout); opening and migrating wait 5 s.
+  static Expected<ActionRepository> open(
+      const std::string& path, std::chrono::milliseconds busyTimeout = std::chrono::seconds(5));
   static Expected<ActionRepository> openReadOnly(const std::string& path);
   explicit ActionRepository(Database db) : db_(std::move(db)) {}
 

@@ -63,7 +63,7 @@ struct PruneResult {
 
 enum class OpenMode { ReadWrite, ReadOnly };
 
-/// The busy timeout of the daemon's own writer connections (store and alert outbox). A write
+/// The busy timeout of the daemon's own writer connections (store, alert outbox, actions). A write
 /// that meets another process's lock fails after this long and is retried by its caller later
 /// (docs/reliability.md), so a lock held for minutes never stalls the io thread they share. The
 /// daemon's connections never wait for each other: they are used from that one thread only.
