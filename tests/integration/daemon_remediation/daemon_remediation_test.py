@@ -11,7 +11,8 @@ the metrics from /metrics, the control commands through the real ibackupmonctl.
    resume show in status and metrics.
 2. restart, dry run: decisions recorded as dry_run, no Restart reaches a device.
 3. restart: five unexplained-stale devices, max_restarts_per_hour = 2: exactly two restarts, one
-   at a time, each came back; the others are held back by the rate limit.
+   at a time, each came back; the others are held back by the rate limit, also after the daemon
+   itself restarted (the limits live in the database).
 4. a restarted device that does not come back: did_not_come_back in the audit trail,
    remediation_failed (critical) on the device, mailed to a real SMTP sink; the daemon stays
    healthy."""
@@ -185,6 +186,24 @@ restart_timeout = "60s"
 """
 
 
+def restart_daemon(procs, daemon):
+    """SIGTERM the daemon (it must exit 0), then start it again on the same files."""
+    for entry in [e for e in procs.procs if e[0] == "daemon"]:
+        entry[1].terminate()
+        assert entry[1].wait(timeout=60) == 0, "ibackupmond did not stop cleanly"
+        procs.procs.remove(entry)
+        entry[2].close()
+    env = dict(os.environ,
+               USBMUXD_SOCKET_ADDRESS="UNIX:" + os.path.join(procs.dir, "usbmuxd.sock"))
+    log = open(os.path.join(procs.dir, "daemon-2.log"), "wb")
+    p = subprocess.Popen([os.environ["DAEMON"], "--config",
+                          os.path.join(procs.dir, "ibackupmon.toml")],
+                         stdout=log, stderr=subprocess.STDOUT, cwd=procs.dir, env=env)
+    procs.procs.append(("daemon", p, log))
+    wait_for("daemon back", lambda: (procs.check_alive() or True) and http_get(daemon.metrics_url),
+             timeout=30)
+
+
 def restart_dry_run():
     with Processes() as procs:
         daemon = start_daemon_with_sim(procs, stale_fleet(procs, "dry.toml"),
@@ -225,6 +244,12 @@ def restart():
         assert events(procs, "Restart", FRESH) == 0
         assert metric(daemon, "ibackupmon_remediation_actions_total", action="restart",
                       result="done") == 2
+
+        # The hourly limit and the episodes are in the database: a restarted daemon keeps them.
+        restart_daemon(procs, daemon)
+        for u in STALE:
+            await_more_reads(procs, u, n=2)
+        assert sum(events(procs, "Restart", u) for u in STALE) == 2
         procs.check_alive()
 
 
