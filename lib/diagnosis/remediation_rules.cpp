@@ -22,8 +22,8 @@ void remediationFailedRule(RuleContext& ctx) {
     }
   } else {
     // A request the device refused (or could not confirm) matters while what it was for lasts.
-    const char* cause = a->action == RemediationAction::Restart ? "stale_unexplained"
-                                                                : "icloud_backup_disabled";
+    const char* cause =
+        a->action == RemediationAction::Restart ? "stale_unexplained" : "icloud_backup_disabled";
     if (!ctx.in().history.openConditions.contains(cause)) return;
   }
   Condition& c = ctx.raise(cond::kRemediationFailed, *a->finishedAt);
