@@ -170,7 +170,9 @@ std::vector<ActiveAlert> activeAlertsOf(const FleetView& view) {
     bool staleCovered = false;
     for (const auto& c : dev.conditions) {
       bool stale = c.id == kBackupStaleCondition;
-      if (!stale && c.severity != Severity::Critical) continue;
+      if (!stale && c.severity != Severity::Critical && c.id != kRemediationFailedCondition) {
+        continue;
+      }
       staleCovered = staleCovered || stale;
       out.push_back(ActiveAlert{AlertKey{dev.udid, c.id}, c.severity, c.since});
     }

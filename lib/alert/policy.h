@@ -16,6 +16,9 @@ namespace ibackupmon {
 
 /// Condition id of the alert opened when a device's backup is stale.
 inline constexpr const char* kBackupStaleCondition = "backup_stale";
+/// An action ibackupmond took that failed or left the device worse: a warning (the device's
+/// backup may still be fine) that is alerted like a critical condition.
+inline constexpr const char* kRemediationFailedCondition = "remediation_failed";
 
 struct AlertPolicy {
   RepeatPolicy repeat = RepeatPolicy::Daily;

@@ -66,7 +66,7 @@ std::vector<ConditionDef> buildCatalog() {
         "ask the device's user: ibackupmond does not turn it on again while this is open."},
        {}},
       {"remediation_failed",
-       S::Critical,
+       S::Warning,
        C::Observed,
        "An action ibackupmond took on this device failed or left it worse",
        {"Read the evidence (or ibackupmonctl history UDID): which action, when, how it ended.",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // remediation_failed: an action ibackupmond took on the device failed, or the device came back
-// from a restart worse than it went (docs/remediation.md). Critical, so it is mailed at once.
+// from a restart worse than it went (docs/remediation.md). A warning that the alert policy mails
+// at once like a critical condition (alert/policy.h).
 #include "core/time_format.h"
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/rule_context.h"

@@ -241,10 +241,11 @@ def exit_codes(procs):
     code, err = ctl("acks", sock=os.path.join(procs.dir, "absent.sock"))
     assert code == 74 and "cannot reach ibackupmond" in err, (code, err)
 
-    served = ["ack", "acks", "unack"]
+    served = ["ack", "acks", "act", "remediation", "unack"]
     r = ask(procs, b'{"command":"reboot"}')
     assert r["ok"] is False and r["code"] == "unknown_command", r
-    assert r["commands"] == served and "expected ack, acks or unack" in r["error"], r
+    assert r["commands"] == served and "expected ack, acks, act, remediation or unack" in \
+        r["error"], r
     r = ask(procs, b"not json")
     assert r["ok"] is False and r["code"] == "bad_request" and r["commands"] == served, r
     r = ask(procs, b'{"command":"ack","udid":"x y"}')

@@ -233,6 +233,20 @@ TEST(PolicyTest, ActiveAlertsOfFleet) {
 namespace ibackupmon {
 namespace {
 
+TEST(PolicyTest, AFailedRemediationIsAlertedThoughAWarning) {
+  FleetView v;
+  DeviceStatus d;
+  d.udid = "R";
+  d.backupState = BackupState::Ok;
+  d.conditions.push_back(Condition{kRemediationFailedCondition, Severity::Warning});
+  d.conditions.push_back(Condition{"not_on_power", Severity::Warning});
+  v.devices = {d};
+  auto active = activeAlertsOf(v);
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].key, (AlertKey{"R", kRemediationFailedCondition}));
+  EXPECT_EQ(active[0].severity, Severity::Warning);
+}
+
 TEST(PolicyTest, WedgedUsbmuxdIsOneCriticalHostAlert) {
   FleetView view;
   EXPECT_TRUE(activeAlertsOf(view).empty());
