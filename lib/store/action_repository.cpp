@@ -30,15 +30,6 @@ ActionRecord readRecord(const Row& r) {
   return a;
 }
 
-// A read-write open creates and migrates; a read-only one checks the schema, never writes.
-Expected<Database> openMigrated(const std::string& path, DbAccess access) {
-  auto db = Database::open(path, access);
-  if (!db) return db;
-  auto version = migrate(*db, embeddedMigrations());
-  if (!version) return tl::unexpected(version.error());
-  return db;
-}
-
 std::optional<std::string> resultColumn(ActionResult r) {
   if (r == ActionResult::Pending) return std::nullopt;
   return std::string(toString(r));

@@ -40,15 +40,6 @@ AlertRecord alertFromRow(const Row& r) {
   return a;
 }
 
-// A read-write open creates and migrates; a read-only one checks the schema, never writes.
-Expected<Database> openMigrated(const std::string& path, DbAccess access) {
-  auto db = Database::open(path, access);
-  if (!db) return db;
-  auto version = migrate(*db, embeddedMigrations());
-  if (!version) return tl::unexpected(version.error());
-  return db;
-}
-
 }  // namespace
 
 Expected<AlertRepository> AlertRepository::open(const std::string& path,

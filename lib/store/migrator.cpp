@@ -67,4 +67,12 @@ Expected<int> migrate(Database& db, const std::vector<Migration>& migrations) {
   return latest;
 }
 
+Expected<Database> openMigrated(const std::string& path, DbAccess access) {
+  auto db = Database::open(path, access);
+  if (!db) return db;
+  auto version = migrate(*db, embeddedMigrations());
+  if (!version) return tl::unexpected(version.error());
+  return db;
+}
+
 }  // namespace ibackupmon

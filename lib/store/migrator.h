@@ -7,6 +7,7 @@
 /// re-run cmake's build, and add tests/fixtures/store/v<N-1>.sql if the previous version had no
 /// fixture yet (see tests/fixtures/store/README.md).
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,5 +32,10 @@ const std::vector<Migration>& embeddedMigrations();
 /// "db_newer" (schema newer than the binary), "db_foreign" (another application's database).
 /// A read-only database must already be current ("db_outdated" otherwise). Returns the version.
 Expected<int> migrate(Database& db, const std::vector<Migration>& migrations);
+
+/// Opens the database at `path` and brings it to the embedded migrations' version: a read-write
+/// open creates and migrates, a read-only one checks the schema and never writes. For the
+/// repositories that keep their own connection (alerts, actions).
+Expected<Database> openMigrated(const std::string& path, DbAccess access);
 
 }  // namespace ibackupmon
