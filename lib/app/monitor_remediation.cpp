@@ -36,18 +36,6 @@ int localMinuteOfDay(TimePoint now) {
   return local.tm_hour * 60 + local.tm_min;
 }
 
-std::optional<TimePoint> countedBackup(const DeviceHistory& h, BackupExpect expect) {
-  switch (expect) {
-    case BackupExpect::ICloud: return h.lastCloudBackup;
-    case BackupExpect::Computer: return h.lastComputerBackup;
-    default:
-      if (h.lastCloudBackup && h.lastComputerBackup) {
-        return std::max(*h.lastCloudBackup, *h.lastComputerBackup);
-      }
-      return h.lastCloudBackup ? h.lastCloudBackup : h.lastComputerBackup;
-  }
-}
-
 // "enable-icloud-backup" (the command line's spelling) or "enable_icloud_backup".
 std::optional<RemediationAction> actionFrom(std::string name) {
   std::replace(name.begin(), name.end(), '-', '_');
@@ -125,7 +113,8 @@ RemediationDeviceFacts Monitor::remediationFacts(Entry& e, TimePoint now) {
   d.everSeenLocked = *e.everSeenLocked;
   d.everRead = e.history.lastGoodProbe.has_value();
   d.openConditions = e.history.openConditions;
-  d.lastBackup = countedBackup(e.history, config_.backup.expect);
+  d.lastBackup =
+      countedBackup(e.history.lastCloudBackup, e.history.lastComputerBackup, config_.backup.expect);
   auto acks = deps_.actions->acknowledged(e.udid, now);
   if (!acks) {
     spdlog::error("remediation: {}", acks.error().message);

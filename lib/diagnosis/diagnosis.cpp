@@ -65,8 +65,11 @@ std::vector<Condition> diagnose(const DiagnosisInput& in, const Config& config, 
 }
 
 std::optional<TimePoint> countedBackup(const DiagnosisInput& in, BackupExpect expect) {
-  const auto cloud = facts::newestCloudBackup(in);
-  const auto computer = facts::newestComputerBackup(in);
+  return countedBackup(facts::newestCloudBackup(in), facts::newestComputerBackup(in), expect);
+}
+
+std::optional<TimePoint> countedBackup(std::optional<TimePoint> cloud,
+                                       std::optional<TimePoint> computer, BackupExpect expect) {
   switch (expect) {
     case BackupExpect::ICloud: return cloud;
     case BackupExpect::Computer: return computer;

@@ -82,6 +82,10 @@ std::vector<Condition> diagnose(const DiagnosisInput& in, const Config& config, 
 
 /// The last reported backup date that counts under config.expect; nullopt when none was seen.
 std::optional<TimePoint> countedBackup(const DiagnosisInput& in, BackupExpect expect);
+/// Of an iCloud and a computer backup date, the one that counts under `expect` (the newer of
+/// the two under "either").
+std::optional<TimePoint> countedBackup(std::optional<TimePoint> cloud,
+                                       std::optional<TimePoint> computer, BackupExpect expect);
 
 /// ok | stale | unknown, as defined in docs/conditions.md ("Backup state").
 BackupState backupState(const DiagnosisInput& in, const DiagnosisConfig& config, TimePoint now);
