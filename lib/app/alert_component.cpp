@@ -14,6 +14,7 @@ AlertEngineOptions alertEngineOptions(const Config& config) {
   AlertEngineOptions o;
   o.alerts = config.alerts;
   o.host = alertHostName(config.alerts);
+  o.digest = config.remediation.digest;
   return o;
 }
 
@@ -27,10 +28,15 @@ Expected<void> AlertsComponent::start() {
   auto repo = AlertRepository::open(c.storage.path, kDaemonBusyTimeout);
   if (!repo) return tl::unexpected(repo.error());
   repo_ = std::make_unique<AlertRepository>(std::move(*repo));
+  // The audit trail, read for the last action in a device's mail and for the daily digest.
+  auto actions = ActionRepository::open(c.storage.path, kDaemonBusyTimeout);
+  if (!actions) return tl::unexpected(actions.error());
+  actions_ = std::make_unique<ActionRepository>(std::move(*actions));
   http_ = std::make_unique<CurlHttpClient>();
   if (auto ok = makeChannels(c.alerts); !ok) return ok;
-  engine_ = std::make_unique<AlertEngine>(ctx_.io, clock_, *repo_, mailer_.get(),
-                                          alertmanager_.get(), *metrics_, alertEngineOptions(c));
+  engine_ =
+      std::make_unique<AlertEngine>(ctx_.io, clock_, *repo_, mailer_.get(), alertmanager_.get(),
+                                    *metrics_, alertEngineOptions(c), actions_.get());
   engine_->replaceChannels(mailer_, alertmanager_);  // the engine co-owns them from now on
   if (auto ok = engine_->start(); !ok) return ok;
   if (auto ok = addCommands(); !ok) {

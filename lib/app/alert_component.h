@@ -37,6 +37,7 @@ class AlertsComponent final : public Component {
   NullAlertMetrics nullMetrics_;
   AlertMetrics* metrics_;
   std::unique_ptr<AlertRepository> repo_;
+  std::unique_ptr<ActionRepository> actions_;
   Expected<void> makeChannels(const AlertsConfig& alerts);
 
   std::unique_ptr<CurlHttpClient> http_;

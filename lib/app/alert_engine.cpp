@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "alert/action_digest.h"
 #include "alert/mime.h"
 
 namespace ibackupmon {
@@ -42,7 +43,7 @@ std::map<std::string, DeviceStatus> byUdid(const std::optional<FleetView>& view)
 
 AlertEngine::AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertRepository& repo,
                          Mailer* mailer, AlertmanagerClient* alertmanager, AlertMetrics& metrics,
-                         AlertEngineOptions options)
+                         AlertEngineOptions options, ActionRepository* actions)
     : io_(io),
       strand_(boost::asio::make_strand(io)),
       clock_(clock),
@@ -55,7 +56,9 @@ AlertEngine::AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertR
       policy_(AlertPolicy::fromConfig(options_.alerts)),
       wakeTimer_(strand_),
       deliveryTimer_(strand_),
-      alertmanagerTimer_(strand_) {}
+      alertmanagerTimer_(strand_),
+      actions_(actions),
+      digestTimer_(strand_) {}
 
 AlertEngine::~AlertEngine() {
   *alive_ = false;
@@ -73,6 +76,7 @@ Expected<void> AlertEngine::start() {
     reportDepth();
     deliverNext();
     postAlertmanager();
+    planDigest();
   });
   return {};
 }
@@ -83,6 +87,7 @@ void AlertEngine::stop() {
     wakeTimer_.cancel();
     deliveryTimer_.cancel();
     alertmanagerTimer_.cancel();
+    digestTimer_.cancel();
   });
 }
 
@@ -91,6 +96,7 @@ void AlertEngine::applyOptions(AlertEngineOptions options) {
     options_ = std::move(options);
     policy_ = AlertPolicy::fromConfig(options_.alerts);
     evaluate();
+    planDigest();
   });
 }
 
@@ -104,6 +110,7 @@ void AlertEngine::replaceChannels(std::shared_ptr<Mailer> mailer,
     // A message waiting for its retry keeps its backoff; then it goes to the new server.
     deliverNext();
     postAlertmanager();
+    planDigest();
   });
 }
 
@@ -166,6 +173,18 @@ std::optional<OutboxMessage> AlertEngine::composeEmail(const Decision& d) {
     auto [it, fresh] = slot.try_emplace(n.key.udid, content.devices.size());
     if (fresh) content.devices.push_back(AlertEmailDevice{deviceOf(n.key.udid), {}, std::nullopt});
     content.devices[it->second].notices.push_back(n);
+  }
+  if (actions_) {
+    for (auto& e : content.devices) {
+      auto last = actions_->lastFinished(e.device.udid);
+      if (!last) {
+        // The mail goes out without the note rather than not at all.
+        spdlog::warn("alerts: cannot read the last action on {}: {}", e.device.udid,
+                     last.error().message);
+      } else if (*last) {
+        e.notes.push_back(actionNote(**last));
+      }
+    }
   }
   std::map<std::string, bool> listed;
   for (const auto& key : d.acknowledged) {
@@ -307,6 +326,75 @@ void AlertEngine::postAlertmanager() {
 
 void AlertEngine::reportDepth() {
   if (auto depth = repo_.outboxDepth()) metrics_.setOutboxDepth(static_cast<std::size_t>(*depth));
+}
+
+std::optional<TimePoint> AlertEngine::digestFrom() {
+  auto last = repo_.lastCreated(kDigestKind);
+  if (!last) {
+    spdlog::warn("alerts: cannot read when the last digest was sent: {}", last.error().message);
+    return digestCheckedUntil_;
+  }
+  std::optional<TimePoint> from = *last;
+  if (digestCheckedUntil_ && (!from || *digestCheckedUntil_ > *from)) from = digestCheckedUntil_;
+  return from;
+}
+
+void AlertEngine::planDigest() {
+  digestTimer_.cancel();
+  if (stopped_ || !actions_ || !options_.digest || !mailer_) return;
+  const TimePoint now = clock_.now();
+  const auto from = digestFrom();
+  const TimePoint due = nextLocalHour(from.value_or(now), kDigestHour);
+  if (due <= now) {  // the daemon was not running at the hour: send it now
+    digestDue_ = now;
+    sendDigest();
+    return;
+  }
+  digestDue_ = due;
+  armTimer(digestTimer_, due, &AlertEngine::sendDigest);
+}
+
+void AlertEngine::sendDigest() {
+  if (stopped_ || !actions_ || !options_.digest || !mailer_) return;
+  // A timer may fire a moment before the wall clock reads the hour it was armed for.
+  const TimePoint now = std::max(clock_.now(), digestDue_);
+  const TimePoint from = digestFrom().value_or(now - std::chrono::hours(24));
+  auto records = actions_->since(from);
+  if (!records) {
+    spdlog::error("alerts: cannot read the audit trail for the digest (retrying in {}s): {}",
+                  std::chrono::duration_cast<std::chrono::seconds>(options_.retryInitial).count(),
+                  records.error().message);
+    armTimer(digestTimer_, now + options_.retryInitial, &AlertEngine::sendDigest);
+    return;
+  }
+  if (records->empty()) {  // nothing done: no mail
+    digestCheckedUntil_ = now;
+    planDigest();
+    return;
+  }
+  DigestContent content{options_.host, from, now, std::move(*records), byUdid(view_)};
+  RenderedEmail email = renderActionDigest(content);
+  OutboxMessage m;
+  m.messageId = makeMessageId(options_.host, now);
+  m.channel = std::string(kAlertChannelEmail);
+  m.kind = kDigestKind;
+  m.subject = email.subject;
+  m.payload = assembleMessage(
+      MailHeaders{options_.alerts.email.from, options_.alerts.email.to, m.messageId, now}, email);
+  m.createdAt = now;
+  m.nextAttemptAt = clock_.now();
+  if (auto id = repo_.enqueue(m); !id) {
+    spdlog::error("alerts: cannot queue the digest (retrying in {}s): {}",
+                  std::chrono::duration_cast<std::chrono::seconds>(options_.retryInitial).count(),
+                  id.error().message);
+    armTimer(digestTimer_, now + options_.retryInitial, &AlertEngine::sendDigest);
+    return;
+  }
+  spdlog::info("alerts: queued digest {} \"{}\"", m.messageId, m.subject);
+  digestCheckedUntil_ = now;
+  reportDepth();
+  deliverNext();
+  planDigest();
 }
 
 void AlertEngine::handleControl(std::string line, std::function<void(std::string)> reply) {

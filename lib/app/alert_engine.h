@@ -25,6 +25,7 @@
 #include "app/asio.h"
 #include "core/fleet_observer.h"
 #include "metrics/alert_metrics.h"
+#include "store/action_repository.h"
 #include "store/alert_repository.h"
 
 namespace ibackupmon {
@@ -35,14 +36,17 @@ struct AlertEngineOptions {
   Duration retryInitial = std::chrono::seconds(30);  ///< first retry delay, doubled per attempt
   Duration retryMax = std::chrono::minutes(15);
   Duration keepSent = std::chrono::hours(24 * 30);  ///< delivered messages kept for inspection
+  bool digest = false;  ///< [remediation] digest: the daily "what ibackupmon did" mail
 };
 
 class AlertEngine final : public FleetObserver {
  public:
   /// mailer and alertmanager may be null (channel off); all references must outlive the engine.
+  /// actions (the audit trail, on a connection of its own) may be null: alert mails then carry
+  /// no note of the last action and no digest is sent.
   AlertEngine(boost::asio::io_context& io, const Clock& clock, AlertRepository& repo,
               Mailer* mailer, AlertmanagerClient* alertmanager, AlertMetrics& metrics,
-              AlertEngineOptions options);
+              AlertEngineOptions options, ActionRepository* actions = nullptr);
   ~AlertEngine() override;
   AlertEngine(const AlertEngine&) = delete;
   AlertEngine& operator=(const AlertEngine&) = delete;
@@ -76,6 +80,11 @@ class AlertEngine final : public FleetObserver {
   bool recordOutcome();
   void postAlertmanager();
   void reportDepth();
+  /// Arms the digest timer for the next 07:00 local after the last digest (or sends a late one).
+  void planDigest();
+  void sendDigest();
+  /// The start of the period the next digest covers; nullopt = none sent yet.
+  std::optional<TimePoint> digestFrom();
   std::string control(const std::string& line);
   void armTimer(boost::asio::steady_timer& timer, TimePoint at, void (AlertEngine::*fn)());
 
@@ -96,6 +105,11 @@ class AlertEngine final : public FleetObserver {
   boost::asio::steady_timer wakeTimer_;
   boost::asio::steady_timer deliveryTimer_;
   boost::asio::steady_timer alertmanagerTimer_;
+  ActionRepository* actions_;
+  boost::asio::steady_timer digestTimer_;
+  // Until when the audit trail was found empty for a digest (none sent for that period).
+  std::optional<TimePoint> digestCheckedUntil_;
+  TimePoint digestDue_{};  ///< the hour the digest timer was armed for
   bool sending_ = false;
   // The outcome of the last send while the outbox has not taken it (database locked or full):
   // nothing else is sent before it is recorded, so a sent message is never sent again for it.

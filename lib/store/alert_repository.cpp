@@ -136,6 +136,14 @@ Expected<std::optional<TimePoint>> AlertRepository::nextAttemptAt() {
   return next->value_or(std::nullopt);
 }
 
+Expected<std::optional<TimePoint>> AlertRepository::lastCreated(const std::string& kind) {
+  auto last =
+      queryOne(db_, "SELECT MAX(created_at) AS created_at FROM alert_outbox WHERE kind = ?1",
+               binds(kind), [](const Row& r) { return r.optionalTime("created_at"); });
+  if (!last) return tl::unexpected(last.error());
+  return last->value_or(std::nullopt);
+}
+
 Expected<void> AlertRepository::markSent(std::int64_t id, TimePoint at) {
   return execBound(db_,
                    "UPDATE alert_outbox SET sent_at = ?2, attempts = attempts + 1, "

@@ -40,6 +40,8 @@ class AlertRepository {
   Expected<std::optional<OutboxMessage>> byId(std::int64_t id);
   /// Earliest next attempt among pending messages.
   Expected<std::optional<TimePoint>> nextAttemptAt();
+  /// When the newest message of this kind was queued, sent or not (the daily digest's last run).
+  Expected<std::optional<TimePoint>> lastCreated(const std::string& kind);
   Expected<void> markSent(std::int64_t id, TimePoint at);
   Expected<void> markFailed(std::int64_t id, const std::string& error, TimePoint nextAttempt);
   /// Messages not yet delivered.

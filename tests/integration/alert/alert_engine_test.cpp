@@ -24,6 +24,7 @@ class SharedFakeClock final : public Clock {
  public:
   TimePoint now() const override { return TimePoint{} + std::chrono::seconds(secs_.load()); }
   void advance(std::chrono::seconds d) { secs_ += d.count(); }
+  void set(std::int64_t unixSeconds) { secs_ = unixSeconds; }
 
  private:
   std::atomic<long long> secs_{1'800'000'000};
@@ -90,6 +91,17 @@ class AlertEngineTest : public ::testing::Test {
   void TearDown() override {
     stopLoop();  // the engine is destroyed only when no handler of it can run any more
     engine_.reset();
+    retired_.clear();
+  }
+  // A daemon restart on the same loop: the engine stops and is kept (with its repository) until
+  // the loop has stopped; a new one starts on the same database.
+  void restartEngine() {
+    engine_->stop();
+    barrier();
+    barrier();  // the stopped timers' handlers have run
+    retired_.push_back(std::move(engine_));
+    retiredRepos_.push_back(std::move(repo_));
+    startEngine();
   }
   void stopLoop() {
     if (!io_thread_.joinable()) return;
@@ -111,8 +123,10 @@ class AlertEngineTest : public ::testing::Test {
     o.host = "cart-host";
     o.retryInitial = 1s;
     o.retryMax = 1s;
-    engine_ = std::make_unique<AlertEngine>(
-        io_, clock_, *repo_, mailerOverride ? mailerOverride : mailer_.get(), nullptr, metrics_, o);
+    o.digest = actions_ != nullptr;
+    engine_ = std::make_unique<AlertEngine>(io_, clock_, *repo_,
+                                            mailerOverride ? mailerOverride : mailer_.get(),
+                                            nullptr, metrics_, o, actions_.get());
     ASSERT_TRUE(engine_->start());
     if (!io_thread_.joinable()) io_thread_ = std::thread([this] { io_.run(); });
   }
@@ -147,8 +161,11 @@ class AlertEngineTest : public ::testing::Test {
       boost::asio::make_work_guard(io_)};
   std::thread io_thread_;
   std::unique_ptr<AlertRepository> repo_;
+  std::unique_ptr<ActionRepository> actions_;  ///< set before startEngine: notes and the digest
   std::unique_ptr<SmtpMailer> mailer_;
   std::unique_ptr<AlertEngine> engine_;
+  std::vector<std::unique_ptr<AlertRepository>> retiredRepos_;
+  std::vector<std::unique_ptr<AlertEngine>> retired_;
 };
 
 TEST_F(AlertEngineTest, ExactlyOneEmailWhenADeviceGoesStale) {
@@ -344,6 +361,88 @@ TEST_F(AlertEngineTest, ControlRejectsBadRequests) {
             std::string::npos);
   EXPECT_NE(ask("{\"command\":\"acks\"}").find("backup_stale"), std::string::npos);
   EXPECT_NE(ask("{\"command\":\"unack\",\"udid\":\"A\"}").find("\"removed\":1"), std::string::npos);
+}
+
+// The last action on a device is a note in its alert mail; the daily digest goes out at 07:00
+// local time with what was done, and a restarted daemon does not send it again.
+TEST_F(AlertEngineTest, DigestAtSevenAndTheLastActionInTheAlertMail) {
+  ASSERT_EQ(setenv("TZ", "UTC", 1), 0);
+  tzset();
+  const std::int64_t sevenUtc = 1'800'000'000 + 23 * 3600;  // 2027-01-16T07:00:00Z
+  clock_.set(sevenUtc - 2);
+  auto actions = ActionRepository::open(dir_.file("ibackupmon.db"));
+  ASSERT_TRUE(actions) << actions.error().message;
+  actions_ = std::make_unique<ActionRepository>(std::move(*actions));
+  const TimePoint t0 = TimePoint{} + std::chrono::seconds(sevenUtc - 3 * 3600);
+  ActionRecord enable;
+  enable.udid = device(2, BackupState::Ok).udid;
+  enable.action = RemediationAction::EnableIcloudBackup;
+  enable.requestedAt = t0;
+  enable.result = ActionResult::Done;
+  enable.outcome = action_outcome::kVerified;
+  ASSERT_TRUE(actions_->request(enable));
+  ActionRecord restart;
+  restart.udid = device(1, BackupState::Ok).udid;
+  restart.action = RemediationAction::Restart;
+  restart.requestedAt = t0 + std::chrono::minutes(10);
+  restart.result = ActionResult::Failed;
+  restart.outcome = action_outcome::kDidNotComeBack;
+  ASSERT_TRUE(actions_->request(restart));
+  ActionRecord skip = restart;
+  skip.udid = device(3, BackupState::Ok).udid;
+  skip.result = ActionResult::Skipped;
+  skip.reason = "passcode";
+  skip.outcome.clear();
+  ASSERT_TRUE(actions_->request(skip));
+
+  startEngine();
+  push({device(1, BackupState::Stale), device(2, BackupState::Ok)});
+  ASSERT_TRUE(waitFor([&] { return sink_.messages().size() == 2 && quiet(); }));
+  const auto mail = sink_.messages();
+  const std::string& alert =
+      testing::headerOf(mail[0], "Subject").find("backup_stale") != std::string::npos ? mail[0]
+                                                                                      : mail[1];
+  const std::string& digest = &alert == &mail[0] ? mail[1] : mail[0];
+  EXPECT_NE(testing::decodedText(alert).find(
+                "Notes: ibackupmond tried to restart the device at 04:10 UTC on 2027-01-16, which "
+                "failed, it did not come back"),
+            std::string::npos)
+      << testing::decodedText(alert);
+  EXPECT_NE(testing::headerOf(digest, "Subject").find("what ibackupmon did, 2 actions, 1 skipped"),
+            std::string::npos);
+  const std::string text = testing::decodedText(digest);
+  EXPECT_NE(text.find("from 07:00 UTC on 2027-01-15 to 07:00 UTC on 2027-01-16"), std::string::npos)
+      << text;
+  EXPECT_NE(
+      text.find("Cart iPad 2 (" + enable.udid +
+                "): ibackupmond turned iCloud Backup on at 04:00 UTC on 2027-01-16, verified"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("restart: 1 x the device has or may have a passcode"), std::string::npos);
+  EXPECT_NE(text.find("enable_icloud_backup: 1 done"), std::string::npos);
+
+  // A daemon restart after the hour: the digest is not sent again.
+  clock_.set(sevenUtc + 3600);
+  restartEngine();
+  barrier();
+  EXPECT_TRUE(quiet());
+  EXPECT_EQ(sink_.messages().size(), 2u);
+  // A new action, and the next day at 07:00 there is a digest with it alone.
+  enable.requestedAt = clock_.now();
+  enable.udid = device(4, BackupState::Ok).udid;
+  ASSERT_TRUE(actions_->request(enable));
+  clock_.set(sevenUtc + 24 * 3600 - 1);
+  engine_->applyOptions([&] {
+    AlertEngineOptions o;
+    o.alerts = config_;
+    o.host = "cart-host";
+    o.digest = true;
+    return o;
+  }());
+  ASSERT_TRUE(waitFor([&] { return sink_.messages().size() == 3 && quiet(); }));
+  EXPECT_NE(testing::headerOf(sink_.messages()[2], "Subject").find("1 action"), std::string::npos);
+  EXPECT_EQ(testing::decodedText(sink_.messages()[2]).find(device(1, BackupState::Ok).udid),
+            std::string::npos);
 }
 
 }  // namespace

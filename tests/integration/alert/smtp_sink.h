@@ -73,8 +73,40 @@ inline std::string headerOf(const std::string& message, const std::string& name)
   std::string head = "\r\n" + message.substr(0, message.find("\r\n\r\n"));
   auto pos = head.find(needle);
   if (pos == std::string::npos) return "";
-  auto end = head.find("\r\n", pos + needle.size());
-  return head.substr(pos + needle.size(), end - pos - needle.size());
+  std::string value;
+  std::size_t start = pos + needle.size();
+  while (true) {  // a folded header continues on lines that begin with white space
+    auto end = head.find("\r\n", start);
+    value += head.substr(start, end == std::string::npos ? end : end - start);
+    if (end == std::string::npos || end + 2 >= head.size() ||
+        (head[end + 2] != ' ' && head[end + 2] != '\t')) {
+      break;
+    }
+    start = end + 2;
+  }
+  return value;
+}
+
+/// The text/plain part of a message, quoted-printable decoded, with CRLF as LF.
+inline std::string decodedText(const std::string& message) {
+  auto part = message.find("Content-Type: text/plain");
+  if (part == std::string::npos) return "";
+  auto body = message.find("\r\n\r\n", part);
+  auto end = message.find("\r\n--", body);
+  std::string qp = message.substr(body + 4, end == std::string::npos ? end : end - body - 4);
+  std::string out;
+  for (std::size_t i = 0; i < qp.size(); ++i) {
+    if (qp[i] == '\r') continue;
+    if (qp[i] != '=') {
+      out += qp[i];
+    } else if (i + 1 < qp.size() && (qp[i + 1] == '\r' || qp[i + 1] == '\n')) {
+      i += qp[i + 1] == '\r' ? 2 : 1;  // soft line break
+    } else if (i + 2 < qp.size()) {
+      out += static_cast<char>(std::stoi(qp.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    }
+  }
+  return out;
 }
 
 }  // namespace ibackupmon::testing

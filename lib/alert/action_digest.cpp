@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "alert/action_digest.h"
+
+#include <ctime>
+#include <sstream>
+
+#include "alert/mime.h"
+#include "core/time_format.h"
+
+namespace ibackupmon {
+namespace {
+
+constexpr std::size_t kNameBytes = 120;
+// A digest lists at most this many actions one per line; the rest are counted (history has all).
+constexpr std::size_t kMaxLines = 200;
+
+std::string clean(std::string_view s, std::size_t max) {
+  return truncateUtf8(stripControls(s), max);
+}
+
+// "10:42 UTC on 2026-12-06"
+std::string at(TimePoint t) {
+  const std::string stamp = formatRfc3339(t);
+  return stamp.substr(11, 5) + " UTC on " + stamp.substr(0, 10);
+}
+
+const char* donePhrase(RemediationAction a) {
+  return a == RemediationAction::EnableIcloudBackup ? "turned iCloud Backup on"
+                                                    : "restarted the device";
+}
+
+const char* todoPhrase(RemediationAction a) {
+  return a == RemediationAction::EnableIcloudBackup ? "turn iCloud Backup on"
+                                                    : "restart the device";
+}
+
+std::string outcomePhrase(const std::string& outcome) {
+  namespace o = action_outcome;
+  if (outcome == o::kVerified) return "verified";
+  if (outcome == o::kNotVerified) return "not verified: the switch still read off afterwards";
+  if (outcome == o::kPending) return "waiting for it to come back";
+  if (outcome == o::kCameBack) return "it came back readable";
+  if (outcome == o::kCameBackLocked) return "it came back locked: someone must unlock it";
+  if (outcome == o::kCameBackUntrusted) return "it came back not trusting this host";
+  if (outcome == o::kDidNotComeBack) return "it did not come back";
+  return clean(outcome, 64);
+}
+
+std::string deviceLabel(const DigestContent& c, const std::string& udid) {
+  auto it = c.devices.find(udid);
+  std::string name;
+  if (it != c.devices.end()) {
+    const DeviceStatus& d = it->second;
+    name = d.label && !d.label->empty() ? *d.label : d.name;
+    if (d.slot && d.slot->label) name += ", slot " + *d.slot->label;
+  }
+  const std::string id = clean(udid, 100);
+  return name.empty() ? id : clean(name, kNameBytes) + " (" + id + ")";
+}
+
+bool isSkip(const ActionRecord& r) {
+  return r.result == ActionResult::Skipped;
+}
+
+}  // namespace
+
+std::string actionNote(const ActionRecord& r) {
+  const std::string by = r.trigger == ActionTrigger::Manual ? " (asked for by an admin)" : "";
+  const std::string when = " at " + at(r.requestedAt);
+  std::string s;
+  switch (r.result) {
+    case ActionResult::Done: s = std::string("ibackupmond ") + donePhrase(r.action) + when; break;
+    case ActionResult::Pending:
+      s = std::string("ibackupmond ") + donePhrase(r.action) + when;
+      if (r.outcome.empty()) s += ", not finished yet";
+      break;
+    case ActionResult::Failed:
+      s = std::string("ibackupmond tried to ") + todoPhrase(r.action) + when + ", which failed";
+      if (!r.reason.empty()) s += ": " + remediationReasonText(r.reason);
+      break;
+    case ActionResult::Interrupted:
+      s = std::string("ibackupmond began to ") + todoPhrase(r.action) + when +
+          "; the daemon stopped before it ended";
+      break;
+    case ActionResult::DryRun:
+      s = std::string("ibackupmond would have ") +
+          (r.action == RemediationAction::EnableIcloudBackup ? "turned iCloud Backup on"
+                                                             : "restarted the device") +
+          when + " (dry run)";
+      break;
+    case ActionResult::Skipped:
+      s = std::string("ibackupmond did not ") + todoPhrase(r.action) + when;
+      if (!r.reason.empty()) s += ": " + remediationReasonText(r.reason);
+      break;
+  }
+  s += by;
+  if (!r.outcome.empty()) s += ", " + outcomePhrase(r.outcome);
+  if (!r.comment.empty()) s += " (\"" + clean(r.comment, 200) + "\")";
+  return s;
+}
+
+TimePoint nextLocalHour(TimePoint after, int hour) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(after);
+  std::tm local{};
+  localtime_r(&t, &local);
+  for (int day = 0; day < 3; ++day) {
+    std::tm want = local;
+    want.tm_mday += day;
+    want.tm_hour = hour;
+    want.tm_min = 0;
+    want.tm_sec = 0;
+    want.tm_isdst = -1;  // whatever daylight saving time says on that day
+    const std::time_t candidate = mktime(&want);
+    if (candidate != static_cast<std::time_t>(-1) && candidate > t) {
+      return std::chrono::time_point_cast<Duration>(
+          std::chrono::system_clock::from_time_t(candidate));
+    }
+  }
+  return after + std::chrono::hours(24);
+}
+
+RenderedEmail renderActionDigest(const DigestContent& c) {
+  // Counts per action and result, in the table's order.
+  std::map<std::pair<int, int>, int> counts;
+  std::map<std::pair<std::string, std::string>, int> skips;  // (action, reason) -> rows
+  std::vector<const ActionRecord*> lines;
+  for (const auto& r : c.records) {
+    ++counts[{static_cast<int>(r.action), static_cast<int>(r.result)}];
+    if (isSkip(r)) {
+      ++skips[{toString(r.action), r.reason}];
+    } else {
+      lines.push_back(&r);
+    }
+  }
+  const std::string host = clean(c.host, 255);
+  std::ostringstream t, h;
+  const std::string period = "from " + at(c.from) + " to " + at(c.to);
+  t << "What ibackupmond did on " << host << " " << period << ".\n\n";
+  h << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n"
+    << "<p>What ibackupmond did on " << htmlEscape(host) << " " << htmlEscape(period) << ".</p>\n";
+
+  t << "Summary:\n";
+  h << "<h3>Summary</h3>\n<ul>\n";
+  for (int a = 0; a < static_cast<int>(kRemediationActionNames.size()); ++a) {
+    std::string row;
+    for (int res = 0; res < static_cast<int>(kActionResultNames.size()); ++res) {
+      auto it = counts.find({a, res});
+      if (it == counts.end()) continue;
+      row += (row.empty() ? "" : ", ") + std::to_string(it->second) + " " +
+             kActionResultNames[static_cast<std::size_t>(res)];
+    }
+    if (row.empty()) continue;
+    const std::string line =
+        std::string(kRemediationActionNames[static_cast<std::size_t>(a)]) + ": " + row;
+    t << "  " << line << "\n";
+    h << "<li>" << htmlEscape(line) << "</li>\n";
+  }
+  t << "\n";
+  h << "</ul>\n";
+
+  if (!lines.empty()) {
+    t << "Actions (oldest first):\n";
+    h << "<h3>Actions (oldest first)</h3>\n<ul>\n";
+    for (std::size_t i = 0; i < lines.size() && i < kMaxLines; ++i) {
+      const std::string line = deviceLabel(c, lines[i]->udid) + ": " + actionNote(*lines[i]);
+      t << "  - " << line << "\n";
+      h << "<li>" << htmlEscape(line) << "</li>\n";
+    }
+    if (lines.size() > kMaxLines) {
+      const std::string more = "... and " + std::to_string(lines.size() - kMaxLines) +
+                               " more: ibackupmonctl history UDID shows each device's actions";
+      t << "  " << more << "\n";
+      h << "<li>" << htmlEscape(more) << "</li>\n";
+    }
+    t << "\n";
+    h << "</ul>\n";
+  }
+  if (!skips.empty()) {
+    t << "Not acted on, by reason (a skip is recorded when a device's decision changes):\n";
+    h << "<h3>Not acted on, by reason</h3>\n<ul>\n";
+    for (const auto& [key, n] : skips) {
+      const std::string line = key.first + ": " + std::to_string(n) + " x " +
+                               (key.second.empty() ? std::string("no reason recorded")
+                                                   : remediationReasonText(key.second));
+      t << "  - " << line << "\n";
+      h << "<li>" << htmlEscape(line) << "</li>\n";
+    }
+    t << "\n";
+    h << "</ul>\n";
+  }
+  const std::string tail =
+      "Failed actions, and restarts after which a device did not come back readable, were "
+      "mailed when they happened. `ibackupmonctl history UDID` shows a device's audit trail.";
+  t << tail << "\n\n-- \nibackupmon on " << host << ", " << formatRfc3339(c.to) << "\n";
+  h << "<p>" << htmlEscape(tail) << "</p>\n<p><small>ibackupmon on " << htmlEscape(host) << ", "
+    << formatRfc3339(c.to) << "</small></p>\n</body></html>\n";
+
+  std::size_t acted = lines.size();
+  std::string subject = "[ibackupmon] " + host + ": what ibackupmon did, " + std::to_string(acted) +
+                        (acted == 1 ? " action" : " actions");
+  if (!skips.empty()) subject += ", " + std::to_string(c.records.size() - acted) + " skipped";
+  return RenderedEmail{subject, t.str(), h.str()};
+}
+
+}  // namespace ibackupmon
