@@ -13,13 +13,18 @@ the metrics from /metrics, the control commands through the real ibackupmonctl.
 3. restart: five unexplained-stale devices, max_restarts_per_hour = 2: exactly two restarts, one
    at a time, each came back; the others are held back by the rate limit, also after the daemon
    itself restarted (the limits live in the database).
-4. a restarted device that does not come back: did_not_come_back in the audit trail,
-   remediation_failed (critical) on the device, mailed to a real SMTP sink; the daemon stays
-   healthy."""
+4. Apple's status feed (served from a fixture on loopback) shows an iCloud Backup outage: the
+   same five devices are not restarted, each skip says why.
+5. a restarted device that does not come back: did_not_come_back in the audit trail,
+   remediation_failed on the device, mailed to a real SMTP sink with a note of what was done; the
+   daemon stays healthy. At 07:00 local time (TZ set so that comes seconds after the start) the
+   daily digest lists the failed restart, once.
+A peer that is not root is refused act and remediation by the daemon itself."""
 import json
 import os
 import subprocess
 import sys
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon_metrics"))
@@ -159,6 +164,20 @@ def enable_icloud_backup():
         assert rc == 1 and "full UDID" in err, (rc, out, err)
         rc, out, err = ctl(procs, "act", OFF, "reboot")
         assert rc == 64, (rc, out, err)
+        # Only root: a peer that may connect (group root here) but is not root is refused by the
+        # daemon, before any rule is looked at.
+        os.chmod(procs.dir, 0o711)
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=0", "--clear-groups",
+                            os.environ["CTL"], "act", OFF, "enable-icloud-backup", "--socket",
+                            os.path.join(procs.dir, "control.sock")],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 77 and b"only root may run this command" in r.stderr, r
+        r = subprocess.run(["setpriv", "--reuid=65534", "--regid=0", "--clear-groups",
+                            os.environ["CTL"], "remediation", "pause", "--socket",
+                            os.path.join(procs.dir, "control.sock")],
+                           capture_output=True, timeout=60)
+        assert r.returncode == 77 and b"only root may run this command" in r.stderr, r
+        assert metric(daemon, "ibackupmon_remediation_paused") == 0
 
         # The kill switch.
         rc, out, err = ctl(procs, "remediation", "pause", "--until", "2h")
@@ -202,6 +221,40 @@ def restart_daemon(procs, daemon):
     procs.procs.append(("daemon", p, log))
     wait_for("daemon back", lambda: (procs.check_alive() or True) and http_get(daemon.metrics_url),
              timeout=30)
+
+
+def feed_server(procs):
+    """The loopback feed server with the project's fixtures; returns its base URL."""
+    src = os.environ["IBACKUPMON_SOURCE_DIR"]
+    port_file = os.path.join(procs.dir, "feed.port")
+    procs.start("feeds", ["/usr/bin/python3", "-u",
+                          os.path.join(src, "tests", "integration", "feeds", "feed_server.py"),
+                          os.path.join(src, "tests", "fixtures", "feeds")])
+    port = wait_for("feed server port", lambda: next(
+        (line.split()[1] for line in procs.log("feeds").splitlines()
+         if line.startswith("PORT ")), None), timeout=20)
+    return f"http://127.0.0.1:{port}"
+
+
+def apple_outage():
+    """Apple's status shows an ongoing iCloud Backup outage: no restart, whatever else says yes."""
+    with Processes() as procs:
+        base = feed_server(procs)
+        daemon = start_daemon_with_sim(
+            procs, stale_fleet(procs, "outage.toml"),
+            RESTART_POLICY + f'[apple_status]\nurl = "{base}/fixtures/apple_status_current.json"'
+            '\ninterval = "1s"\n')
+        wait_for("the outage seen",
+                 lambda: "apple_service_outage" in conditions(daemon, STALE[0]), timeout=60)
+        wait_for("restarts held back for the outage",
+                 lambda: all(with_row(daemon, u, action="restart", reason="apple_outage")
+                             for u in STALE), timeout=60)
+        for u in STALE:
+            await_more_reads(procs, u, n=2)
+            assert events(procs, "Restart", u) == 0, u
+            assert not [a for a in with_row(daemon, u, action="restart")
+                        if a["result"] != "skipped"], actions(daemon, u)
+        procs.check_alive()
 
 
 def restart_dry_run():
@@ -253,6 +306,20 @@ def restart():
         procs.check_alive()
 
 
+DIGEST_IN = 25  # seconds from the daemon's start to its first digest
+
+
+def zone_with_seven_oclock_in(seconds):
+    """A POSIX TZ whose local time is 07:00:00 `seconds` from now."""
+    at = int(time.time()) + seconds
+    offset = (at % 86400 - 7 * 3600) % 86400  # local = UTC - offset
+    if offset > 43200:
+        offset -= 86400
+    sign = "+" if offset >= 0 else "-"
+    offset = abs(offset)
+    return f"DGT{sign}{offset // 3600:02d}:{offset % 3600 // 60:02d}:{offset % 60:02d}"
+
+
 def did_not_come_back():
     with Processes() as procs:
         fleet = write_fleet(procs, "gone.toml", [
@@ -261,8 +328,11 @@ def did_not_come_back():
             device(FRESH, "Fresh", 'LastCloudBackupDate = "ago:1h"')])
         sink = Sink(procs).start()
         sim = Sim(procs, fleet)
+        # The host's clock reads 07:00 local time (the digest's hour) DIGEST_IN seconds from now.
+        os.environ["TZ"] = zone_with_seven_oclock_in(DIGEST_IN)
         daemon = AlertDaemon(procs, sim.socket, email_config(sink.port, tables=(
             RESTART_POLICY.replace('"60s"', '"4s"')))).start()
+        del os.environ["TZ"]
         gone = wait_for("restart that did not come back",
                         lambda: with_row(daemon.view, STALE[0], action="restart",
                                          outcome="did_not_come_back"), timeout=90)
@@ -277,6 +347,18 @@ def did_not_come_back():
             return None
         mail = wait_for("the failure mailed", mailed, timeout=60)
         assert not mail.defects(), mail.defects()
+        # The device's mail says what was done to it.
+        assert "ibackupmond tried to restart the device at " in mail.text, mail.text
+        assert "which failed, it did not come back" in mail.text, mail.text
+
+        # At 07:00 local time: the digest of what was done, once.
+        def digest():
+            return [m for m in sink.mails() if "what ibackupmon did" in m.subject]
+        got = wait_for("the daily digest", digest, timeout=DIGEST_IN + 60)
+        assert len(got) == 1 and not got[0].defects(), got
+        assert "Never back (" + STALE[0] + "): ibackupmond tried to restart the device" \
+            in got[0].text, got[0].text
+        assert "restart: 1 failed" in got[0].text, got[0].text
         assert events(procs, "Restart", STALE[0]) == 1
         # Still healthy: it answers its control socket and keeps probing the others.
         rc, out, err = ctl(procs, "remediation", "status")
@@ -289,6 +371,7 @@ def main():
     enable_icloud_backup()
     restart_dry_run()
     restart()
+    apple_outage()
     did_not_come_back()
     print("ok: daemon_remediation")
 
