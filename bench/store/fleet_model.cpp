@@ -7,7 +7,6 @@
 namespace ibackupmon::bench {
 namespace {
 
-constexpr std::int64_t kDay = 86400;
 constexpr std::uint64_t kGiB = 1ull << 30;
 
 int hourOf(std::int64_t t) {

@@ -13,6 +13,8 @@
 
 namespace ibackupmon::bench {
 
+inline constexpr std::int64_t kDay = 86400;
+
 enum class Profile { Cart, Kiosk, Flaky };
 
 struct SimDevice {

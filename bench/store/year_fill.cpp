@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "year_fill.h"
 
+#include "fleet_model.h"
+#include "query_timing.h"
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -9,15 +12,8 @@
 namespace ibackupmon::bench {
 namespace {
 
-constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kProbeInterval = 300;
 constexpr int kPruneBatch = 500;  // the monitor's batch (lib/app/monitor_housekeeping.cpp)
-
-double cpuNowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 }  // namespace
 

@@ -102,7 +102,7 @@ struct CatalogBuilder {
   }
 };
 
-Error shapeError(const std::string& where, const std::string& what) {
+Error catalogShapeError(const std::string& where, const std::string& what) {
   return Error{"ios_catalog_shape", "iOS version catalog: " + where + ": " + what};
 }
 
@@ -137,7 +137,7 @@ Expected<IosCatalog> parseIosCatalog(std::string_view body) {
   if (!root) return tl::unexpected(root.error());
   if (!root->is_object()) {
     return tl::unexpected(
-        shapeError("top level", "expected an object, found " + describeJson(*root)));
+        catalogShapeError("top level", "expected an object, found " + describeJson(*root)));
   }
   IosCatalog catalog;
   CatalogBuilder builder{catalog.releases_, catalog.byProduct_, catalog.skipped_,
@@ -148,14 +148,15 @@ Expected<IosCatalog> parseIosCatalog(std::string_view body) {
     const auto set = root->find(setName);
     if (set == root->end() || set->is_null()) continue;
     if (!set->is_object()) {
-      return tl::unexpected(shapeError(setName, "expected an object, found " + describeJson(*set)));
+      return tl::unexpected(
+          catalogShapeError(setName, "expected an object, found " + describeJson(*set)));
     }
     sawSet = true;
     const auto ios = set->find("iOS");
     if (ios == set->end()) continue;
     if (!ios->is_array()) {
-      return tl::unexpected(shapeError(std::string(setName) + ".iOS",
-                                       "expected an array, found " + describeJson(*ios)));
+      return tl::unexpected(catalogShapeError(std::string(setName) + ".iOS",
+                                              "expected an array, found " + describeJson(*ios)));
     }
     for (std::size_t i = 0; i < ios->size(); ++i) {
       builder.addEntry((*ios)[i], std::string(setName) + ".iOS[" + std::to_string(i) + "]",
@@ -163,7 +164,7 @@ Expected<IosCatalog> parseIosCatalog(std::string_view body) {
     }
   }
   if (!sawSet) {
-    return tl::unexpected(shapeError(
+    return tl::unexpected(catalogShapeError(
         "top level", "neither PublicAssetSets nor AssetSets (keys: " + describeKeys(*root) + ")"));
   }
   if (catalog.releases_.empty()) {

@@ -189,6 +189,14 @@ void dictSetString(plist_t dict, const char* key, const std::string& value) {
   plist_dict_set_item(dict, key, plist_new_string(value.c_str()));
 }
 
+void dictSetUint(plist_t dict, const char* key, uint64_t value) {
+  plist_dict_set_item(dict, key, plist_new_uint(value));
+}
+
+void dictSetBool(plist_t dict, const char* key, bool value) {
+  plist_dict_set_item(dict, key, plist_new_bool(value ? 1 : 0));
+}
+
 std::string describeValue(plist_t node) {
   if (!node) return "(none)";
   switch (plist_get_node_type(node)) {

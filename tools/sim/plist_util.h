@@ -44,6 +44,8 @@ std::optional<bool> dictBool(plist_t dict, const char* key);
 std::optional<uint64_t> dictUint(plist_t dict, const char* key);
 void dictSet(plist_t dict, const char* key, plist_t value);
 void dictSetString(plist_t dict, const char* key, const std::string& value);
+void dictSetUint(plist_t dict, const char* key, uint64_t value);
+void dictSetBool(plist_t dict, const char* key, bool value);
 
 /// A one-line rendering of a value for ctl output and the event log.
 std::string describeValue(plist_t node);

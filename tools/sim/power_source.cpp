@@ -50,13 +50,6 @@ bool boolIn(const std::map<std::string, Plist>& domains, const char* domain, con
   return b != 0;
 }
 
-void setU(plist_t d, const char* k, uint64_t v) {
-  plist_dict_set_item(d, k, plist_new_uint(v));
-}
-void setB(plist_t d, const char* k, bool v) {
-  plist_dict_set_item(d, k, plist_new_bool(v ? 1 : 0));
-}
-
 // iOS sends a negative current as the unsigned 64-bit number of its two's complement. libplist
 // 2.2 writes an integer node made by plist_new_uint as signed; a node parsed from a number above
 // INT64_MAX keeps its 128-bit width and is written unsigned, in XML and in binary.
@@ -133,31 +126,31 @@ Plist powerSourceEntry(const std::string& udid, const std::map<std::string, Plis
   plist_t e = entry.get();
   dictSetString(e, "IOClass", "AppleSmartBattery");
   dictSetString(e, "Name", "AppleSmartBattery");
-  setU(e, "CycleCount", 100 + (h >> 8) % 300);
-  setU(e, "DesignCapacity", design);
-  setU(e, "AppleRawMaxCapacity", rawMax);
-  setU(e, "NominalChargeCapacity", rawMax + 12);
-  setU(e, "AppleRawCurrentCapacity", rawMax * level / 100);
-  setU(e, "CurrentCapacity", level);  // a percentage, as on current systems
-  setU(e, "MaxCapacity", 100);        // a percentage too
-  setU(e, "Temperature", 2900 + (h >> 16) % 300);
-  setU(e, "Voltage", 3800 + level * 4);
+  dictSetUint(e, "CycleCount", 100 + (h >> 8) % 300);
+  dictSetUint(e, "DesignCapacity", design);
+  dictSetUint(e, "AppleRawMaxCapacity", rawMax);
+  dictSetUint(e, "NominalChargeCapacity", rawMax + 12);
+  dictSetUint(e, "AppleRawCurrentCapacity", rawMax * level / 100);
+  dictSetUint(e, "CurrentCapacity", level);  // a percentage, as on current systems
+  dictSetUint(e, "MaxCapacity", 100);        // a percentage too
+  dictSetUint(e, "Temperature", 2900 + (h >> 16) % 300);
+  dictSetUint(e, "Voltage", 3800 + level * 4);
   const int64_t amperage = charging ? static_cast<int64_t>(design / 4) : external ? 0 : -310;
   plist_dict_set_item(e, "InstantAmperage", amperageNode(amperage));
-  setB(e, "IsCharging", charging);
-  setB(e, "ExternalConnected", external);
-  setB(e, "ExternalChargeCapable", external);
-  setB(e, "FullyCharged", full);
-  setB(e, "BatteryInstalled", true);
+  dictSetBool(e, "IsCharging", charging);
+  dictSetBool(e, "ExternalConnected", external);
+  dictSetBool(e, "ExternalChargeCapable", external);
+  dictSetBool(e, "FullyCharged", full);
+  dictSetBool(e, "BatteryInstalled", true);
   plist_t data = plist_new_dict();
-  setU(data, "CycleCount", 100 + (h >> 8) % 300);
-  setU(data, "DesignCapacity", design);
+  dictSetUint(data, "CycleCount", 100 + (h >> 8) % 300);
+  dictSetUint(data, "DesignCapacity", design);
   plist_dict_set_item(e, "BatteryData", data);
   if (external) {
     plist_t adapter = plist_new_dict();
-    setU(adapter, "Watts", model.adapterWatts);
-    setU(adapter, "Voltage", model.adapterWatts >= 20 ? 9000 : 5000);
-    setU(adapter, "Amperage", model.adapterWatts >= 20 ? 2220 : 2400);
+    dictSetUint(adapter, "Watts", model.adapterWatts);
+    dictSetUint(adapter, "Voltage", model.adapterWatts >= 20 ? 9000 : 5000);
+    dictSetUint(adapter, "Amperage", model.adapterWatts >= 20 ? 2220 : 2400);
     dictSetString(adapter, "Description", "pd charger");
     plist_dict_set_item(e, "AdapterDetails", adapter);
   }

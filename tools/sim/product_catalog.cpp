@@ -28,66 +28,58 @@ std::string macFromHash(uint64_t h) {
   return buf;
 }
 
-void setStr(plist_t d, const char* k, const std::string& v) {
-  dictSetString(d, k, v);
-}
-void setU(plist_t d, const char* k, uint64_t v) {
-  dictSet(d, k, plist_new_uint(v));
-}
-void setB(plist_t d, const char* k, bool v) {
-  dictSet(d, k, plist_new_bool(v ? 1 : 0));
-}
-
 Plist identity(const DeviceSpec& spec, const ProductInfo& p, uint64_t h) {
   Plist d = newDict();
   bool ipad = std::string_view(p.productType).starts_with("iPad");
   char serial[13];
   std::snprintf(serial, sizeof serial, "F%011llX",
                 static_cast<unsigned long long>(h & 0xFFFFFFFFFFFULL));
-  setStr(d.get(), "DeviceName", std::string(ipad ? "iPad-" : "iPhone-") + std::to_string(h % 1000));
-  setStr(d.get(), "ProductType", p.productType);
-  setStr(d.get(), "ProductVersion", p.productVersion);
-  setStr(d.get(), "BuildVersion", p.buildVersion);
-  setStr(d.get(), "HardwareModel", p.hardwareModel);
-  setStr(d.get(), "DeviceClass", ipad ? "iPad" : "iPhone");
-  setStr(d.get(), "ProductName", "iPhone OS");
-  setStr(d.get(), "SerialNumber", serial);
-  setStr(d.get(), "UniqueDeviceID", spec.udid);
-  setU(d.get(), "UniqueChipID", h & 0xFFFFFFFFFFFFULL);
-  setStr(d.get(), "CPUArchitecture", "arm64e");
-  setB(d.get(), "PasswordProtected", true);
-  setStr(d.get(), "ActivationState", "Activated");
-  setStr(d.get(), "TimeZone", "America/New_York");
-  setB(d.get(), "Uses24HourClock", false);
-  setStr(d.get(), "WiFiAddress", macFromHash(h));
-  setStr(d.get(), "BluetoothAddress", macFromHash(h ^ 0x5a5a5a5a5a5aULL));
-  setB(d.get(), "HostAttached", true);
-  setB(d.get(), "TrustedHostAttached", true);
-  setStr(d.get(), "RegionInfo", "LL/A");
-  setStr(d.get(), "ModelNumber", "MLPF3");
+  dictSetString(d.get(), "DeviceName",
+                std::string(ipad ? "iPad-" : "iPhone-") + std::to_string(h % 1000));
+  dictSetString(d.get(), "ProductType", p.productType);
+  dictSetString(d.get(), "ProductVersion", p.productVersion);
+  dictSetString(d.get(), "BuildVersion", p.buildVersion);
+  dictSetString(d.get(), "HardwareModel", p.hardwareModel);
+  dictSetString(d.get(), "DeviceClass", ipad ? "iPad" : "iPhone");
+  dictSetString(d.get(), "ProductName", "iPhone OS");
+  dictSetString(d.get(), "SerialNumber", serial);
+  dictSetString(d.get(), "UniqueDeviceID", spec.udid);
+  dictSetUint(d.get(), "UniqueChipID", h & 0xFFFFFFFFFFFFULL);
+  dictSetString(d.get(), "CPUArchitecture", "arm64e");
+  dictSetBool(d.get(), "PasswordProtected", true);
+  dictSetString(d.get(), "ActivationState", "Activated");
+  dictSetString(d.get(), "TimeZone", "America/New_York");
+  dictSetBool(d.get(), "Uses24HourClock", false);
+  dictSetString(d.get(), "WiFiAddress", macFromHash(h));
+  dictSetString(d.get(), "BluetoothAddress", macFromHash(h ^ 0x5a5a5a5a5a5aULL));
+  dictSetBool(d.get(), "HostAttached", true);
+  dictSetBool(d.get(), "TrustedHostAttached", true);
+  dictSetString(d.get(), "RegionInfo", "LL/A");
+  dictSetString(d.get(), "ModelNumber", "MLPF3");
   return d;
 }
 
 Plist backup(int64_t appleNow, uint64_t h) {
   Plist d = newDict();
-  setB(d.get(), "CloudBackupEnabled", true);
-  setU(d.get(), "LastCloudBackupDate", static_cast<uint64_t>(appleNow - 3600 * (2 + h % 20)));
-  setStr(d.get(), "LastCloudBackupTZ", "GMT-4");
-  setU(d.get(), "RequiresEncryption", 0);
-  setStr(d.get(), "Version", "2.0");
+  dictSetBool(d.get(), "CloudBackupEnabled", true);
+  dictSetUint(d.get(), "LastCloudBackupDate",
+              static_cast<uint64_t>(appleNow - 3600 * (2 + h % 20)));
+  dictSetString(d.get(), "LastCloudBackupTZ", "GMT-4");
+  dictSetUint(d.get(), "RequiresEncryption", 0);
+  dictSetString(d.get(), "Version", "2.0");
   return d;
 }
 
 Plist battery(uint64_t h) {
   Plist d = newDict();
   uint64_t level = 80 + h % 21;
-  setU(d.get(), "BatteryCurrentCapacity", level);
-  setB(d.get(), "BatteryIsCharging", level < 100);
-  setB(d.get(), "ExternalChargeCapable", true);
-  setB(d.get(), "ExternalConnected", true);
-  setB(d.get(), "FullyCharged", level == 100);
-  setB(d.get(), "GasGaugeCapability", true);
-  setB(d.get(), "HasBattery", true);
+  dictSetUint(d.get(), "BatteryCurrentCapacity", level);
+  dictSetBool(d.get(), "BatteryIsCharging", level < 100);
+  dictSetBool(d.get(), "ExternalChargeCapable", true);
+  dictSetBool(d.get(), "ExternalConnected", true);
+  dictSetBool(d.get(), "FullyCharged", level == 100);
+  dictSetBool(d.get(), "GasGaugeCapability", true);
+  dictSetBool(d.get(), "HasBattery", true);
   return d;
 }
 
@@ -96,13 +88,13 @@ Plist diskUsage(uint64_t h) {
   const uint64_t total = 64000000000ULL;
   const uint64_t data = 57000000000ULL;
   const uint64_t avail = 12000000000ULL + (h % 20) * 1000000000ULL;
-  setU(d.get(), "TotalDiskCapacity", total);
-  setU(d.get(), "TotalSystemCapacity", total - data);
-  setU(d.get(), "TotalSystemAvailable", 1200000000ULL);
-  setU(d.get(), "TotalDataCapacity", data);
-  setU(d.get(), "TotalDataAvailable", avail);
-  setU(d.get(), "AmountDataAvailable", avail);
-  setU(d.get(), "AmountDataReserved", 200000000ULL);
+  dictSetUint(d.get(), "TotalDiskCapacity", total);
+  dictSetUint(d.get(), "TotalSystemCapacity", total - data);
+  dictSetUint(d.get(), "TotalSystemAvailable", 1200000000ULL);
+  dictSetUint(d.get(), "TotalDataCapacity", data);
+  dictSetUint(d.get(), "TotalDataAvailable", avail);
+  dictSetUint(d.get(), "AmountDataAvailable", avail);
+  dictSetUint(d.get(), "AmountDataReserved", 200000000ULL);
   return d;
 }
 

@@ -12,12 +12,6 @@
 namespace ibackupmon::testing {
 namespace {
 
-std::optional<Condition> find(const std::vector<Condition>& cs, const std::string& id) {
-  auto it = std::find_if(cs.begin(), cs.end(), [&](const Condition& c) { return c.id == id; });
-  if (it == cs.end()) return std::nullopt;
-  return *it;
-}
-
 std::vector<std::string> ids(const std::vector<Condition>& cs) {
   std::vector<std::string> out;
   for (const auto& c : cs) out.push_back(c.id);
@@ -39,7 +33,7 @@ DiagnosisInput reportsFutureDate(std::optional<TimePoint> remembered) {
 TEST(BackupDateInFuture, RaisedWithTheKeyAndTheDateReported) {
   const auto in = reportsFutureDate(fixtureNow() - days(20));
   const auto cs = diagnose(in, defaultConfig(), fixtureNow());
-  const auto c = find(cs, "backup_date_in_future");
+  const auto c = conditionIn(cs, "backup_date_in_future");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Warning);
   EXPECT_EQ(c->confidence, Confidence::Observed);
@@ -50,7 +44,7 @@ TEST(BackupDateInFuture, RaisedWithTheKeyAndTheDateReported) {
   EXPECT_NE(c->fix.find("Date & Time"), std::string::npos) << c->fix;
   // The remembered real backup is 20 days old: stale and critical, explained by the bad date.
   EXPECT_EQ(ids(cs), (std::vector<std::string>{"backup_date_in_future", "backup_stale"}));
-  EXPECT_EQ(find(cs, "backup_stale")->severity, Severity::Critical);
+  EXPECT_EQ(conditionIn(cs, "backup_stale")->severity, Severity::Critical);
   const auto status = buildStatus(in, defaultConfig(), cs, fixtureNow());
   EXPECT_EQ(status.backupState, BackupState::Stale);
   EXPECT_EQ(status.lastCloudBackup, fixtureNow() - days(20));
@@ -72,7 +66,7 @@ TEST(BackupDateInFuture, RememberedFromAnEarlierCycleAndFromAnOlderDatabase) {
   in.history.lastSnapshot = in.snapshot;
   in.history.lastSnapshot->takenAt = fixtureNow() - hours(1);
   makeUnreadable(in, TrustState::PasscodeLocked);
-  auto c = find(diagnose(in, defaultConfig(), fixtureNow()), "backup_date_in_future");
+  auto c = conditionIn(diagnose(in, defaultConfig(), fixtureNow()), "backup_date_in_future");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("observed_at"), "2026-11-23T23:00:00Z");
   // A database that holds 2076 as the remembered last backup.
@@ -80,14 +74,14 @@ TEST(BackupDateInFuture, RememberedFromAnEarlierCycleAndFromAnOlderDatabase) {
   setLastCloudBackup(legacy, kIn2076);
   legacy.snapshot->backup.reset();
   const auto cs = diagnose(legacy, defaultConfig(), fixtureNow());
-  EXPECT_TRUE(find(cs, "backup_date_in_future"));
+  EXPECT_TRUE(conditionIn(cs, "backup_date_in_future"));
   EXPECT_NE(backupState(legacy, defaultConfig(), fixtureNow()), BackupState::Ok);
 }
 
 TEST(BackupDateInFuture, NotRaisedWithinClockSkew) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() + std::chrono::minutes(4));
-  EXPECT_FALSE(find(diagnose(in, defaultConfig(), fixtureNow()), "backup_date_in_future"));
+  EXPECT_FALSE(conditionIn(diagnose(in, defaultConfig(), fixtureNow()), "backup_date_in_future"));
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Ok);
 }
 
@@ -99,8 +93,9 @@ TEST(ReportedBackupDate, AnOlderReportReplacesTheRememberedOne) {
   in.history.lastCloudBackup = fixtureNow() - days(20);
   const auto cs = diagnose(in, defaultConfig(), fixtureNow());
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Stale);
-  ASSERT_TRUE(find(cs, "backup_stale"));
-  EXPECT_EQ(find(cs, "backup_stale")->evidence.at("LastCloudBackupDate"), "2026-11-04T00:00:00Z");
+  ASSERT_TRUE(conditionIn(cs, "backup_stale"));
+  EXPECT_EQ(conditionIn(cs, "backup_stale")->evidence.at("LastCloudBackupDate"),
+            "2026-11-04T00:00:00Z");
   const auto status = buildStatus(in, defaultConfig(), cs, fixtureNow());
   EXPECT_EQ(status.lastCloudBackup, fixtureNow() - days(20));
 }
@@ -123,7 +118,7 @@ TEST(ProbeFailing, EveryReadFailingIsNotHealthyOnRememberedValues) {
   in.history.probeFailingSince = fixtureNow() - std::chrono::seconds(6);
   in.history.lastGoodProbe = fixtureNow() - std::chrono::minutes(5);
   const auto cs = diagnose(in, defaultConfig(), fixtureNow());
-  const auto c = find(cs, "probe_failing");
+  const auto c = conditionIn(cs, "probe_failing");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("consecutive_failures"), "3");
   EXPECT_EQ(c->evidence.at("probe:backup"), "retry: connection closed");

@@ -9,12 +9,6 @@
 namespace ibackupmon::testing {
 namespace {
 
-std::optional<Condition> find(const std::vector<Condition>& cs, const std::string& id) {
-  auto it = std::find_if(cs.begin(), cs.end(), [&](const Condition& c) { return c.id == id; });
-  if (it == cs.end()) return std::nullopt;
-  return *it;
-}
-
 std::vector<Condition> run(const DiagnosisInput& in, const DiagnosisConfig& c = defaultConfig()) {
   return diagnose(in, c, fixtureNow());
 }
@@ -24,7 +18,7 @@ TEST(BackupStale, WarningWithSinceAtLastBackupPlusStaleAfter) {
   const TimePoint last = fixtureNow() - days(3);
   setLastCloudBackup(in, last);
   const auto cs = run(in);
-  const auto c = find(cs, "backup_stale");
+  const auto c = conditionIn(cs, "backup_stale");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Warning);
   EXPECT_EQ(c->since, last + hours(36));
@@ -38,18 +32,18 @@ TEST(BackupStale, WarningWithSinceAtLastBackupPlusStaleAfter) {
 TEST(BackupStale, JustBeforeStaleAfterIsOk) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - hours(36) + std::chrono::seconds(1));
-  EXPECT_FALSE(find(run(in), "backup_stale"));
+  EXPECT_FALSE(conditionIn(run(in), "backup_stale"));
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Ok);
   setLastCloudBackup(in, fixtureNow() - hours(36));
-  EXPECT_TRUE(find(run(in), "backup_stale"));
+  EXPECT_TRUE(conditionIn(run(in), "backup_stale"));
 }
 
 TEST(BackupStale, CriticalFromCriticalAfter) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(7) + std::chrono::seconds(1));
-  EXPECT_EQ(find(run(in), "backup_stale")->severity, Severity::Warning);
+  EXPECT_EQ(conditionIn(run(in), "backup_stale")->severity, Severity::Warning);
   setLastCloudBackup(in, fixtureNow() - days(7));
-  EXPECT_EQ(find(run(in), "backup_stale")->severity, Severity::Critical);
+  EXPECT_EQ(conditionIn(run(in), "backup_stale")->severity, Severity::Critical);
 }
 
 TEST(BackupStale, NeverBackedUpCountsFromFirstSeen) {
@@ -57,7 +51,7 @@ TEST(BackupStale, NeverBackedUpCountsFromFirstSeen) {
   setLastCloudBackup(in, std::nullopt);
   in.history.firstSeen = fixtureNow() - days(5);
   const auto cs = run(in);
-  const auto c = find(cs, "backup_stale");
+  const auto c = conditionIn(cs, "backup_stale");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->since, fixtureNow() - days(5) + hours(36));
   EXPECT_EQ(c->evidence.at("LastCloudBackupDate"), "never");
@@ -69,7 +63,7 @@ TEST(BackupStale, NeverBackedUpWithinGraceIsUnknownNotOk) {
   auto in = healthyDevice();
   setLastCloudBackup(in, std::nullopt);
   in.history.firstSeen = fixtureNow() - hours(2);
-  EXPECT_FALSE(find(run(in), "backup_stale"));
+  EXPECT_FALSE(conditionIn(run(in), "backup_stale"));
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Unknown);
 }
 
@@ -79,7 +73,7 @@ TEST(BackupStale, ComputerExpectUsesComputerDateOnly) {
   config.expect = BackupExpect::Computer;
   setLastComputerBackup(in, fixtureNow() - days(2));
   const auto cs = run(in, config);
-  const auto c = find(cs, "backup_stale");
+  const auto c = conditionIn(cs, "backup_stale");
   ASSERT_TRUE(c);  // the fresh iCloud backup does not count
   EXPECT_EQ(c->evidence.at("LastiTunesBackupDate"), "2026-11-22T00:00:00Z");
   EXPECT_EQ(c->evidence.count("LastCloudBackupDate"), 0u);
@@ -93,7 +87,7 @@ TEST(BackupStale, EitherTakesTheNewerKind) {
   setLastCloudBackup(in, fixtureNow() - days(9));
   setLastComputerBackup(in, fixtureNow() - days(2));
   EXPECT_EQ(countedBackup(in, BackupExpect::Either), fixtureNow() - days(2));
-  const auto c = find(run(in, config), "backup_stale");
+  const auto c = conditionIn(run(in, config), "backup_stale");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Warning);  // 2 days, not 9
   EXPECT_EQ(c->since, fixtureNow() - days(2) + hours(36));
@@ -105,7 +99,7 @@ TEST(BackupStale, IcloudFixStepsAreTheNineInOrderWhenNothingRulesOneOut) {
   setCloudEnabled(in, std::nullopt);
   in.snapshot->wifi = WifiState::Unknown;
   in.snapshot->battery->externalConnected.reset();
-  const auto fix = find(run(in), "backup_stale")->fix;
+  const auto fix = conditionIn(run(in), "backup_stale")->fix;
   const auto on = fix.find("1. Turn on iCloud Backup");
   const auto update = fix.find("9. Update iOS");
   ASSERT_NE(on, std::string::npos) << fix;
@@ -121,7 +115,7 @@ TEST(BackupStale, FixLeavesOutWhatTheEvidenceRulesOutAndSaysWhy) {
   auto in = healthyDevice();  // iCloud Backup on, Wi-Fi associated, on power
   setLastCloudBackup(in, fixtureNow() - days(3));
   in.external.newestIosVersion = "18.1";  // the device's version: current
-  const auto fix = find(run(in), "backup_stale")->fix;
+  const auto fix = conditionIn(run(in), "backup_stale")->fix;
   EXPECT_EQ(fix.find("1. Turn on iCloud Backup"), std::string::npos) << fix;
   EXPECT_EQ(fix.find("2. Join Wi-Fi"), std::string::npos) << fix;
   EXPECT_EQ(fix.find("3. Connect to power"), std::string::npos) << fix;
@@ -142,7 +136,7 @@ TEST(BackupStale, FixKeepsWhatTheEvidenceDoesNotRuleOut) {
   in.snapshot->wifi = WifiState::NotAssociated;
   in.snapshot->battery->externalConnected = false;
   in.external.newestIosVersion = "18.2";  // the device runs 18.1: not current
-  const auto fix = find(run(in), "backup_stale")->fix;
+  const auto fix = conditionIn(run(in), "backup_stale")->fix;
   for (const char* kept : {"2. Join Wi-Fi", "3. Connect to power", "9. Update iOS"}) {
     EXPECT_NE(fix.find(kept), std::string::npos) << kept << " in " << fix;
   }
@@ -154,7 +148,7 @@ TEST(BackupStale, ComputerFixIsNotTailored) {
   DiagnosisConfig c = defaultConfig();
   c.expect = BackupExpect::Computer;
   setLastComputerBackup(in, fixtureNow() - days(3));
-  const auto fix = find(run(in, c), "backup_stale")->fix;
+  const auto fix = conditionIn(run(in, c), "backup_stale")->fix;
   EXPECT_EQ(fix.rfind("1. Check that the host's backup job", 0), 0u) << fix;
   EXPECT_EQ(fix.find("Left out"), std::string::npos) << fix;
 }
@@ -164,12 +158,12 @@ TEST(NeverBackedUp, InfoFromTheFirstProbeSinceFirstSeen) {
   setLastCloudBackup(in, std::nullopt);
   in.history.firstSeen = fixtureNow();  // first probe
   const auto cs = run(in);
-  const auto c = find(cs, "never_backed_up");
+  const auto c = conditionIn(cs, "never_backed_up");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Info);
   EXPECT_EQ(c->since, fixtureNow());
   EXPECT_EQ(c->evidence.at("LastCloudBackupDate"), "absent");
-  EXPECT_FALSE(find(cs, "backup_stale"));
+  EXPECT_FALSE(conditionIn(cs, "backup_stale"));
 }
 
 TEST(NeverBackedUp, BackupStaleTakesOverAfterStaleAfter) {
@@ -177,8 +171,8 @@ TEST(NeverBackedUp, BackupStaleTakesOverAfterStaleAfter) {
   setLastCloudBackup(in, std::nullopt);
   in.history.firstSeen = fixtureNow() - hours(37);
   const auto cs = run(in);
-  EXPECT_TRUE(find(cs, "backup_stale"));
-  EXPECT_FALSE(find(cs, "never_backed_up"));
+  EXPECT_TRUE(conditionIn(cs, "backup_stale"));
+  EXPECT_FALSE(conditionIn(cs, "never_backed_up"));
 }
 
 TEST(NeverBackedUp, NotWhenTheDateWasSetAsideAsFuture) {
@@ -186,19 +180,19 @@ TEST(NeverBackedUp, NotWhenTheDateWasSetAsideAsFuture) {
   setLastCloudBackup(in, std::nullopt);
   in.history.firstSeen = fixtureNow();
   in.snapshot->backup->futureCloudBackup = fixtureNow() + days(400);
-  EXPECT_FALSE(find(run(in), "never_backed_up"));
+  EXPECT_FALSE(conditionIn(run(in), "never_backed_up"));
 }
 
 TEST(DeletionNote, AbsentBefore150Days) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(149));
-  EXPECT_EQ(find(run(in), "backup_stale")->evidence.count("icloud_backup_deletion"), 0u);
+  EXPECT_EQ(conditionIn(run(in), "backup_stale")->evidence.count("icloud_backup_deletion"), 0u);
 }
 
 TEST(DeletionNote, SaysWhenTheRuleWillBeReached) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(151));
-  const auto c = find(run(in), "backup_stale");
+  const auto c = conditionIn(run(in), "backup_stale");
   const auto& note = c->evidence.at("icloud_backup_deletion");
   EXPECT_NE(note.find("in 29 days"), std::string::npos) << note;
   EXPECT_NE(note.find("2026-12-23T00:00:00Z"), std::string::npos) << note;
@@ -208,7 +202,8 @@ TEST(DeletionNote, SaysWhenTheRuleWillBeReached) {
 TEST(DeletionNote, SaysWhenTheRuleHasPassed) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(200));
-  const std::string note = find(run(in), "backup_stale")->evidence.at("icloud_backup_deletion");
+  const std::string note =
+      conditionIn(run(in), "backup_stale")->evidence.at("icloud_backup_deletion");
   EXPECT_NE(note.find("may already have deleted"), std::string::npos) << note;
 }
 
@@ -218,7 +213,8 @@ TEST(DeletionNote, NotForComputerOnlyFleets) {
   config.expect = BackupExpect::Computer;
   setLastCloudBackup(in, fixtureNow() - days(160));
   setLastComputerBackup(in, fixtureNow() - days(160));
-  EXPECT_EQ(find(run(in, config), "backup_stale")->evidence.count("icloud_backup_deletion"), 0u);
+  EXPECT_EQ(conditionIn(run(in, config), "backup_stale")->evidence.count("icloud_backup_deletion"),
+            0u);
 }
 
 TEST(BackupState, NeverReadDeviceIsUnknown) {
@@ -248,7 +244,7 @@ TEST(BackupState, NeverReadableLongKnownDeviceIsUnknown) {
   in.history.firstSeen = fixtureNow() - days(60);
   in.history.connected = true;
   EXPECT_EQ(backupState(in, defaultConfig(), fixtureNow()), BackupState::Unknown);
-  EXPECT_FALSE(find(run(in), "backup_stale"));
+  EXPECT_FALSE(conditionIn(run(in), "backup_stale"));
 }
 
 TEST(BackupState, ReadOnceWithoutDateThenLockedIsStale) {
@@ -288,8 +284,8 @@ TEST(Since, KeptFromOpenConditions) {
   in.history.openConditions["not_on_power"] = opened;
   in.history.openConditions["backup_stale"] = opened;
   const auto cs = run(in);
-  EXPECT_EQ(find(cs, "not_on_power")->since, opened);
-  EXPECT_EQ(find(cs, "backup_stale")->since, opened);
+  EXPECT_EQ(conditionIn(cs, "not_on_power")->since, opened);
+  EXPECT_EQ(conditionIn(cs, "backup_stale")->since, opened);
 }
 
 TEST(Since, NewConditionStartsNow) {
@@ -297,14 +293,14 @@ TEST(Since, NewConditionStartsNow) {
   in.snapshot->battery->externalConnected = false;
   in.history.openConditions["clock_skew"] = fixtureNow() - days(1);  // not active any more
   const auto cs = run(in);
-  EXPECT_EQ(find(cs, "not_on_power")->since, fixtureNow());
-  EXPECT_FALSE(find(cs, "clock_skew"));
+  EXPECT_EQ(conditionIn(cs, "not_on_power")->since, fixtureNow());
+  EXPECT_FALSE(conditionIn(cs, "clock_skew"));
 }
 
 TEST(Evidence, IcloudDisabledNamesTheKey) {
   auto in = healthyDevice();
   setCloudEnabled(in, false);
-  const auto c = find(run(in), "icloud_backup_disabled");
+  const auto c = conditionIn(run(in), "icloud_backup_disabled");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("CloudBackupEnabled"), "false");
   EXPECT_EQ(c->evidence.count("observed_at"), 0u);
@@ -314,21 +310,21 @@ TEST(Evidence, IcloudDisabledNamesTheKey) {
 TEST(Backup, TurnedOffAgainAfterIbackupmondTurnedItOn) {
   auto in = healthyDevice();
   setCloudEnabled(in, false);
-  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+  EXPECT_FALSE(conditionIn(run(in), "icloud_backup_turned_off_again"));
   in.icloudBackupTurnedOnAt = fixtureNow() - hours(2);
   const auto cs = run(in);
-  const auto c = find(cs, "icloud_backup_turned_off_again");
+  const auto c = conditionIn(cs, "icloud_backup_turned_off_again");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Warning);
   EXPECT_EQ(c->evidence.at("turned_on_by_ibackupmond"), formatRfc3339(fixtureNow() - hours(2)));
-  EXPECT_TRUE(find(cs, "icloud_backup_disabled"));
+  EXPECT_TRUE(conditionIn(cs, "icloud_backup_disabled"));
   // A read from before the switch was turned on says nothing about turning it off again.
   in.icloudBackupTurnedOnAt = fixtureNow() + hours(1);
-  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+  EXPECT_FALSE(conditionIn(run(in), "icloud_backup_turned_off_again"));
   // Switched on: neither condition.
   in.icloudBackupTurnedOnAt = fixtureNow() - hours(2);
   setCloudEnabled(in, true);
-  EXPECT_FALSE(find(run(in), "icloud_backup_turned_off_again"));
+  EXPECT_FALSE(conditionIn(run(in), "icloud_backup_turned_off_again"));
 }
 
 TEST(Evidence, FactFromEarlierCycleCarriesObservedAt) {
@@ -336,7 +332,7 @@ TEST(Evidence, FactFromEarlierCycleCarriesObservedAt) {
   setCloudEnabled(in, false);
   in.snapshot->backup.reset();  // this cycle's backup read failed
   in.history.lastSnapshot->takenAt = fixtureNow() - hours(5);
-  const auto c = find(run(in), "icloud_backup_disabled");
+  const auto c = conditionIn(run(in), "icloud_backup_disabled");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("observed_at"), "2026-11-23T19:00:00Z");
 }
@@ -350,11 +346,11 @@ TEST(Evidence, HostileStringsPassThroughUnchanged) {
   in.history.consecutiveProbeFailures = 4;
   in.snapshot->probes.push_back(ProbeOutcome{"battery", ProbeStatus::Error, "timeout", hostile, 0});
   const auto cs = run(in);
-  EXPECT_EQ(find(cs, "apple_service_outage")->evidence.at("service:iCloud Backup"),
+  EXPECT_EQ(conditionIn(cs, "apple_service_outage")->evidence.at("service:iCloud Backup"),
             "Outage: " + hostile);
-  EXPECT_EQ(find(cs, "values_prohibited")->evidence.at("probe:account"),
+  EXPECT_EQ(conditionIn(cs, "values_prohibited")->evidence.at("probe:account"),
             "get_prohibited: " + hostile);
-  EXPECT_EQ(find(cs, "probe_failing")->evidence.at("probe:battery"), "timeout: " + hostile);
+  EXPECT_EQ(conditionIn(cs, "probe_failing")->evidence.at("probe:battery"), "timeout: " + hostile);
 }
 
 TEST(Evidence, InvalidValuesNameEveryKeyWithTypeAndExpectation) {
@@ -369,7 +365,7 @@ TEST(Evidence, InvalidValuesNameEveryKeyWithTypeAndExpectation) {
   in.snapshot->probes.push_back(battery);
   in.snapshot->probes.push_back(identity);
   const auto cs = run(in);
-  const auto c = find(cs, "device_values_invalid");
+  const auto c = conditionIn(cs, "device_values_invalid");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Warning);
   EXPECT_EQ(c->evidence.at("keys"), "BatteryCurrentCapacity, DeviceName");
@@ -378,7 +374,8 @@ TEST(Evidence, InvalidValuesNameEveryKeyWithTypeAndExpectation) {
       "integer: com.apple.mobile.battery: BatteryCurrentCapacity: expected 0..100, found 250");
   EXPECT_EQ(c->evidence.at("DeviceName"),
             "data: default domain: DeviceName: expected string, found data");
-  EXPECT_FALSE(find(cs, "probe_failing")) << "an Ok probe with bad values is not a failing probe";
+  EXPECT_FALSE(conditionIn(cs, "probe_failing"))
+      << "an Ok probe with bad values is not a failing probe";
 }
 
 TEST(Evidence, HostileAccountNamesPassThrough) {
@@ -386,14 +383,14 @@ TEST(Evidence, HostileAccountNamesPassThrough) {
   auto in = healthyDevice();
   in.snapshot->account = AccountInfo{false, {hostile}};
   setCloudEnabled(in, false);
-  EXPECT_EQ(find(run(in), "icloud_signed_out")->evidence.at("AccountNames"), hostile);
+  EXPECT_EQ(conditionIn(run(in), "icloud_signed_out")->evidence.at("AccountNames"), hostile);
 }
 
 TEST(StaleUnexplained, NamesTheInvisibleCandidates) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(3));
   in.snapshot->wifi = WifiState::Unknown;
-  const auto c = find(run(in), "stale_unexplained");
+  const auto c = conditionIn(run(in), "stale_unexplained");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->confidence, Confidence::Inferred);
   const auto& names = c->evidence.at("candidates");
@@ -406,7 +403,7 @@ TEST(StaleUnexplained, NamesTheInvisibleCandidates) {
 TEST(StaleUnexplained, WifiSeenAssociatedIsNotACandidate) {
   auto in = healthyDevice();
   setLastCloudBackup(in, fixtureNow() - days(3));
-  const auto c = find(run(in), "stale_unexplained");
+  const auto c = conditionIn(run(in), "stale_unexplained");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->evidence.at("candidates").find("Wi-Fi"), std::string::npos);
 }
@@ -417,11 +414,11 @@ TEST(Outage, SinceIsTheEventStartAndNeverSuppresses) {
   const TimePoint start = fixtureNow() - hours(6);
   in.external.outages.push_back({"iCloud Backup", "Outage", "m", start});
   const auto cs = run(in);
-  const auto c = find(cs, "apple_service_outage");
+  const auto c = conditionIn(cs, "apple_service_outage");
   ASSERT_TRUE(c);
   EXPECT_EQ(c->severity, Severity::Info);
   EXPECT_EQ(c->since, start);
-  EXPECT_TRUE(find(cs, "icloud_backup_disabled"));
+  EXPECT_TRUE(conditionIn(cs, "icloud_backup_disabled"));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #pragma once
 // Fixture devices for diagnosis tests: a healthy device and small edits of it.
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/time_format.h"
@@ -97,6 +98,14 @@ inline void makeUnreadable(DiagnosisInput& in, TrustState trust) {
 
 inline DiagnosisConfig defaultConfig() {
   return DiagnosisConfig{};
+}
+
+/// The condition with this id, if the diagnosis raised it.
+inline std::optional<Condition> conditionIn(const std::vector<Condition>& cs,
+                                            const std::string& id) {
+  auto it = std::find_if(cs.begin(), cs.end(), [&](const Condition& c) { return c.id == id; });
+  if (it == cs.end()) return std::nullopt;
+  return *it;
 }
 
 }  // namespace ibackupmon::testing

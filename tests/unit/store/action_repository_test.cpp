@@ -14,7 +14,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using testing::TempDir;
 
-const TimePoint kT0 = TimePoint{} + seconds(1'800'000'000);
+const TimePoint kAt = TimePoint{} + seconds(1'800'000'000);
 const std::string kUdid = "00008030-000000000000000A";
 
 ActionRecord make(RemediationAction action, TimePoint at,
@@ -39,13 +39,13 @@ class ActionRepositoryTest : public ::testing::Test {
 };
 
 TEST_F(ActionRepositoryTest, RecordsTheLifeOfAnAction) {
-  auto a = make(RemediationAction::EnableIcloudBackup, kT0);
+  auto a = make(RemediationAction::EnableIcloudBackup, kAt);
   a.trigger = ActionTrigger::Manual;
   a.comment = "asked by the teacher";
   auto id = repo_->request(a);
   ASSERT_TRUE(id) << id.error().message;
-  ASSERT_TRUE(repo_->markStarted(*id, kT0 + seconds(1)));
-  ASSERT_TRUE(repo_->finish(*id, ActionResult::Done, "", "verified", kT0 + seconds(3)));
+  ASSERT_TRUE(repo_->markStarted(*id, kAt + seconds(1)));
+  ASSERT_TRUE(repo_->finish(*id, ActionResult::Done, "", "verified", kAt + seconds(3)));
   auto back = repo_->byId(*id);
   ASSERT_TRUE(back && *back);
   const ActionRecord& r = **back;
@@ -53,40 +53,40 @@ TEST_F(ActionRepositoryTest, RecordsTheLifeOfAnAction) {
   EXPECT_EQ(r.action, RemediationAction::EnableIcloudBackup);
   EXPECT_EQ(r.trigger, ActionTrigger::Manual);
   EXPECT_EQ(r.comment, "asked by the teacher");
-  EXPECT_EQ(r.requestedAt, kT0);
-  EXPECT_EQ(r.startedAt, kT0 + seconds(1));
-  EXPECT_EQ(r.finishedAt, kT0 + seconds(3));
+  EXPECT_EQ(r.requestedAt, kAt);
+  EXPECT_EQ(r.startedAt, kAt + seconds(1));
+  EXPECT_EQ(r.finishedAt, kAt + seconds(3));
   EXPECT_EQ(r.result, ActionResult::Done);
   EXPECT_EQ(r.outcome, "verified");
-  EXPECT_EQ(*repo_->lastVerifiedEnable(kUdid), kT0 + seconds(3));
+  EXPECT_EQ(*repo_->lastVerifiedEnable(kUdid), kAt + seconds(3));
 }
 
 TEST_F(ActionRepositoryTest, SkipsAndDryRunsAreStoredFinished) {
-  auto skip = make(RemediationAction::Restart, kT0, ActionResult::Skipped);
+  auto skip = make(RemediationAction::Restart, kAt, ActionResult::Skipped);
   skip.reason = "passcode";
   ASSERT_TRUE(repo_->request(skip));
-  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::DryRun)));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kAt, ActionResult::DryRun)));
   auto rows = repo_->forDevice(kUdid, 0);
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].result, ActionResult::DryRun);  // newest first
   EXPECT_EQ((*rows)[1].reason, "passcode");
-  EXPECT_EQ((*rows)[1].finishedAt, kT0);
+  EXPECT_EQ((*rows)[1].finishedAt, kAt);
   EXPECT_TRUE(repo_->unfinished(RemediationAction::Restart)->empty());
 }
 
 TEST_F(ActionRepositoryTest, CountsForTheLimitsLeaveSkipsOut) {
-  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0 - hours(2), ActionResult::Done)));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kAt - hours(2), ActionResult::Done)));
   ASSERT_TRUE(repo_->request(
-      make(RemediationAction::Restart, kT0 - minutes(30), ActionResult::Done, "other")));
-  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0 - minutes(20))));  // pending
+      make(RemediationAction::Restart, kAt - minutes(30), ActionResult::Done, "other")));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kAt - minutes(20))));  // pending
   ASSERT_TRUE(
-      repo_->request(make(RemediationAction::Restart, kT0 - minutes(10), ActionResult::Skipped)));
+      repo_->request(make(RemediationAction::Restart, kAt - minutes(10), ActionResult::Skipped)));
   ASSERT_TRUE(repo_->request(
-      make(RemediationAction::EnableIcloudBackup, kT0 - minutes(5), ActionResult::Done)));
-  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kT0 - hours(1)), 2);
-  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kT0 - hours(3)), 3);
-  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kT0 - minutes(20));
+      make(RemediationAction::EnableIcloudBackup, kAt - minutes(5), ActionResult::Done)));
+  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kAt - hours(1)), 2);
+  EXPECT_EQ(*repo_->countSince(RemediationAction::Restart, kAt - hours(3)), 3);
+  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kAt - minutes(20));
   EXPECT_EQ(*repo_->lastCounted("nobody", RemediationAction::Restart), std::nullopt);
   auto last = repo_->last(kUdid, RemediationAction::Restart);
   ASSERT_TRUE(last && *last);
@@ -95,47 +95,47 @@ TEST_F(ActionRepositoryTest, CountsForTheLimitsLeaveSkipsOut) {
 }
 
 TEST_F(ActionRepositoryTest, UnfinishedAtStartUpBecomesInterruptedAndStillCounts) {
-  auto id = repo_->request(make(RemediationAction::Restart, kT0));
+  auto id = repo_->request(make(RemediationAction::Restart, kAt));
   ASSERT_TRUE(id);
-  ASSERT_TRUE(repo_->markStarted(*id, kT0));
+  ASSERT_TRUE(repo_->markStarted(*id, kAt));
   ASSERT_TRUE(repo_->finish(*id, ActionResult::Done, "", "pending", std::nullopt));
   repo_.reset();  // the daemon stops with the restart in flight
   auto reopened = ActionRepository::open(dir_.file("a.db"));
   ASSERT_TRUE(reopened);
-  EXPECT_EQ(*reopened->interruptUnfinished(kT0 + minutes(1)), 1);
-  EXPECT_EQ(*reopened->interruptUnfinished(kT0 + minutes(2)), 0);
+  EXPECT_EQ(*reopened->interruptUnfinished(kAt + minutes(1)), 1);
+  EXPECT_EQ(*reopened->interruptUnfinished(kAt + minutes(2)), 0);
   auto r = reopened->byId(*id);
   EXPECT_EQ((*r)->result, ActionResult::Interrupted);
-  EXPECT_EQ((*r)->finishedAt, kT0 + minutes(1));
-  EXPECT_EQ(*reopened->countSince(RemediationAction::Restart, kT0), 1);
-  EXPECT_EQ(*reopened->lastCounted(kUdid, RemediationAction::Restart), kT0);
+  EXPECT_EQ((*r)->finishedAt, kAt + minutes(1));
+  EXPECT_EQ(*reopened->countSince(RemediationAction::Restart, kAt), 1);
+  EXPECT_EQ(*reopened->lastCounted(kUdid, RemediationAction::Restart), kAt);
 }
 
 TEST_F(ActionRepositoryTest, SurvivesForgettingTheDevice) {
-  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::Done)));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kAt, ActionResult::Done)));
   auto store = Store::open(dir_.file("a.db"), OpenMode::ReadWrite);
   ASSERT_TRUE(store) << store.error().message;
-  ASSERT_TRUE((*store)->deviceAttached(kUdid, kT0));
-  ASSERT_TRUE((*store)->forget(kUdid, kT0 + seconds(1)));
-  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kT0);
+  ASSERT_TRUE((*store)->deviceAttached(kUdid, kAt));
+  ASSERT_TRUE((*store)->forget(kUdid, kAt + seconds(1)));
+  EXPECT_EQ(*repo_->lastCounted(kUdid, RemediationAction::Restart), kAt);
 }
 
 TEST_F(ActionRepositoryTest, ReadOnlyOpenReads) {
-  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kT0, ActionResult::DryRun)));
+  ASSERT_TRUE(repo_->request(make(RemediationAction::Restart, kAt, ActionResult::DryRun)));
   auto ro = ActionRepository::openReadOnly(dir_.file("a.db"));
   ASSERT_TRUE(ro) << ro.error().message;
-  EXPECT_EQ(ro->since(kT0 - seconds(1))->size(), 1u);
-  EXPECT_FALSE(ro->request(make(RemediationAction::Restart, kT0)));
+  EXPECT_EQ(ro->since(kAt - seconds(1))->size(), 1u);
+  EXPECT_FALSE(ro->request(make(RemediationAction::Restart, kAt)));
 }
 
 TEST_F(ActionRepositoryTest, ThePauseSwitchSurvivesAReopen) {
   EXPECT_EQ(*repo_->pausedUntil(), std::nullopt) << "no row: not paused";
-  ASSERT_TRUE(repo_->pause(kT0, std::nullopt));
+  ASSERT_TRUE(repo_->pause(kAt, std::nullopt));
   auto reopened = ActionRepository::open(dir_.file("a.db"));
   ASSERT_TRUE(reopened) << reopened.error().message;
   EXPECT_EQ(*reopened->pausedUntil(), TimePoint::max()) << "until resume";
-  ASSERT_TRUE(reopened->pause(kT0, kT0 + hours(2)));  // replaces the row
-  EXPECT_EQ(*reopened->pausedUntil(), kT0 + hours(2));
+  ASSERT_TRUE(reopened->pause(kAt, kAt + hours(2)));  // replaces the row
+  EXPECT_EQ(*reopened->pausedUntil(), kAt + hours(2));
   ASSERT_TRUE(reopened->resume());
   EXPECT_EQ(*repo_->pausedUntil(), std::nullopt);
 }
@@ -143,15 +143,15 @@ TEST_F(ActionRepositoryTest, ThePauseSwitchSurvivesAReopen) {
 TEST_F(ActionRepositoryTest, AcknowledgementsInForceAndLocksSeenComeFromTheirTables) {
   auto db = Database::open(dir_.file("a.db"), DbAccess::ReadWrite);
   ASSERT_TRUE(db);
-  const auto t0 = toUnixSeconds(kT0);
+  const auto t0 = toUnixSeconds(kAt);
   ASSERT_TRUE(db->exec("INSERT INTO alert_acks (udid, condition, until, created_at) VALUES ('" +
                        kUdid + "', 'stale_unexplained', NULL, 1), ('" + kUdid +
                        "', 'icloud_backup_disabled', " + std::to_string(t0 - 1) + ", 1), ('" +
                        kUdid + "', '', " + std::to_string(t0 + 60) + ", 1)"));
-  auto acks = repo_->acknowledged(kUdid, kT0);
+  auto acks = repo_->acknowledged(kUdid, kAt);
   ASSERT_TRUE(acks) << acks.error().message;
   EXPECT_EQ(*acks, (std::set<std::string>{"", "stale_unexplained"})) << "the expired one is out";
-  EXPECT_TRUE(repo_->acknowledged("other", kT0)->empty());
+  EXPECT_TRUE(repo_->acknowledged("other", kAt)->empty());
 
   EXPECT_FALSE(*repo_->everSeenLocked(kUdid)) << "no device row yet";
   ASSERT_TRUE(db->exec("INSERT INTO devices (id, udid, first_seen, last_seen) VALUES (7, '" +
