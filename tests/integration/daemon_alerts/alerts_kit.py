@@ -275,3 +275,15 @@ def _epoch(rfc3339):
 
 def now():
     return time.time()
+
+
+def feed_server(procs):
+    """The loopback feed server with the project's fixtures; returns its base URL."""
+    src = os.environ["IBACKUPMON_SOURCE_DIR"]
+    procs.start("feeds", ["/usr/bin/python3", "-u",
+                          os.path.join(src, "tests", "integration", "feeds", "feed_server.py"),
+                          os.path.join(src, "tests", "fixtures", "feeds")])
+    port = wait_for("feed server port", lambda: next(
+        (line.split()[1] for line in procs.log("feeds").splitlines()
+         if line.startswith("PORT ")), None), timeout=20)
+    return f"http://127.0.0.1:{port}"

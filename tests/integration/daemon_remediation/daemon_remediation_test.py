@@ -33,7 +33,7 @@ from daemon_kit import sim_ctl, start_daemon_with_sim  # noqa: E402
 from monitoring_kit import Processes, http_get, parse_exposition, wait_for  # noqa: E402
 
 sys.path.insert(0, os.path.join(HERE, "..", "daemon_alerts"))
-from alerts_kit import AlertDaemon, Sim, Sink, email_config  # noqa: E402
+from alerts_kit import AlertDaemon, Sim, Sink, email_config, feed_server  # noqa: E402
 
 BACKUP = "com.apple.mobile.backup"
 BATTERY = "com.apple.mobile.battery"
@@ -221,19 +221,6 @@ def restart_daemon(procs, daemon):
     procs.procs.append(("daemon", p, log))
     wait_for("daemon back", lambda: (procs.check_alive() or True) and http_get(daemon.metrics_url),
              timeout=30)
-
-
-def feed_server(procs):
-    """The loopback feed server with the project's fixtures; returns its base URL."""
-    src = os.environ["IBACKUPMON_SOURCE_DIR"]
-    port_file = os.path.join(procs.dir, "feed.port")
-    procs.start("feeds", ["/usr/bin/python3", "-u",
-                          os.path.join(src, "tests", "integration", "feeds", "feed_server.py"),
-                          os.path.join(src, "tests", "fixtures", "feeds")])
-    port = wait_for("feed server port", lambda: next(
-        (line.split()[1] for line in procs.log("feeds").splitlines()
-         if line.startswith("PORT ")), None), timeout=20)
-    return f"http://127.0.0.1:{port}"
 
 
 def apple_outage():

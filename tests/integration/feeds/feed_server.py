@@ -9,6 +9,8 @@ Prints "PORT <n>" once listening on 127.0.0.1. Routes:
   GET  /slow_started         how many /slow requests have arrived so far (a number)
   GET  /huge?bytes=N[&cl=1]  N bytes of JSON-looking text, with or without Content-Length
   GET  /redirect             302 to /fixtures/apple_status_current.json
+  GET  /endless              200, then one byte every 100 ms until the client hangs up
+  GET  /endless_started      how many /endless requests have arrived so far (a number)
   POST /echo                 JSON describing the request (method, headers, body)
 """
 import gzip
@@ -22,6 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 FIXTURES = sys.argv[1]
 SLOW_STARTED = [0]  # /slow requests received: tests await it instead of sleeping
+ENDLESS_STARTED = [0]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -72,6 +75,22 @@ class Handler(BaseHTTPRequestHandler):
                 while n > 0:
                     self.wfile.write(chunk[: min(n, len(chunk))])
                     n -= len(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        if url.path == "/endless_started":
+            return self.send(200, b"%d" % ENDLESS_STARTED[0], "text/plain")
+        if url.path == "/endless":
+            ENDLESS_STARTED[0] += 1
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            try:
+                self.wfile.write(b'{"services": [')
+                while True:
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.1)
             except (BrokenPipeError, ConnectionResetError):
                 pass
             return
