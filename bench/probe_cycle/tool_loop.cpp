@@ -12,7 +12,7 @@
 namespace ibackupmon::bench {
 namespace {
 
-constexpr const char* kDomains[] = {"com.apple.mobile.backup", "com.apple.mobile.battery",
+constexpr const char* kToolDomains[] = {"com.apple.mobile.backup", "com.apple.mobile.battery",
                                     "com.apple.disk_usage", "com.apple.mobile.data_sync"};
 
 // Runs a tool with its output discarded, as long as it takes; true on exit status 0. Throws when
@@ -35,9 +35,9 @@ std::vector<std::string> listUdids() {
   return udids;
 }
 
-bool readDevice(const std::string& udid) {
+bool readWithTools(const std::string& udid) {
   if (!run({"ideviceinfo", "-u", udid})) return false;
-  for (const char* domain : kDomains) run({"ideviceinfo", "-u", udid, "-q", domain});
+  for (const char* domain : kToolDomains) run({"ideviceinfo", "-u", udid, "-q", domain});
   run({"idevicediagnostics", "-u", udid, "ioregentry", "AppleBCMWLANSkywalkInterface"});
   return true;
 }
@@ -56,7 +56,7 @@ LoopResult runToolLoop(const SimProcess& sim, int sample) {
   for (int i = 0; i < r.measured; ++i) {
     const auto index = static_cast<std::size_t>(static_cast<long>(i) * r.devices / r.measured);
     const auto start = std::chrono::steady_clock::now();
-    if (readDevice(udids[index])) {
+    if (readWithTools(udids[index])) {
       ++r.sessionsOk;
     } else {
       r.failedSeconds +=

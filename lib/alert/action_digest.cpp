@@ -10,13 +10,9 @@
 namespace ibackupmon {
 namespace {
 
-constexpr std::size_t kNameBytes = 120;
+constexpr std::size_t kDigestNameBytes = 120;
 // A digest lists at most this many actions one per line; the rest are counted (history has all).
 constexpr std::size_t kMaxLines = 200;
-
-std::string clean(std::string_view s, std::size_t max) {
-  return truncateUtf8(stripControls(s), max);
-}
 
 // "10:42 UTC on 2026-12-06"
 std::string at(TimePoint t) {
@@ -43,7 +39,7 @@ std::string outcomePhrase(const std::string& outcome) {
   if (outcome == o::kCameBackLocked) return "it came back locked: someone must unlock it";
   if (outcome == o::kCameBackUntrusted) return "it came back not trusting this host";
   if (outcome == o::kDidNotComeBack) return "it did not come back";
-  return clean(outcome, 64);
+  return cleanDeviceText(outcome, 64);
 }
 
 std::string deviceLabel(const DigestContent& c, const std::string& udid) {
@@ -54,8 +50,8 @@ std::string deviceLabel(const DigestContent& c, const std::string& udid) {
     name = d.label && !d.label->empty() ? *d.label : d.name;
     if (d.slot && d.slot->label) name += ", slot " + *d.slot->label;
   }
-  const std::string id = clean(udid, 100);
-  return name.empty() ? id : clean(name, kNameBytes) + " (" + id + ")";
+  const std::string id = cleanDeviceText(udid, 100);
+  return name.empty() ? id : cleanDeviceText(name, kDigestNameBytes) + " (" + id + ")";
 }
 
 bool isSkip(const ActionRecord& r) {
@@ -95,7 +91,7 @@ std::string actionNote(const ActionRecord& r) {
   }
   s += by;
   if (!r.outcome.empty()) s += ", " + outcomePhrase(r.outcome);
-  if (!r.comment.empty()) s += " (\"" + clean(r.comment, 200) + "\")";
+  if (!r.comment.empty()) s += " (\"" + cleanDeviceText(r.comment, 200) + "\")";
   return s;
 }
 
@@ -132,7 +128,7 @@ RenderedEmail renderActionDigest(const DigestContent& c) {
       lines.push_back(&r);
     }
   }
-  const std::string host = clean(c.host, 255);
+  const std::string host = cleanDeviceText(c.host, 255);
   std::ostringstream t, h;
   const std::string period = "from " + at(c.from) + " to " + at(c.to);
   t << "What ibackupmond did on " << host << " " << period << ".\n\n";

@@ -20,11 +20,6 @@ constexpr std::size_t kSubjectName = 60;       // a device name in the subject
 constexpr std::size_t kValueBytes = 300;       // an evidence value
 constexpr std::size_t kParagraphBytes = 2000;  // a summary or fix text
 
-// Every device-supplied string passes through here before it reaches either body.
-std::string clean(std::string_view s, std::size_t max) {
-  return truncateUtf8(stripControls(s), max);
-}
-
 // A multi-line text (a fix): each line cleaned on its own, so the line breaks survive.
 std::string cleanLines(const std::string& s, std::size_t max) {
   std::string out;
@@ -33,15 +28,15 @@ std::string cleanLines(const std::string& s, std::size_t max) {
     std::size_t end = s.find('\n', start);
     if (end == std::string::npos) end = s.size();
     if (!out.empty()) out += '\n';
-    out += clean(std::string_view(s).substr(start, end - start), max - out.size());
+    out += cleanDeviceText(std::string_view(s).substr(start, end - start), max - out.size());
     start = end + 1;
   }
   return out;
 }
 
 std::string deviceName(const DeviceStatus& d) {
-  if (d.label && !d.label->empty()) return clean(*d.label, kNameBytes);
-  return d.name.empty() ? clean(d.udid, kNameBytes) : clean(d.name, kNameBytes);
+  if (d.label && !d.label->empty()) return cleanDeviceText(*d.label, kNameBytes);
+  return d.name.empty() ? cleanDeviceText(d.udid, kNameBytes) : cleanDeviceText(d.name, kNameBytes);
 }
 
 std::string backupLine(const std::optional<TimePoint>& t, TimePoint now) {
@@ -62,7 +57,7 @@ std::string noticeLabel(const Notice& n) {
 std::string dashboardLink(const std::string& url, const std::string& udid) {
   if (url.empty()) return "";
   std::string sep = url.find('?') == std::string::npos ? "?" : "&";
-  return clean(url, 2000) + sep + "var-udid=" + urlEncode(udid);
+  return cleanDeviceText(url, 2000) + sep + "var-udid=" + urlEncode(udid);
 }
 
 const Condition* findCondition(const DeviceStatus& d, const std::string& id) {
@@ -75,22 +70,23 @@ const Condition* findCondition(const DeviceStatus& d, const std::string& id) {
 // Key/value rows shared by both renderings.
 std::vector<std::pair<std::string, std::string>> identityRows(const AlertEmailContent& c,
                                                               const DeviceStatus& d) {
-  std::string model = d.productType ? clean(*d.productType, 64) : "unknown";
-  if (d.iosVersion) model += " (iOS " + clean(*d.iosVersion, 32) + ")";
+  std::string model = d.productType ? cleanDeviceText(*d.productType, 64) : "unknown";
+  if (d.iosVersion) model += " (iOS " + cleanDeviceText(*d.iosVersion, 32) + ")";
   std::vector<std::pair<std::string, std::string>> rows = {
-      {"Host", clean(c.host, 255)},
+      {"Host", cleanDeviceText(c.host, 255)},
       {"Device", deviceName(d)},
       {"Model", model},
-      {"UDID", clean(d.udid, 100)},
-      {"Serial", d.serial ? clean(*d.serial, 64) : "unknown"},
+      {"UDID", cleanDeviceText(d.udid, 100)},
+      {"Serial", d.serial ? cleanDeviceText(*d.serial, 64) : "unknown"},
       {"Last iCloud backup", backupLine(d.lastCloudBackup, c.now)},
       {"Last computer backup", backupLine(d.lastComputerBackup, c.now)},
       {"Connected", d.connected ? "yes" : "no"},
   };
-  if (d.location) rows.emplace_back("Location", clean(*d.location, kNameBytes));
+  if (d.location) rows.emplace_back("Location", cleanDeviceText(*d.location, kNameBytes));
   if (d.slot) {
-    std::string slot = d.slot->label ? clean(*d.slot->label, kNameBytes) + ", port " : "port ";
-    slot += clean(d.slot->port, 64) + ", link ";
+    std::string slot =
+        d.slot->label ? cleanDeviceText(*d.slot->label, kNameBytes) + ", port " : "port ";
+    slot += cleanDeviceText(d.slot->port, 64) + ", link ";
     slot += d.slot->speedMbps ? formatMbps(*d.slot->speedMbps) + " Mbit/s" : "unknown";
     rows.emplace_back("Slot", slot);
   }
@@ -164,7 +160,7 @@ struct SummaryRow {
 SummaryRow summaryOf(const AlertEmailDevice& e) {
   SummaryRow r;
   const DeviceStatus& d = e.device;
-  r.slot = d.slot && d.slot->label ? clean(*d.slot->label, kNameBytes) : "";
+  r.slot = d.slot && d.slot->label ? cleanDeviceText(*d.slot->label, kNameBytes) : "";
   r.name = deviceName(d);
   std::optional<Severity> worst;
   std::optional<TimePoint> since;
@@ -190,8 +186,9 @@ SummaryRow summaryOf(const AlertEmailDevice& e) {
   } else {
     r.state = toString(worst.value_or(Severity::Warning));
     r.rank = worst == Severity::Critical ? 0 : worst == Severity::Warning ? 1 : 2;
-    r.doFirst = first != nullptr && !first->fix.empty() ? clean(doFirstOf(first->fix), 300)
-                                                        : "see the details below";
+    r.doFirst = first != nullptr && !first->fix.empty()
+                    ? cleanDeviceText(doFirstOf(first->fix), 300)
+                    : "see the details below";
   }
   if (since) {
     r.sinceAt = *since;
@@ -260,17 +257,18 @@ std::string notesLine(const AlertEmailDevice& e) {
   std::string out;
   for (const auto& n : e.notes) {
     if (n.empty()) continue;
-    out += (out.empty() ? "" : "; ") + clean(n, kValueBytes);
+    out += (out.empty() ? "" : "; ") + cleanDeviceText(n, kValueBytes);
   }
   return out;
 }
 
 void textCondition(std::ostringstream& o, const Condition& c, bool& usesGeneric) {
-  o << "  - " << clean(c.id, 64) << " (" << toString(c.severity) << ", " << toString(c.confidence)
-    << ", since " << formatRfc3339(c.since) << ")\n";
-  if (!c.summary.empty()) o << "      " << clean(c.summary, kParagraphBytes) << "\n";
+  o << "  - " << cleanDeviceText(c.id, 64) << " (" << toString(c.severity) << ", "
+    << toString(c.confidence) << ", since " << formatRfc3339(c.since) << ")\n";
+  if (!c.summary.empty()) o << "      " << cleanDeviceText(c.summary, kParagraphBytes) << "\n";
   for (const auto& [k, v] : c.evidence) {
-    o << "      evidence: " << clean(k, 64) << " = " << clean(v, kValueBytes) << "\n";
+    o << "      evidence: " << cleanDeviceText(k, 64) << " = " << cleanDeviceText(v, kValueBytes)
+      << "\n";
   }
   if (!c.fix.empty()) {
     std::string fix = cleanLines(compactFix(c.fix, usesGeneric), kParagraphBytes);
@@ -284,27 +282,28 @@ void textDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEm
                 bool& usesGeneric) {
   o << "== " << deviceName(e.device);
   for (const auto& n : e.notices)
-    o << " | " << noticeLabel(n) << ": " << clean(n.key.condition, 64);
+    o << " | " << noticeLabel(n) << ": " << cleanDeviceText(n.key.condition, 64);
   o << "\n";
   for (const auto& [k, v] : identityRows(c, e.device)) o << k << ": " << v << "\n";
   if (!e.device.conditions.empty()) o << "Conditions:\n";
   for (const auto& cond : e.device.conditions) textCondition(o, cond, usesGeneric);
   for (const auto& n : e.notices) {
     if (n.kind != NoticeKind::Resolved && !findCondition(e.device, n.key.condition)) {
-      o << "  - " << clean(n.key.condition, 64) << " (" << toString(n.severity) << ")\n";
+      o << "  - " << cleanDeviceText(n.key.condition, 64) << " (" << toString(n.severity) << ")\n";
     }
   }
   if (const auto notes = notesLine(e); !notes.empty()) o << "Notes: " << notes << "\n";
   if (!c.dashboardUrl.empty())
     o << "Dashboard: " << dashboardLink(c.dashboardUrl, e.device.udid) << "\n";
-  o << "Grafana/Prometheus label: udid=\"" << clean(e.device.udid, 100) << "\"\n\n";
+  o << "Grafana/Prometheus label: udid=\"" << cleanDeviceText(e.device.udid, 100) << "\"\n\n";
 }
 
 void textAck(std::ostringstream& o, const AlertEmailDevice& e) {
-  o << "  - " << deviceName(e.device) << " (" << clean(e.device.udid, 100) << "): "
-    << (e.ack && !e.ack->condition.empty() ? clean(e.ack->condition, 64) : "all conditions");
+  o << "  - " << deviceName(e.device) << " (" << cleanDeviceText(e.device.udid, 100) << "): "
+    << (e.ack && !e.ack->condition.empty() ? cleanDeviceText(e.ack->condition, 64)
+                                           : "all conditions");
   if (e.ack && e.ack->until) o << ", until " << formatRfc3339(*e.ack->until);
-  if (e.ack && !e.ack->comment.empty()) o << " - " << clean(e.ack->comment, kValueBytes);
+  if (e.ack && !e.ack->comment.empty()) o << " - " << cleanDeviceText(e.ack->comment, kValueBytes);
   o << "\n";
 }
 
@@ -328,13 +327,13 @@ std::string htmlLines(const std::string& text) {
 }
 
 void htmlCondition(std::ostringstream& o, const Condition& c, bool& usesGeneric) {
-  o << "<li><b>" << htmlEscape(clean(c.id, 64)) << "</b> (" << toString(c.severity) << ", "
-    << toString(c.confidence) << ", since " << formatRfc3339(c.since) << ")";
-  if (!c.summary.empty()) o << "<br>" << htmlEscape(clean(c.summary, kParagraphBytes));
+  o << "<li><b>" << htmlEscape(cleanDeviceText(c.id, 64)) << "</b> (" << toString(c.severity)
+    << ", " << toString(c.confidence) << ", since " << formatRfc3339(c.since) << ")";
+  if (!c.summary.empty()) o << "<br>" << htmlEscape(cleanDeviceText(c.summary, kParagraphBytes));
   if (!c.evidence.empty()) o << "<br>Evidence:<ul>";
   for (const auto& [k, v] : c.evidence) {
-    o << "<li><code>" << htmlEscape(clean(k, 64))
-      << "</code> = " << htmlEscape(clean(v, kValueBytes)) << "</li>";
+    o << "<li><code>" << htmlEscape(cleanDeviceText(k, 64))
+      << "</code> = " << htmlEscape(cleanDeviceText(v, kValueBytes)) << "</li>";
   }
   if (!c.evidence.empty()) o << "</ul>";
   if (!c.fix.empty()) {
@@ -349,7 +348,7 @@ void htmlDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEm
        "0\">"
     << htmlEscape(deviceName(e.device));
   for (const auto& n : e.notices) {
-    o << " &mdash; " << noticeLabel(n) << ": " << htmlEscape(clean(n.key.condition, 64));
+    o << " &mdash; " << noticeLabel(n) << ": " << htmlEscape(cleanDeviceText(n.key.condition, 64));
   }
   o << "</h3>\n<table style=\"" << kTable << "\">\n";
   for (const auto& [k, v] : identityRows(c, e.device)) o << tr(k, v);
@@ -361,7 +360,7 @@ void htmlDevice(std::ostringstream& o, const AlertEmailContent& c, const AlertEm
     std::string link = htmlEscape(dashboardLink(c.dashboardUrl, e.device.udid));
     o << "<p><a href=\"" << link << "\">Dashboard</a></p>\n";
   }
-  o << "<p>Label: <code>udid=&quot;" << htmlEscape(clean(e.device.udid, 100))
+  o << "<p>Label: <code>udid=&quot;" << htmlEscape(cleanDeviceText(e.device.udid, 100))
     << "&quot;</code></p>\n";
 }
 
@@ -371,27 +370,27 @@ std::string hostSubject(const AlertEmailContent& c) {
                      : n.kind == NoticeKind::Reminder ? "reminder: "
                                                       : "";
   if (n.key.condition == kUsbmuxdWedgedCondition) return what + "usbmuxd answers nothing";
-  return what + clean(n.key.condition, 64);
+  return what + cleanDeviceText(n.key.condition, 64);
 }
 
 void textHost(std::ostringstream& o, const AlertEmailContent& c) {
   for (const auto& n : c.hostNotices) {
-    o << "== Host " << clean(c.host, 255) << " | " << noticeLabel(n) << ": "
-      << clean(n.key.condition, 64) << "\n"
+    o << "== Host " << cleanDeviceText(c.host, 255) << " | " << noticeLabel(n) << ": "
+      << cleanDeviceText(n.key.condition, 64) << "\n"
       << hostAlertLine(c.host, n) << "\n\n";
   }
 }
 
 void htmlHost(std::ostringstream& o, const AlertEmailContent& c) {
   for (const auto& n : c.hostNotices) {
-    o << "<h3>Host " << htmlEscape(clean(c.host, 255)) << " &mdash; " << noticeLabel(n) << ": "
-      << htmlEscape(clean(n.key.condition, 64)) << "</h3>\n<p>"
+    o << "<h3>Host " << htmlEscape(cleanDeviceText(c.host, 255)) << " &mdash; " << noticeLabel(n)
+      << ": " << htmlEscape(cleanDeviceText(n.key.condition, 64)) << "</h3>\n<p>"
       << htmlEscape(hostAlertLine(c.host, n)) << "</p>\n";
   }
 }
 
 std::string subjectOf(const AlertEmailContent& c) {
-  std::string prefix = "[ibackupmon] " + clean(c.host, 64) + ": ";
+  std::string prefix = "[ibackupmon] " + cleanDeviceText(c.host, 64) + ": ";
   if (c.test) return prefix + "test alert";
   if (!c.hostNotices.empty()) {
     if (c.devices.empty()) return prefix + hostSubject(c);
@@ -410,7 +409,7 @@ std::string subjectOf(const AlertEmailContent& c) {
     std::string what = resolved > 0 && opened + reminders == 0 ? "resolved: " : "";
     if (reminders > 0 && opened == 0) what = "reminder: ";
     return prefix + what + truncateUtf8(deviceName(d.device), kSubjectName) + " " +
-           clean(d.notices[0].key.condition, 64) +
+           cleanDeviceText(d.notices[0].key.condition, 64) +
            (d.notices.size() > 1 ? " (+" + std::to_string(d.notices.size() - 1) + ")" : "");
   }
   std::ostringstream s;
@@ -427,9 +426,9 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
   std::ostringstream t, h;
   h << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n";
   if (c.test) {
-    t << "This is a test alert from ibackupmon on " << clean(c.host, 255)
+    t << "This is a test alert from ibackupmon on " << cleanDeviceText(c.host, 255)
       << ". Email delivery works.\n\n";
-    h << "<p>This is a test alert from ibackupmon on " << htmlEscape(clean(c.host, 255))
+    h << "<p>This is a test alert from ibackupmon on " << htmlEscape(cleanDeviceText(c.host, 255))
       << ". Email delivery works.</p>\n";
   }
   textHost(t, c);
@@ -470,16 +469,17 @@ RenderedEmail renderAlertEmail(const AlertEmailContent& c) {
     }
     h << "</ul>\n";
   }
-  t << "-- \nibackupmon on " << clean(c.host, 255) << ", " << formatRfc3339(c.now) << "\n";
-  h << "<p><small>ibackupmon on " << htmlEscape(clean(c.host, 255)) << ", " << formatRfc3339(c.now)
-    << "</small></p>\n</body></html>\n";
+  t << "-- \nibackupmon on " << cleanDeviceText(c.host, 255) << ", " << formatRfc3339(c.now)
+    << "\n";
+  h << "<p><small>ibackupmon on " << htmlEscape(cleanDeviceText(c.host, 255)) << ", "
+    << formatRfc3339(c.now) << "</small></p>\n</body></html>\n";
   return RenderedEmail{subjectOf(c), t.str(), h.str()};
 }
 
 std::string hostAlertLine(const std::string& host, const Notice& n) {
   const std::string stamp = formatRfc3339(n.openedAt);
   const std::string since = stamp.substr(11, 5) + " UTC (" + stamp + ")";
-  const std::string h = clean(host, 255);
+  const std::string h = cleanDeviceText(host, 255);
   if (n.key.condition == kUsbmuxdWedgedCondition) {
     if (n.kind == NoticeKind::Resolved) {
       return "usbmuxd on " + h + " answers again (it answered nothing from " + since + ")";
@@ -487,7 +487,7 @@ std::string hostAlertLine(const std::string& host, const Notice& n) {
     return "usbmuxd on " + h + " accepts connections but answers nothing since " + since +
            "; devices cannot be read: `systemctl restart usbmuxd`";
   }
-  return clean(n.key.condition, 64) + " on " + h + " since " + since +
+  return cleanDeviceText(n.key.condition, 64) + " on " + h + " since " + since +
          (n.kind == NoticeKind::Resolved ? ", resolved" : "");
 }
 

@@ -24,10 +24,6 @@ std::string camel(const std::string& id) {
   return out;
 }
 
-std::string clean(const std::string& s, std::size_t max) {
-  return truncateUtf8(stripControls(s), max);
-}
-
 nlohmann::json annotationsOf(const AlertRecord& r, const DeviceStatus* d, const std::string& host,
                              const std::string& dashboardUrl) {
   nlohmann::json a = nlohmann::json::object();
@@ -36,14 +32,14 @@ nlohmann::json annotationsOf(const AlertRecord& r, const DeviceStatus* d, const 
     if (!dashboardUrl.empty()) a["dashboard"] = dashboardUrl;
     return a;
   }
-  std::string name = d ? clean(d->label.value_or(d->name), 200) : "";
+  std::string name = d ? cleanDeviceText(d->label.value_or(d->name), 200) : "";
   a["summary"] = r.key.condition + " on device " + (name.empty() ? r.key.udid : name) + " (" +
                  r.key.udid + ") on " + host;
   if (d) {
     for (const auto& c : d->conditions) {
       if (c.id != r.key.condition) continue;
-      if (!c.summary.empty()) a["description"] = clean(c.summary, 2000);
-      if (!c.fix.empty()) a["fix"] = clean(c.fix, 2000);
+      if (!c.summary.empty()) a["description"] = cleanDeviceText(c.summary, 2000);
+      if (!c.fix.empty()) a["fix"] = cleanDeviceText(c.fix, 2000);
     }
     if (!name.empty()) a["device_name"] = name;
   }

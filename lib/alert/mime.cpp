@@ -67,6 +67,10 @@ std::string stripControls(std::string_view text) {
   return out;
 }
 
+std::string cleanDeviceText(std::string_view text, std::size_t max_bytes) {
+  return truncateUtf8(stripControls(text), max_bytes);
+}
+
 std::string truncateUtf8(std::string_view text, std::size_t max_bytes) {
   static constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
   if (text.size() <= max_bytes) return std::string(text);

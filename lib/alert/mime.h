@@ -16,6 +16,9 @@ std::string stripControls(std::string_view text);
 
 /// At most max_bytes of valid UTF-8, cut on a character boundary, "…" appended when cut.
 std::string truncateUtf8(std::string_view text, std::size_t max_bytes);
+/// A device-supplied string as mails and Alertmanager show it: controls stripped, then cut to
+/// max_bytes (never inside a UTF-8 sequence).
+std::string cleanDeviceText(std::string_view text, std::size_t max_bytes);
 
 /// A complete "Name: value" header line set, folded at 78 columns with CRLF SP. Values with
 /// anything but printable ASCII (or an "=?") become RFC 2047 UTF-8 B encoded-words.

@@ -7,7 +7,6 @@
 namespace ibackupmon::testing {
 namespace {
 
-const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
 const std::string kExample = std::string(IBACKUPMON_SOURCE_DIR) + "/config/ibackupmon.toml.example";
 
 TEST(DaemonCli, CheckConfigAcceptsTheExample) {

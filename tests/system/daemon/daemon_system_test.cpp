@@ -20,8 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
-
 std::string validConfig(const TempDir& dir, const std::string& level = "info",
                         const std::string& listen = "127.0.0.1:0",
                         const std::string& controlSocket = "control.sock") {

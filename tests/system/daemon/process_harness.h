@@ -14,6 +14,9 @@
 
 namespace ibackupmon::testing {
 
+/// The daemon under test, from this build.
+inline const std::string kDaemon = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmond";
+
 /// A fresh directory under /tmp, removed with its contents.
 class TempDir {
  public:

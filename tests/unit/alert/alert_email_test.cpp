@@ -8,23 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "alert/mime.h"
-#include "support/child_process.h"
+#include "email_check.h"
 
 namespace ibackupmon {
 namespace {
 
-// Runs tests/unit/alert/email_check.py (Debian's python3: its email package) on the message.
-nlohmann::json parseWithPython(const std::string& message) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("ibackupmon-email-" + std::to_string(::getpid()) + ".eml");
-  std::ofstream(path, std::ios::binary) << message;
-  const auto r = testing::runProcess(
-      {"/usr/bin/python3", std::string(IBACKUPMON_SOURCE_DIR) + "/tests/unit/alert/email_check.py",
-       path.string()},
-      {.err = testing::Output::inherit()});
-  std::filesystem::remove(path);
-  return nlohmann::json::parse(r.out);
-}
+using testing::parseWithPython;
 
 DeviceStatus hostileDevice() {
   DeviceStatus d;

@@ -11,21 +11,13 @@
 #include "alert/alert_email.h"
 #include "core/backup_steps.h"
 #include "core/time_format.h"
-#include "support/child_process.h"
+#include "email_check.h"
 
 namespace ibackupmon {
 namespace {
 
-nlohmann::json parseWithPython(const std::string& message) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("ibackupmon-summary-" + std::to_string(::getpid()) + ".eml");
-  std::ofstream(path, std::ios::binary) << message;
-  const auto r = testing::runProcess(
-      {"/usr/bin/python3", std::string(IBACKUPMON_SOURCE_DIR) + "/tests/unit/alert/email_check.py",
-       path.string()},
-      {.err = testing::Output::inherit()});
-  std::filesystem::remove(path);
-  auto j = nlohmann::json::parse(r.out);
+nlohmann::json parseAsLf(const std::string& message) {
+  auto j = testing::parseWithPython(message);
   // The parts come back with the CRLF line ends of the wire; compare lines as LF.
   for (auto& [type, body] : j["parts"].items()) {
     std::string text = body;
@@ -103,7 +95,7 @@ std::size_t count(const std::string& text, const std::string& needle) {
 }
 
 TEST(AlertEmailSummary, StartsWithTheWorstFirstSummary) {
-  auto j = parseWithPython(mixedFleetMessage());
+  auto j = parseAsLf(mixedFleetMessage());
   EXPECT_TRUE(j["defects"].empty()) << j["defects"].dump();
   const std::string text = j["parts"]["text/plain"];
   EXPECT_EQ(text.rfind("Summary, worst first:\n", 0), 0u) << text.substr(0, 300);
@@ -133,7 +125,7 @@ TEST(AlertEmailSummary, StartsWithTheWorstFirstSummary) {
 }
 
 TEST(AlertEmailSummary, GenericStepsAtMostOncePerDeviceOnlyItsTailoredFix) {
-  auto j = parseWithPython(mixedFleetMessage());
+  auto j = parseAsLf(mixedFleetMessage());
   const std::string text = j["parts"]["text/plain"];
   const std::string html = j["parts"]["text/html"];
   for (const auto& step : icloudBackupSteps()) {
@@ -151,7 +143,7 @@ TEST(AlertEmailSummary, GenericStepsAtMostOncePerDeviceOnlyItsTailoredFix) {
 }
 
 TEST(AlertEmailSummary, NotesLineUnderTheDevice) {
-  auto j = parseWithPython(mixedFleetMessage());
+  auto j = parseAsLf(mixedFleetMessage());
   const std::string text = j["parts"]["text/plain"];
   EXPECT_NE(text.find("Notes: restarted by ibackupmon at 2026-11-24T10:00:00Z: came back; local "
                       "backup 2026-11-23\n"),
@@ -161,7 +153,7 @@ TEST(AlertEmailSummary, NotesLineUnderTheDevice) {
 }
 
 TEST(AlertEmailSummary, HtmlHasTablesAndInlineStylesAndNothingExternal) {
-  auto j = parseWithPython(mixedFleetMessage());
+  auto j = parseAsLf(mixedFleetMessage());
   const std::string html = j["parts"]["text/html"];
   EXPECT_LT(html.find("<table style=\""), html.find("<h3"));  // the summary table comes first
   EXPECT_NE(html.find("background:#b71c1c\">critical</td>"), std::string::npos);
@@ -183,7 +175,7 @@ TEST(AlertEmailSummary, HostileNotesAndSlotsStayEscaped) {
   e.notes = {"<script>alert(1)</script>\r\nX-Injected: 1"};
   content.devices.push_back(e);
   MailHeaders h{"i <i@h>", {"a@example.com"}, "<m@h>", kNow};
-  auto j = parseWithPython(assembleMessage(h, renderAlertEmail(content)));
+  auto j = parseAsLf(assembleMessage(h, renderAlertEmail(content)));
   EXPECT_TRUE(j["defects"].empty());
   const std::string html = j["parts"]["text/html"];
   const std::string text = j["parts"]["text/plain"];

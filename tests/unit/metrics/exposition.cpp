@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "exposition.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -49,6 +50,15 @@ std::string promtoolCheckMetrics(const std::string& text, int& exitCode) {
   std::string output = r.out;
   unlink(path);
   return output;
+}
+
+std::string writeTempFile(const std::string& content) {
+  char path[] = "/tmp/ibackupmon-pass-XXXXXX";
+  const int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << content;
+  return path;
 }
 
 }  // namespace ibackupmon::testing

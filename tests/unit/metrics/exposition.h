@@ -6,7 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.h"
+
 namespace ibackupmon::testing {
+
+/// The fixed "now" of the metrics tests.
+inline const TimePoint kNow = fromUnixSeconds(1'750'000'000);
+
+/// A new file under /tmp holding `content` (a password file); the caller removes it.
+std::string writeTempFile(const std::string& content);
 
 /// Value of the sample whose series (name plus labels, exactly as rendered) is `series`.
 std::optional<double> sampleValue(const std::string& text, const std::string& series);

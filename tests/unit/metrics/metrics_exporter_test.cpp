@@ -19,7 +19,7 @@ using testing::makeHostileDevice;
 using testing::samplesOf;
 using testing::sampleValue;
 
-const TimePoint kNow = fromUnixSeconds(1'750'000'000);
+using testing::kNow;
 const std::string kUdid = "00008101-000A1B2C3D4E5F60";
 
 MetricsExporterOptions options() {

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "app/metrics_server.h"
+#include "exposition.h"
 #include "http_get.h"
 #include "synthetic_fleet.h"
 
@@ -31,7 +32,7 @@ namespace {
 using testing::httpGet;
 using SteadyClock = std::chrono::steady_clock;
 
-const TimePoint kNow = fromUnixSeconds(1'750'000'000);
+using testing::kNow;
 
 MetricsExporterOptions exporterOptions() {
   MetricsExporterOptions o;
@@ -75,14 +76,7 @@ class IdleClient {
   bool connected_ = false;
 };
 
-std::string writeTempFile(const std::string& content) {
-  char path[] = "/tmp/ibackupmon-pass-XXXXXX";
-  const int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  close(fd);
-  std::ofstream(path) << content;
-  return path;
-}
+using testing::writeTempFile;
 
 // 300 clients each holding a connection with half a header must not delay Prometheus: its scrape
 // is answered within 1 s (with a thread per connection it waited for their timeouts, 10 s each).

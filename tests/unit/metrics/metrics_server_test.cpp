@@ -16,7 +16,7 @@ namespace {
 
 using testing::httpGet;
 
-const TimePoint kNow = fromUnixSeconds(1'750'000'000);
+using testing::kNow;
 
 MetricsExporterOptions options() {
   MetricsExporterOptions o;
@@ -24,14 +24,7 @@ MetricsExporterOptions options() {
   return o;
 }
 
-std::string writeTempFile(const std::string& content) {
-  char path[] = "/tmp/ibackupmon-pass-XXXXXX";
-  const int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  close(fd);
-  std::ofstream(path) << content;
-  return path;
-}
+using testing::writeTempFile;
 
 // The whole exposition, hostile device included, passes Prometheus's own linter with nothing to
 // say: names, types, units, help, escaping.

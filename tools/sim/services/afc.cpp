@@ -14,7 +14,7 @@
 namespace sim {
 namespace {
 
-const std::string kService = "com.apple.afc";
+const std::string kAfcService = "com.apple.afc";
 constexpr size_t kHeader = 40;
 constexpr uint64_t kMaxPacket = 8 * 1024 * 1024;
 // Bounds of the in-memory file system: a client cannot grow the simulator without limit.
@@ -313,7 +313,8 @@ Task<void> serveAfc(Simulator& sim, SimDevice& device, FrameStream& stream) {
              reqOp = le64(*head, 32);
     if (head->compare(0, 8, "CFA6LPAA") != 0 || thisLen < kHeader || entire < thisLen ||
         entire > kMaxPacket) {
-      sim.events().record({"service", "(malformed)", device.spec.udid, "", "", kService, "closed"});
+      sim.events().record(
+          {"service", "(malformed)", device.spec.udid, "", "", kAfcService, "closed"});
       break;
     }
     auto rest = co_await stream.readExact(entire - kHeader);
@@ -324,7 +325,8 @@ Task<void> serveAfc(Simulator& sim, SimDevice& device, FrameStream& stream) {
     uint64_t op = kStatus;
     std::string data, result, path;
     afc.handle(reqOp, hdr, payload, op, data, result, path);
-    sim.events().record({"service", opName(reqOp), device.spec.udid, "", path, kService, result});
+    sim.events().record(
+        {"service", opName(reqOp), device.spec.udid, "", path, kAfcService, result});
     std::string reply = packet(num, op, data);
     bool sent = co_await stream.writeRaw(reply);
     if (!sent) break;

@@ -22,7 +22,7 @@
 namespace sim {
 namespace {
 
-const std::string kService = "com.apple.mobilebackup2";
+const std::string kBackupSessionService = "com.apple.mobilebackup2";
 const char* const kEmpty = "___EmptyParameterString___";
 constexpr size_t kChunk = 64 * 1024;
 constexpr char kCodeSuccess = 0x00, kCodeFileData = 0x0c;
@@ -110,7 +110,7 @@ class BackupRun {
 
  private:
   void log(const std::string& step, const std::string& key, const std::string& result = "ok") {
-    sim_.events().record({"service", step, udid_, "", key, kService, result});
+    sim_.events().record({"service", step, udid_, "", key, kBackupSessionService, result});
   }
   Task<bool> sleepMs(int64_t ms);
   Task<std::optional<StatusResponse>> readStatus(const std::string& step);
@@ -535,7 +535,8 @@ Task<void> runBackup(Simulator& sim, SimDevice& device, FrameStream& stream, pli
                         plist_new_string("A backup is already in progress (MBErrorDomain/1)"));
     plist_dict_set_item(d, "MessageName", plist_new_string("Response"));
     plist_array_append_item(msg.get(), d);
-    sim.events().record({"service", "Backup", device.spec.udid, "", "", kService, "busy"});
+    sim.events().record(
+        {"service", "Backup", device.spec.udid, "", "", kBackupSessionService, "busy"});
     co_await stream.writePlist(msg.get(), true);
     co_return;
   }

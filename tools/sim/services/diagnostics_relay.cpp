@@ -7,7 +7,7 @@
 namespace sim {
 namespace {
 
-const std::string kService = "com.apple.mobile.diagnostics_relay";
+const std::string kDiagnosticsRelayService = "com.apple.mobile.diagnostics_relay";
 
 Plist status(const char* s) {
   Plist p = newDict();
@@ -68,7 +68,8 @@ Task<void> serveDiagnosticsRelay(Simulator& sim, SimDevice& device, FrameStream&
   for (;;) {
     auto frame = co_await stream.readFrame();
     if (!frame) break;
-    auto [req, request] = takeMessage(sim, device, *frame, kService, "Request", "EntryClass");
+    auto [req, request] =
+        takeMessage(sim, device, *frame, kDiagnosticsRelayService, "Request", "EntryClass");
     if (request.empty()) break;
     Plist reply = answer(device, request, req.get());
     bool sent = co_await stream.writePlist(reply.get());

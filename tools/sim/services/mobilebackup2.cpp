@@ -7,7 +7,7 @@
 namespace sim {
 namespace {
 
-const std::string kService = "com.apple.mobilebackup2";
+const std::string kMobileBackup2Service = "com.apple.mobilebackup2";
 
 Plist dlMessage(const char* name) {
   Plist a(plist_new_array());
@@ -77,7 +77,7 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
   Plist ok = parsePlist(*answer);
   if (arrayHead(ok.get()) != "DLMessageVersionExchange") co_return;
   sim.events().record({"service", "DLMessageVersionExchange", device.spec.udid, "",
-                       std::to_string(major), kService, "ok"});
+                       std::to_string(major), kMobileBackup2Service, "ok"});
   Plist ready = dlMessage("DLMessageDeviceReady");
   bool sentReady = co_await stream.writePlist(ready.get(), true);
   if (!sentReady) co_return;
@@ -88,7 +88,7 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
     std::string head = arrayHead(msg.get());
     if (head != "DLMessageProcessMessage") {
       sim.events().record({"service", head.empty() ? "(malformed)" : head, device.spec.udid, "", "",
-                           kService, "ok"});
+                           kMobileBackup2Service, "ok"});
       break;  // DLMessageDisconnect, or garbage
     }
     plist_t request = plist_array_get_item(msg.get(), 1);
@@ -99,7 +99,8 @@ Task<void> serveMobileBackup2(Simulator& sim, SimDevice& device, FrameStream& st
     std::string name;
     Plist reply = handleProcessMessage(device, plist_array_get_item(msg.get(), 1), name);
     sim.events().record({"service", name, device.spec.udid, "com.apple.mobile.backup",
-                         name == "EnableCloudBackup" ? "CloudBackupEnabled" : "", kService, "ok"});
+                         name == "EnableCloudBackup" ? "CloudBackupEnabled" : "",
+                         kMobileBackup2Service, "ok"});
     bool sent = co_await stream.writePlist(reply.get(), true);
     if (!sent) break;
   }

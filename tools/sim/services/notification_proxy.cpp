@@ -8,7 +8,7 @@
 namespace sim {
 namespace {
 
-const std::string kService = "com.apple.mobile.notification_proxy";
+const std::string kNotificationProxyService = "com.apple.mobile.notification_proxy";
 
 Task<void> sendRelay(std::shared_ptr<ServiceConnection> conn, std::string frame) {
   co_await conn->stream.writeFrame(frame);
@@ -33,7 +33,8 @@ Task<void> serveNotificationProxy(Simulator& sim, SimDevice& device,
   for (;;) {
     auto frame = co_await conn->stream.readFrame();
     if (!frame) break;
-    auto [msg, command] = takeMessage(sim, device, *frame, kService, "Command", "Name");
+    auto [msg, command] =
+        takeMessage(sim, device, *frame, kNotificationProxyService, "Command", "Name");
     if (command == "Shutdown") {
       Plist reply = newDict();
       dictSetString(reply.get(), "Command", "ProxyDeath");
