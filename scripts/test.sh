@@ -7,25 +7,29 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=${JOBS:-$(nproc)}
+# Each part's start and the total, in seconds since the start: the CI budget (docs/reliability.md).
+part() { echo "== $* (at ${SECONDS}s)"; }
 
 "$root/scripts/deps.sh"
 
-echo "== style checks"
+part "style checks"
 "$root/scripts/check-format.sh"
 "$root/scripts/check-boundaries.sh"
 "$root/scripts/check-licence.sh"
 
-echo "== build + tests"
+part "build + tests"
 BUILD_DIR="$root/build" "$root/scripts/build.sh"
+part "ctest"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 600)
 
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
-  echo "== build + tests under ASan+UBSan"
+  part "build + tests under ASan+UBSan"
   BUILD_DIR="$root/build-asan" BUILD_TYPE=Debug "$root/scripts/build.sh" \
     -DIBACKUPMON_SANITIZE=ON -DIBACKUPMON_BENCH=OFF
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
   export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp}
+  part "ctest under ASan+UBSan"
   (cd "$root/build-asan" && ctest --output-on-failure -j "$jobs" --timeout 900 -LE 'nosan|bench')
 fi
 
@@ -39,7 +43,7 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     [ "${CI:-}" = true ] && { echo "fuzzers: clang++ missing under CI=true" >&2; exit 1; }
     echo "== fuzzers SKIPPED: clang++ missing (${#harnesses[@]} harnesses not run)"
   else
-    echo "== fuzzers (${FUZZ_SECONDS:-15}s each): ${harnesses[*]}"
+    part "fuzzers (${FUZZ_SECONDS:-15}s each): ${harnesses[*]}"
     cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIBACKUPMON_FUZZ=ON -DBUILD_TESTING=OFF \
       -DIBACKUPMON_BENCH=OFF >/dev/null
@@ -67,4 +71,4 @@ if [ "${SKIP_FUZZ:-0}" != 1 ]; then
     done
   fi
 fi
-echo "== all tests passed"
+part "all tests passed"
