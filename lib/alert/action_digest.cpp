@@ -135,55 +135,51 @@ RenderedEmail renderActionDigest(const DigestContent& c) {
   h << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head><body>\n"
     << "<p>What ibackupmond did on " << htmlEscape(host) << " " << htmlEscape(period) << ".</p>\n";
 
-  t << "Summary:\n";
-  h << "<h3>Summary</h3>\n<ul>\n";
-  for (int a = 0; a < static_cast<int>(kRemediationActionNames.size()); ++a) {
-    std::string row;
-    for (int res = 0; res < static_cast<int>(kActionResultNames.size()); ++res) {
-      auto it = counts.find({a, res});
-      if (it == counts.end()) continue;
-      row += (row.empty() ? "" : ", ") + std::to_string(it->second) + " " +
-             kActionResultNames[static_cast<std::size_t>(res)];
+  // One titled list in both bodies; an empty list is left out.
+  auto section = [&](const std::string& title, const std::string& htmlTitle,
+                     const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    t << title << ":\n";
+    h << "<h3>" << htmlEscape(htmlTitle) << "</h3>\n<ul>\n";
+    for (const auto& item : items) {
+      t << "  - " << item << "\n";
+      h << "<li>" << htmlEscape(item) << "</li>\n";
     }
-    if (row.empty()) continue;
-    const std::string line =
-        std::string(kRemediationActionNames[static_cast<std::size_t>(a)]) + ": " + row;
-    t << "  " << line << "\n";
-    h << "<li>" << htmlEscape(line) << "</li>\n";
-  }
-  t << "\n";
-  h << "</ul>\n";
+    t << "\n";
+    h << "</ul>\n";
+  };
 
-  if (!lines.empty()) {
-    t << "Actions (oldest first):\n";
-    h << "<h3>Actions (oldest first)</h3>\n<ul>\n";
-    for (std::size_t i = 0; i < lines.size() && i < kMaxLines; ++i) {
-      const std::string line = deviceLabel(c, lines[i]->udid) + ": " + actionNote(*lines[i]);
-      t << "  - " << line << "\n";
-      h << "<li>" << htmlEscape(line) << "</li>\n";
+  std::vector<std::string> summary;
+  for (std::size_t a = 0; a < kRemediationActionNames.size(); ++a) {
+    std::string row;
+    for (std::size_t res = 0; res < kActionResultNames.size(); ++res) {
+      auto it = counts.find({static_cast<int>(a), static_cast<int>(res)});
+      if (it == counts.end()) continue;
+      row += (row.empty() ? "" : ", ") + std::to_string(it->second) + " " + kActionResultNames[res];
     }
-    if (lines.size() > kMaxLines) {
-      const std::string more = "... and " + std::to_string(lines.size() - kMaxLines) +
-                               " more: ibackupmonctl history UDID shows each device's actions";
-      t << "  " << more << "\n";
-      h << "<li>" << htmlEscape(more) << "</li>\n";
-    }
-    t << "\n";
-    h << "</ul>\n";
+    if (!row.empty()) summary.push_back(std::string(kRemediationActionNames[a]) + ": " + row);
   }
-  if (!skips.empty()) {
-    t << "Not acted on, by reason (a skip is recorded when a device's decision changes):\n";
-    h << "<h3>Not acted on, by reason</h3>\n<ul>\n";
-    for (const auto& [key, n] : skips) {
-      const std::string line = key.first + ": " + std::to_string(n) + " x " +
-                               (key.second.empty() ? std::string("no reason recorded")
-                                                   : remediationReasonText(key.second));
-      t << "  - " << line << "\n";
-      h << "<li>" << htmlEscape(line) << "</li>\n";
-    }
-    t << "\n";
-    h << "</ul>\n";
+  section("Summary", "Summary", summary);
+
+  std::vector<std::string> acted;
+  for (std::size_t i = 0; i < lines.size() && i < kMaxLines; ++i) {
+    acted.push_back(deviceLabel(c, lines[i]->udid) + ": " + actionNote(*lines[i]));
   }
+  if (lines.size() > kMaxLines) {
+    acted.push_back("... and " + std::to_string(lines.size() - kMaxLines) +
+                    " more: ibackupmonctl history UDID shows each device's actions");
+  }
+  section("Actions (oldest first)", "Actions (oldest first)", acted);
+
+  std::vector<std::string> held;
+  for (const auto& [key, n] : skips) {
+    held.push_back(key.first + ": " + std::to_string(n) + " x " +
+                   (key.second.empty() ? std::string("no reason recorded")
+                                       : remediationReasonText(key.second)));
+  }
+  section("Not acted on, by reason (a skip is recorded when a device's decision changes)",
+          "Not acted on, by reason", held);
+
   const std::string tail =
       "Failed actions, and restarts after which a device did not come back readable, were "
       "mailed when they happened. `ibackupmonctl history UDID` shows a device's audit trail.";
@@ -191,10 +187,10 @@ RenderedEmail renderActionDigest(const DigestContent& c) {
   h << "<p>" << htmlEscape(tail) << "</p>\n<p><small>ibackupmon on " << htmlEscape(host) << ", "
     << formatRfc3339(c.to) << "</small></p>\n</body></html>\n";
 
-  std::size_t acted = lines.size();
-  std::string subject = "[ibackupmon] " + host + ": what ibackupmon did, " + std::to_string(acted) +
-                        (acted == 1 ? " action" : " actions");
-  if (!skips.empty()) subject += ", " + std::to_string(c.records.size() - acted) + " skipped";
+  const std::size_t done = lines.size();
+  std::string subject = "[ibackupmon] " + host + ": what ibackupmon did, " + std::to_string(done) +
+                        (done == 1 ? " action" : " actions");
+  if (!skips.empty()) subject += ", " + std::to_string(c.records.size() - done) + " skipped";
   return RenderedEmail{subject, t.str(), h.str()};
 }
 
