@@ -13,7 +13,7 @@ namespace ibackupmon::bench {
 namespace {
 
 constexpr const char* kToolDomains[] = {"com.apple.mobile.backup", "com.apple.mobile.battery",
-                                    "com.apple.disk_usage", "com.apple.mobile.data_sync"};
+                                        "com.apple.disk_usage", "com.apple.mobile.data_sync"};
 
 // Runs a tool with its output discarded, as long as it takes; true on exit status 0. Throws when
 // the tool cannot be run.
