@@ -25,7 +25,7 @@ const char* donePhrase(RemediationAction a) {
                                                     : "restarted the device";
 }
 
-const char* todoPhrase(RemediationAction a) {
+const char* intentPhrase(RemediationAction a) {
   return a == RemediationAction::EnableIcloudBackup ? "turn iCloud Backup on"
                                                     : "restart the device";
 }
@@ -71,11 +71,11 @@ std::string actionNote(const ActionRecord& r) {
       if (r.outcome.empty()) s += ", not finished yet";
       break;
     case ActionResult::Failed:
-      s = std::string("ibackupmond tried to ") + todoPhrase(r.action) + when + ", which failed";
+      s = std::string("ibackupmond tried to ") + intentPhrase(r.action) + when + ", which failed";
       if (!r.reason.empty()) s += ": " + remediationReasonText(r.reason);
       break;
     case ActionResult::Interrupted:
-      s = std::string("ibackupmond began to ") + todoPhrase(r.action) + when +
+      s = std::string("ibackupmond began to ") + intentPhrase(r.action) + when +
           "; the daemon stopped before it ended";
       break;
     case ActionResult::DryRun:
@@ -85,7 +85,7 @@ std::string actionNote(const ActionRecord& r) {
           when + " (dry run)";
       break;
     case ActionResult::Skipped:
-      s = std::string("ibackupmond did not ") + todoPhrase(r.action) + when;
+      s = std::string("ibackupmond did not ") + intentPhrase(r.action) + when;
       if (!r.reason.empty()) s += ": " + remediationReasonText(r.reason);
       break;
   }
