@@ -26,13 +26,18 @@ class Daemon:
         return json.loads(out.stdout)
 
     def wait_all_probed(self, devices=None, timeout=60):
-        """Until status --json lists every simulated device with a probe result (last_seen)."""
+        """Until status --json lists every simulated device with a probe result. The devices row
+        (and its last_seen) is written at the attach, before any probe; a probe writes the
+        device's values (a product type at least) or the conditions that kept them unread."""
+        def probed(d):
+            return bool(d.get("product_type") or d.get("conditions"))
+
         def done():
             self.procs.check_alive()
             s = self.status()
             if devices is not None and len(s) != devices:
                 return None
-            return s if s and all(d.get("last_seen") for d in s) else None
+            return s if s and all(probed(d) for d in s) else None
         return wait_for("every device probed", done, timeout=timeout, interval=0.5)
 
 
