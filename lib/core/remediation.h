@@ -12,13 +12,13 @@
 
 namespace ibackupmon {
 
-enum class RemediationAction { EnableIcloudBackup, Restart };
+enum class RemediationAction { EnableIcloudBackup, Restart, LocalBackup };
 enum class ActionTrigger { Policy, Manual };
 /// Pending = requested or started, not finished yet (NULL result in the table).
 enum class ActionResult { Done, Failed, Skipped, DryRun, Interrupted, Pending };
 
-inline constexpr std::array<const char*, 2> kRemediationActionNames{"enable_icloud_backup",
-                                                                    "restart"};
+inline constexpr std::array<const char*, 3> kRemediationActionNames{"enable_icloud_backup",
+                                                                    "restart", "local_backup"};
 inline constexpr std::array<const char*, 2> kActionTriggerNames{"policy", "manual"};
 inline constexpr std::array<const char*, 6> kActionResultNames{"done",    "failed",      "skipped",
                                                                "dry_run", "interrupted", "pending"};

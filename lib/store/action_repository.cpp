@@ -30,6 +30,26 @@ ActionRecord readRecord(const Row& r) {
   return a;
 }
 
+LocalBackupRecord readLocalBackup(const Row& r) {
+  LocalBackupRecord b;
+  b.udid = r.text("udid");
+  b.directory = r.text("directory");
+  b.finishedAt = r.optionalTime("finished_at");
+  b.fullAt = r.optionalTime("full_at");
+  if (auto bytes = r.optionalInt64("bytes")) b.bytes = static_cast<std::uint64_t>(*bytes);
+  b.encrypted = r.int64("encrypted") != 0;
+  b.lastStartedAt = r.optionalTime("last_started_at");
+  b.lastEndedAt = r.optionalTime("last_ended_at");
+  b.lastResult = r.text("last_result");
+  b.lastReason = r.text("last_reason");
+  b.failuresInRow = static_cast<int>(r.int64("failures_in_row"));
+  return b;
+}
+
+constexpr const char* kLocalBackupColumns =
+    "SELECT udid, directory, finished_at, full_at, bytes, encrypted, last_started_at, "
+    "last_ended_at, last_result, last_reason, failures_in_row FROM local_backups ";
+
 std::optional<std::string> resultColumn(ActionResult r) {
   if (r == ActionResult::Pending) return std::nullopt;
   return std::string(toString(r));
@@ -175,6 +195,49 @@ Expected<std::set<std::string>> ActionRepository::acknowledged(const std::string
                binds(udid, toUnixSeconds(now)), [](const Row& r) { return r.text("condition"); });
   if (!rows) return tl::unexpected(rows.error());
   return std::set<std::string>(rows->begin(), rows->end());
+}
+
+Expected<std::vector<LocalBackupRecord>> ActionRepository::localBackups() {
+  return queryAll(db_, std::string(kLocalBackupColumns) + "ORDER BY udid", binds(),
+                  readLocalBackup);
+}
+
+Expected<std::optional<LocalBackupRecord>> ActionRepository::localBackup(const std::string& udid) {
+  return queryOne(db_, std::string(kLocalBackupColumns) + "WHERE udid = ?1", binds(udid),
+                  readLocalBackup);
+}
+
+Expected<void> ActionRepository::localBackupStarted(const std::string& udid,
+                                                    const std::string& directory, TimePoint at) {
+  return execBound(db_,
+                   "INSERT INTO local_backups (udid, directory, last_started_at) "
+                   "VALUES (?1, ?2, ?3) ON CONFLICT (udid) DO UPDATE SET "
+                   "directory = excluded.directory, last_started_at = excluded.last_started_at",
+                   udid, directory, toUnixSeconds(at));
+}
+
+Expected<void> ActionRepository::localBackupEnded(const std::string& udid,
+                                                  const LocalBackupEnd& end) {
+  if (!end.finished) {
+    return execBound(db_,
+                     "UPDATE local_backups SET last_ended_at = ?2, last_result = ?3, "
+                     "last_reason = ?4, failures_in_row = failures_in_row + "
+                     "(CASE WHEN ?3 = 'failed' THEN 1 ELSE 0 END) WHERE udid = ?1",
+                     udid, toUnixSeconds(end.at), end.result, end.reason);
+  }
+  return execBound(db_,
+                   "UPDATE local_backups SET last_ended_at = ?2, last_result = ?3, "
+                   "last_reason = ?4, failures_in_row = 0, finished_at = ?2, "
+                   "full_at = CASE WHEN ?5 THEN ?2 ELSE full_at END, bytes = ?6, encrypted = ?7 "
+                   "WHERE udid = ?1",
+                   udid, toUnixSeconds(end.at), end.result, end.reason,
+                   static_cast<std::int64_t>(end.full ? 1 : 0),
+                   static_cast<std::int64_t>(end.bytes),
+                   static_cast<std::int64_t>(end.encrypted ? 1 : 0));
+}
+
+Expected<void> ActionRepository::removeLocalBackup(const std::string& udid) {
+  return execBound(db_, "DELETE FROM local_backups WHERE udid = ?1", udid);
 }
 
 Expected<std::optional<TimePoint>> ActionRepository::pausedUntil() {

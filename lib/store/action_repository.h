@@ -22,6 +22,22 @@
 
 namespace ibackupmon {
 
+/// One device's local safety-net backups (the `local_backups` table): its folder, the newest
+/// backup that finished, and how the last run ended.
+struct LocalBackupRecord {
+  std::string udid;
+  std::string directory;
+  std::optional<TimePoint> finishedAt;  ///< the newest finished backup
+  std::optional<TimePoint> fullAt;      ///< the newest finished full backup
+  std::optional<std::uint64_t> bytes;   ///< its size, measured once when it finished
+  bool encrypted = false;
+  std::optional<TimePoint> lastStartedAt;
+  std::optional<TimePoint> lastEndedAt;
+  std::string lastResult;  ///< done / failed / interrupted; "" while the first run goes
+  std::string lastReason;
+  int failuresInRow = 0;
+};
+
 class ActionRepository {
  public:
   /// busyTimeout: how long a write waits for another process's lock after opening (store.h,
@@ -67,6 +83,25 @@ class ActionRepository {
   /// The acknowledgements of this device in force at `now` (ibackupmonctl ack): the condition
   /// ids, with "" for the whole device.
   Expected<std::set<std::string>> acknowledged(const std::string& udid, TimePoint now);
+
+  /// Local backups: every device's row, by UDID; one device's; a run that starts (creates the
+  /// row); a run that ended (`finished` set: the backup finished and was measured).
+  Expected<std::vector<LocalBackupRecord>> localBackups();
+  Expected<std::optional<LocalBackupRecord>> localBackup(const std::string& udid);
+  Expected<void> localBackupStarted(const std::string& udid, const std::string& directory,
+                                    TimePoint at);
+  struct LocalBackupEnd {
+    TimePoint at{};
+    std::string result;  ///< done / failed / interrupted
+    std::string reason;
+    bool finished = false;  ///< a backup finished: the fields below describe it
+    bool full = false;
+    std::uint64_t bytes = 0;
+    bool encrypted = false;
+  };
+  Expected<void> localBackupEnded(const std::string& udid, const LocalBackupEnd& end);
+  /// Forgets a device's row once its folder is deleted.
+  Expected<void> removeLocalBackup(const std::string& udid);
 
   /// The kill switch: nullopt = not paused; TimePoint::max() = until resume.
   Expected<std::optional<TimePoint>> pausedUntil();

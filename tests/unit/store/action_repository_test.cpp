@@ -166,6 +166,55 @@ TEST_F(ActionRepositoryTest, AcknowledgementsInForceAndLocksSeenComeFromTheirTab
   EXPECT_TRUE(*repo_->everSeenLocked(kUdid)) << "a closed interval still counts";
 }
 
+TEST_F(ActionRepositoryTest, LocalBackupsKeepTheLastFinishedBackupAcrossFailedRuns) {
+  const std::string dir = "/var/lib/ibackupmon/backups";
+  EXPECT_TRUE(repo_->localBackups()->empty());
+  auto id = repo_->request(make(RemediationAction::LocalBackup, kAt));
+  ASSERT_TRUE(id) << id.error().message;
+  EXPECT_EQ((*repo_->byId(*id))->action, RemediationAction::LocalBackup);
+
+  ASSERT_TRUE(repo_->localBackupStarted(kUdid, dir, kAt));
+  ActionRepository::LocalBackupEnd done;
+  done.at = kAt + minutes(4);
+  done.result = "done";
+  done.finished = true;
+  done.full = true;
+  done.bytes = 4'100'000'000;
+  done.encrypted = true;
+  ASSERT_TRUE(repo_->localBackupEnded(kUdid, done));
+
+  ASSERT_TRUE(repo_->localBackupStarted(kUdid, dir, kAt + hours(24)));
+  for (int i = 0; i < 2; ++i) {
+    ActionRepository::LocalBackupEnd failed;
+    failed.at = kAt + hours(24) + minutes(3 + i);
+    failed.result = "failed";
+    failed.reason = "needs_passcode";
+    ASSERT_TRUE(repo_->localBackupEnded(kUdid, failed));
+  }
+  auto b = repo_->localBackup(kUdid);
+  ASSERT_TRUE(b && *b) << "the row survives failed runs";
+  EXPECT_EQ((*b)->directory, dir);
+  EXPECT_EQ((*b)->finishedAt, kAt + minutes(4)) << "a failed run keeps the last finished one";
+  EXPECT_EQ((*b)->fullAt, kAt + minutes(4));
+  EXPECT_EQ((*b)->bytes, 4'100'000'000u);
+  EXPECT_TRUE((*b)->encrypted);
+  EXPECT_EQ((*b)->lastStartedAt, kAt + hours(24));
+  EXPECT_EQ((*b)->lastResult, "failed");
+  EXPECT_EQ((*b)->lastReason, "needs_passcode");
+  EXPECT_EQ((*b)->failuresInRow, 2);
+
+  done.at = kAt + hours(48);
+  done.full = false;
+  ASSERT_TRUE(repo_->localBackupEnded(kUdid, done));
+  b = repo_->localBackup(kUdid);
+  EXPECT_EQ((*b)->failuresInRow, 0) << "a finished run ends the series";
+  EXPECT_EQ((*b)->fullAt, kAt + minutes(4)) << "an incremental run keeps the last full time";
+  EXPECT_EQ((*b)->finishedAt, kAt + hours(48));
+
+  ASSERT_TRUE(repo_->removeLocalBackup(kUdid));
+  EXPECT_FALSE(*repo_->localBackup(kUdid));
+}
+
 TEST_F(ActionRepositoryTest, TheTableRefusesUnknownNames) {
   auto db = Database::open(dir_.file("a.db"), DbAccess::ReadWrite);
   ASSERT_TRUE(db);
