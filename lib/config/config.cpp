@@ -69,4 +69,8 @@ const char* toString(StartTls s) {
   return enumName(kStartTlsNames, s, "optional");
 }
 
+const char* toString(LocalBackupWhen w) {
+  return enumName(kLocalBackupWhenNames, w, "stale");
+}
+
 }  // namespace ibackupmon

@@ -2,8 +2,8 @@
 #pragma once
 /// The validated, immutable configuration. Built only by loadConfig() (config_loader.h); every
 /// field has its documented default, so a default-constructed Config is the documented defaults.
-/// Keys that need a restart to change: storage.path, metrics.listen, alerts.control_socket
-/// (restartRequiredKeys() in config_diff.h; see docs/configuration.md).
+/// Keys that need a restart to change: storage.path, metrics.listen, alerts.control_socket,
+/// local_backup.directory (restartRequiredKeys() in config_diff.h; see docs/configuration.md).
 
 #include <array>
 #include <compare>
@@ -24,6 +24,7 @@ enum class LogLevel { Trace, Debug, Info, Warn, Error };
 enum class BackupExpect { ICloud, Computer, Either };
 enum class RepeatPolicy { Once, Daily, Diminishing };
 enum class StartTls { Required, Optional, Never };
+enum class LocalBackupWhen { Stale };
 
 /// The names the configuration file gives each enum's values, in the enum's order.
 inline constexpr std::array<const char*, 5> kLogLevelNames{"trace", "debug", "info", "warn",
@@ -31,6 +32,7 @@ inline constexpr std::array<const char*, 5> kLogLevelNames{"trace", "debug", "in
 inline constexpr std::array<const char*, 3> kBackupExpectNames{"icloud", "computer", "either"};
 inline constexpr std::array<const char*, 3> kRepeatPolicyNames{"once", "daily", "diminishing"};
 inline constexpr std::array<const char*, 3> kStartTlsNames{"required", "optional", "never"};
+inline constexpr std::array<const char*, 1> kLocalBackupWhenNames{"stale"};
 
 struct StorageConfig {
   std::string path = "/var/lib/ibackupmon/ibackupmon.db";
@@ -195,6 +197,29 @@ struct RemediationConfig {
   bool anyActionEnabled() const { return enableIcloudBackup || restartAfter > Duration::zero(); }
 };
 
+/// The program that takes local backups; found on PATH (Debian package libimobiledevice-utils).
+inline constexpr const char* kLocalBackupProgram = "idevicebackup2";
+
+/// Opt-in local safety-net backups (idevicebackup2) of devices whose iCloud backup is stale; off
+/// by default. Targeting, dry_run and min_interval come from [remediation].
+struct LocalBackupConfig {
+  bool enable = false;
+  std::string directory = "/var/lib/ibackupmon/backups";  ///< one folder per UDID, mode 0700
+  LocalBackupWhen when = LocalBackupWhen::Stale;
+  /// Host local time in which a run may start; nullopt = any time.
+  std::optional<DailyWindow> window = DailyWindow{20 * 60, 6 * 60};
+  int maxConcurrent = 1;                     ///< 1..8 runs at once on this host
+  std::uint64_t minFreeSpace = 20ull << 30;  ///< bytes left free on the backup file system
+  std::uint64_t maxTotalSize = 0;            ///< sum of all device folders; 0 = no cap
+  bool keepPrevious = true;                  ///< keep the last finished backup until a new one
+  Duration fullEvery = std::chrono::hours(24 * 30);  ///< zero = every run is full
+  Duration timeout = std::chrono::hours(6);
+  bool tryPasscodeDevices = false;  ///< one try per attach for devices that may ask for a passcode
+  int minBattery = 30;              ///< percent, 0..100; the device must also be on power
+
+  bool operator==(const LocalBackupConfig&) const = default;
+};
+
 struct Config {
   std::string sourcePath;  ///< file it came from; empty for built-in defaults
   StorageConfig storage;
@@ -208,6 +233,7 @@ struct Config {
   AppleStatusConfig appleStatus;
   HostConfig host;
   RemediationConfig remediation;
+  LocalBackupConfig localBackup;
   std::vector<DeviceSetting> devices;
   std::vector<SlotSetting> slots;
 
@@ -221,5 +247,6 @@ const char* toString(LogLevel l);
 const char* toString(BackupExpect e);
 const char* toString(RepeatPolicy r);
 const char* toString(StartTls s);
+const char* toString(LocalBackupWhen w);
 
 }  // namespace ibackupmon

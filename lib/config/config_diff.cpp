@@ -4,7 +4,7 @@
 namespace ibackupmon {
 
 std::vector<std::string> restartRequiredKeys() {
-  return {"storage.path", "metrics.listen", "alerts.control_socket"};
+  return {"storage.path", "metrics.listen", "alerts.control_socket", "local_backup.directory"};
 }
 
 std::vector<RestartRequiredChange> restartRequiredChanges(const Config& running,
@@ -16,6 +16,7 @@ std::vector<RestartRequiredChange> restartRequiredChanges(const Config& running,
   compare("storage.path", running.storage.path, next.storage.path);
   compare("metrics.listen", running.metrics.listen, next.metrics.listen);
   compare("alerts.control_socket", running.alerts.controlSocket, next.alerts.controlSocket);
+  compare("local_backup.directory", running.localBackup.directory, next.localBackup.directory);
   return changes;
 }
 
@@ -23,6 +24,7 @@ Config withRunningRestartKeys(Config next, const Config& running) {
   next.storage.path = running.storage.path;
   next.metrics.listen = running.metrics.listen;
   next.alerts.controlSocket = running.alerts.controlSocket;
+  next.localBackup.directory = running.localBackup.directory;
   return next;
 }
 

@@ -108,6 +108,22 @@ void renderRemediation(TomlWriter& w, const RemediationConfig& r) {
   w.boolean("digest", r.digest);
 }
 
+void renderLocalBackup(TomlWriter& w, const LocalBackupConfig& b) {
+  w.section("local_backup");
+  w.boolean("enable", b.enable);
+  w.text("directory", b.directory);
+  w.text("when", toString(b.when));
+  w.text("window", b.window ? formatDailyWindow(*b.window) : std::string());
+  w.integer("max_concurrent", b.maxConcurrent);
+  w.text("min_free_space", formatByteSize(b.minFreeSpace));
+  w.text("max_total_size", formatByteSize(b.maxTotalSize));
+  w.boolean("keep_previous", b.keepPrevious);
+  w.duration("full_every", b.fullEvery);
+  w.duration("timeout", b.timeout);
+  w.boolean("try_passcode_devices", b.tryPasscodeDevices);
+  w.integer("min_battery", b.minBattery);
+}
+
 }  // namespace
 
 std::string tomlQuote(std::string_view text) {
@@ -161,6 +177,7 @@ std::string renderConfig(const Config& c) {
   w.section("host");
   w.text("sysfs_root", c.host.sysfsRoot);
   renderRemediation(w, c.remediation);
+  renderLocalBackup(w, c.localBackup);
   for (const auto& device : c.devices) {
     w.arraySection("device");
     w.text("udid", device.udid);

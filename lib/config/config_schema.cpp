@@ -14,7 +14,7 @@ const std::vector<ConfigSection>& schema() {
   static const std::vector<ConfigSection> kSchema = {
       {"",
        {"storage", "metrics", "probe", "backup", "thresholds", "ios", "log", "alerts",
-        "apple_status", "host", "remediation", "device", "slot"}},
+        "apple_status", "host", "remediation", "local_backup", "device", "slot"}},
       {"storage", {"path", "retention", "forget_after"}},
       {"metrics", {"listen", "basic_auth_user", "basic_auth_password_file"}},
       {"probe",
@@ -37,6 +37,10 @@ const std::vector<ConfigSection>& schema() {
        {"enable_icloud_backup", "restart_after", "restart_passcode_devices", "restart_timeout",
         "window", "max_restarts_per_hour", "max_fleet_fraction", "min_interval", "udids",
         "exclude_udids", "dry_run", "digest"}},
+      {"local_backup",
+       {"enable", "directory", "when", "window", "max_concurrent", "min_free_space",
+        "max_total_size", "keep_previous", "full_every", "timeout", "try_passcode_devices",
+        "min_battery"}},
       {"device", {"udid", "label", "location"}},
       {"slot", {"port", "path", "label"}},
   };

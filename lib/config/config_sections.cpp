@@ -133,19 +133,23 @@ void readAppleStatus(TableReader& r, AppleStatusConfig& c) {
   r.stringList("services", c.services, nonEmpty);
 }
 
+// A daily window, "HH:MM-HH:MM" in host local time; "" = any time (nullopt).
+void readWindow(TableReader& r, std::string_view key, std::optional<DailyWindow>& out) {
+  std::string window = out ? formatDailyWindow(*out) : std::string();
+  r.string(key, window, [](std::string_view v) -> CheckResult {
+    if (v.empty() || parseDailyWindow(v)) return std::nullopt;
+    return "\"\" or a span of host local time \"HH:MM-HH:MM\" with different ends, such as "
+           "\"20:00-06:00\"";
+  });
+  out = window.empty() ? std::nullopt : parseDailyWindow(window);
+}
+
 void readRemediation(TableReader& r, RemediationConfig& c) {
   r.boolean("enable_icloud_backup", c.enableIcloudBackup);
   r.duration("restart_after", c.restartAfter, Duration::zero(), kCentury);
   r.boolean("restart_passcode_devices", c.restartPasscodeDevices);
   r.duration("restart_timeout", c.restartTimeout, kSecond, hours(1));
-  std::string window = c.window ? formatDailyWindow(*c.window) : std::string();
-  const StringCheck windowCheck = [](std::string_view v) -> CheckResult {
-    if (v.empty() || parseDailyWindow(v)) return std::nullopt;
-    return "\"\" or a span of host local time \"HH:MM-HH:MM\" with different ends, such as "
-           "\"20:00-06:00\"";
-  };
-  r.string("window", window, windowCheck);
-  c.window = window.empty() ? std::nullopt : parseDailyWindow(window);
+  readWindow(r, "window", c.window);
   r.integer("max_restarts_per_hour", c.maxRestartsPerHour, 0, 1000);
   r.number("max_fleet_fraction", c.maxFleetFraction, 0.0, 1.0);
   r.duration("min_interval", c.minInterval, Duration::zero(), kCentury);
@@ -154,6 +158,42 @@ void readRemediation(TableReader& r, RemediationConfig& c) {
   r.stringList("exclude_udids", c.excludeUdids, udid);
   r.boolean("dry_run", c.dryRun);
   r.boolean("digest", c.digest);
+}
+
+void readLocalBackup(TableReader& r, LocalBackupConfig& c) {
+  r.boolean("enable", c.enable);
+  r.string("directory", c.directory, [](std::string_view v) { return checkDataDirectory(v); });
+  readEnum(r, "when", c.when, kLocalBackupWhenNames);
+  readWindow(r, "window", c.window);
+  r.integer("max_concurrent", c.maxConcurrent, 1, 8);
+  r.byteSize("min_free_space", c.minFreeSpace);
+  r.byteSize("max_total_size", c.maxTotalSize);
+  r.boolean("keep_previous", c.keepPrevious);
+  r.duration("full_every", c.fullEvery, Duration::zero(), kCentury);
+  r.duration("timeout", c.timeout, minutes(1), hours(24 * 7));
+  r.boolean("try_passcode_devices", c.tryPasscodeDevices);
+  r.integer("min_battery", c.minBattery, 0, 100);
+}
+
+// Local backups are a safety net for iCloud fleets, and they run idevicebackup2: both are checked
+// here so that --check-config, start-up and reload report them like any other key.
+void checkLocalBackup(const Config& config, Diagnostics& diag) {
+  if (!config.localBackup.enable) return;
+  const ConfigPosition at = diag.positionOf("local_backup.enable").value_or(ConfigPosition{});
+  if (config.backup.expect != BackupExpect::ICloud) {
+    diag.error(at, "local_backup.enable",
+               "[backup] expect = \"icloud\" when [local_backup] enable = true (local backups are "
+               "a safety net for iCloud fleets; a fleet that expects computer backups already has "
+               "them)",
+               std::string("backup.expect = \"") + toString(config.backup.expect) + "\"");
+  }
+  const std::string path = programSearchPath();
+  if (!findProgram(kLocalBackupProgram, path)) {
+    diag.error(at, "local_backup.enable",
+               "idevicebackup2 on PATH: [local_backup] enable = true needs idevicebackup2 (Debian "
+               "package libimobiledevice-utils)",
+               "none in PATH \"" + path + "\"");
+  }
 }
 
 void readDevices(const toml::array* array, std::vector<DeviceSetting>& out, Diagnostics& diag) {
@@ -242,9 +282,11 @@ void readConfigSections(const toml::table& root, Config& config, Diagnostics& di
   section("apple_status", [&](TableReader& r) { readAppleStatus(r, config.appleStatus); });
   section("host", [&](TableReader& r) { r.string("sysfs_root", config.host.sysfsRoot, nonEmpty); });
   section("remediation", [&](TableReader& r) { readRemediation(r, config.remediation); });
+  section("local_backup", [&](TableReader& r) { readLocalBackup(r, config.localBackup); });
   readDevices(top.arrayOfTables("device"), config.devices, diag);
   readSlots(top.arrayOfTables("slot"), config.slots, diag);
   top.finish();
+  checkLocalBackup(config, diag);
 }
 
 }  // namespace ibackupmon

@@ -2,9 +2,12 @@
 #include "config/config_validate.h"
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstdlib>
 #include <limits>
 #include <utility>
 
@@ -136,6 +139,46 @@ CheckResult checkPlainText(std::string_view value) {
 CheckResult checkNonEmptyText(std::string_view value) {
   if (value.empty()) return "a non-empty string";
   return checkPlainText(value);
+}
+
+CheckResult checkDataDirectory(std::string_view value) {
+  const std::string expected =
+      "an absolute directory path other than \"/\", without \".\" or \"..\" components, such as "
+      "\"/var/lib/ibackupmon/backups\"";
+  if (value.size() < 2 || value.front() != '/' || hasControl(value)) return expected;
+  std::size_t start = 1;
+  while (start <= value.size()) {
+    auto end = value.find('/', start);
+    if (end == std::string_view::npos) end = value.size();
+    const auto part = value.substr(start, end - start);
+    if (part == "." || part == "..") return expected;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> findProgram(std::string_view name, std::string_view searchPath) {
+  if (name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
+  std::size_t start = 0;
+  while (start <= searchPath.size()) {
+    auto end = searchPath.find(':', start);
+    if (end == std::string_view::npos) end = searchPath.size();
+    std::string dir(searchPath.substr(start, end - start));
+    if (dir.empty()) dir = ".";
+    const std::string candidate = dir + "/" + std::string(name);
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+        ::access(candidate.c_str(), X_OK) == 0) {
+      return candidate;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string programSearchPath() {
+  const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read-only use
+  return path != nullptr ? path : "/bin:/usr/bin";
 }
 
 std::optional<std::uint64_t> parseByteSize(std::string_view text) {

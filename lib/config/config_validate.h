@@ -28,6 +28,15 @@ CheckResult checkSocketPath(std::string_view value);
 CheckResult checkPlainText(std::string_view value);
 /// checkPlainText and not empty.
 CheckResult checkNonEmptyText(std::string_view value);
+/// An absolute directory path without "." or ".." components, other than "/" itself: a folder the
+/// daemon creates and deletes beneath.
+CheckResult checkDataDirectory(std::string_view value);
+
+/// The full path of the first executable file called `name` in `searchPath` (colon-separated, as
+/// PATH; an empty entry is the working directory), or nullopt when there is none.
+std::optional<std::string> findProgram(std::string_view name, std::string_view searchPath);
+/// The PATH of this process, or the default search path of execvp() when PATH is unset.
+std::string programSearchPath();
 
 /// "2GiB", "500MB", "1048576" or "1048576B": units B, kB/KB, MB, GB, TB (powers of 1000) and
 /// KiB, MiB, GiB, TiB (powers of 1024). Nullopt on anything else or on overflow.
