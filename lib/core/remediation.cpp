@@ -65,6 +65,29 @@ std::string remediationReasonText(const std::string& reason) {
       {"restart_in_flight", "another restart on this host has not come back yet"},
       {"action_in_flight", "an action on this device is still running"},
       {"device_error", "the device refused the request"},
+      {"outside_local_backup_window", "outside local_backup.window"},
+      {"unpaired",
+       "the device has no pair record for this host; a backup would pair it and show the Trust "
+       "dialog"},
+      {"trust_unknown", "the latest probe could not tell whether the device trusts this host"},
+      {"battery_hot", "the battery is hot (battery_hot is open)"},
+      {"battery_below_minimum",
+       "the battery is below local_backup.min_battery (or its level is unknown)"},
+      {"passcode_not_entered",
+       "a local backup since this attach ended waiting for the passcode on the device (208); "
+       "attach it again to retry"},
+      {"needs_passcode",
+       "seen locked on iOS 16.1 or later: a computer backup asks for the passcode on the device "
+       "(local_backup.try_passcode_devices tries once per attach)"},
+      {"encryption_required",
+       "the device requires encrypted backups but backup encryption is off; ibackupmond never "
+       "sets a backup password"},
+      {"max_concurrent", "local_backup.max_concurrent backups are already running on this host"},
+      {"disk_space",
+       "the backup plus local_backup.min_free_space does not fit in the free space (or a size is "
+       "unknown)"},
+      {"max_total_size",
+       "the backups would grow past local_backup.max_total_size (or their total is unknown)"},
   };
   const auto it = kText.find(reason);
   return it != kText.end() ? it->second : reason;

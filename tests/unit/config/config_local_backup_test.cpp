@@ -20,7 +20,7 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 
-Expected<Config> parse(const std::string& text) {
+Expected<Config> parseLocal(const std::string& text) {
   return loadConfigFromString(text, "b.toml");
 }
 
@@ -58,7 +58,7 @@ class FakePath {
   std::optional<std::string> saved_;
 };
 
-bool has(const Expected<Config>& c, const std::string& text) {
+bool failsWith(const Expected<Config>& c, const std::string& text) {
   return !c && c.error().message.find(text) != std::string::npos;
 }
 
@@ -82,7 +82,7 @@ TEST(LocalBackupConfig, OffByDefaultWithTheDocumentedDefaults) {
 
 TEST(LocalBackupConfig, ReadsEveryKey) {
   const FakePath path(true);
-  auto c = parse(R"([local_backup]
+  auto c = parseLocal(R"([local_backup]
 enable = true
 directory = "/srv/ipad-backups"
 when = "stale"
@@ -124,20 +124,20 @@ TEST(LocalBackupConfig, SizesTakeDecimalAndBinaryUnits) {
       {"4096", 4096},
   };
   for (const auto& [text, bytes] : cases) {
-    auto c = parse(std::string("[local_backup]\nmax_total_size = ") + text + "\n");
+    auto c = parseLocal(std::string("[local_backup]\nmax_total_size = ") + text + "\n");
     ASSERT_TRUE(c) << text << ": " << c.error().message;
     EXPECT_EQ(c->localBackup.maxTotalSize, bytes) << text;
   }
   for (const char* bad : {"\"20 GB\"", "\"20gb\"", "\"20G\"", "\"20XB\"", "\"GiB\"", "-1",
                           "\"99999999999999999999B\"", "1.5"}) {
-    auto c = parse(std::string("[local_backup]\nmin_free_space = ") + bad + "\n");
-    EXPECT_TRUE(has(c, "b.toml:2:18: local_backup.min_free_space: expected a size in bytes"))
+    auto c = parseLocal(std::string("[local_backup]\nmin_free_space = ") + bad + "\n");
+    EXPECT_TRUE(failsWith(c, "b.toml:2:18: local_backup.min_free_space: expected a size in bytes"))
         << bad << ": " << (c ? std::string("accepted") : c.error().message);
   }
 }
 
 TEST(LocalBackupConfig, BadValuesNameFileLineColumnAndKey) {
-  auto c = parse(R"([local_backup]
+  auto c = parseLocal(R"([local_backup]
 directory = "backups"
 when = "always"
 window = "20:00-20:00"
@@ -174,58 +174,60 @@ try_passcode = true
 
 TEST(LocalBackupConfig, DirectoryMustBeAbsoluteAndPlain) {
   for (const char* bad : {"", "/", "relative/dir", "/var/lib/../tmp", "/var/./lib", "/a/.."}) {
-    EXPECT_TRUE(has(parse(std::string("[local_backup]\ndirectory = \"") + bad + "\"\n"),
-                    "local_backup.directory: expected an absolute directory path"))
+    EXPECT_TRUE(failsWith(parseLocal(std::string("[local_backup]\ndirectory = \"") + bad + "\"\n"),
+                          "local_backup.directory: expected an absolute directory path"))
         << bad;
   }
-  EXPECT_TRUE(parse("[local_backup]\ndirectory = \"/srv/backups/\"\n"));
-  EXPECT_TRUE(parse("[local_backup]\ndirectory = \"/srv/..backups\"\n"));
+  EXPECT_TRUE(parseLocal("[local_backup]\ndirectory = \"/srv/backups/\"\n"));
+  EXPECT_TRUE(parseLocal("[local_backup]\ndirectory = \"/srv/..backups\"\n"));
 }
 
 TEST(LocalBackupConfig, EnableNeedsExpectIcloud) {
   const FakePath path(true);
-  auto c = parse("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = true\n");
-  EXPECT_TRUE(has(c,
-                  "b.toml:4:10: local_backup.enable: expected [backup] expect = \"icloud\" when "
-                  "[local_backup] enable = true"))
+  auto c = parseLocal("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = true\n");
+  EXPECT_TRUE(
+      failsWith(c,
+                "b.toml:4:10: local_backup.enable: expected [backup] expect = \"icloud\" when "
+                "[local_backup] enable = true"))
       << (c ? std::string("accepted") : c.error().message);
-  EXPECT_TRUE(has(c, "found backup.expect = \"computer\""));
-  EXPECT_TRUE(has(parse("[backup]\nexpect = \"either\"\n[local_backup]\nenable = true\n"),
-                  "found backup.expect = \"either\""));
-  EXPECT_TRUE(parse("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = false\n"));
-  EXPECT_TRUE(parse("[backup]\nexpect = \"icloud\"\n[local_backup]\nenable = true\n"));
+  EXPECT_TRUE(failsWith(c, "found backup.expect = \"computer\""));
+  EXPECT_TRUE(
+      failsWith(parseLocal("[backup]\nexpect = \"either\"\n[local_backup]\nenable = true\n"),
+                "found backup.expect = \"either\""));
+  EXPECT_TRUE(parseLocal("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = false\n"));
+  EXPECT_TRUE(parseLocal("[backup]\nexpect = \"icloud\"\n[local_backup]\nenable = true\n"));
 }
 
 TEST(LocalBackupConfig, EnableNeedsIdevicebackup2OnPath) {
   const std::string text = "[local_backup]\nenable = true\n";
   {
     const FakePath path(false);
-    auto c = parse(text);
-    EXPECT_TRUE(has(c,
-                    "b.toml:2:10: local_backup.enable: expected idevicebackup2 on PATH: "
-                    "[local_backup] enable = true needs idevicebackup2 (Debian package "
-                    "libimobiledevice-utils), found none in PATH \"" +
-                        path.dir().string() + "\""))
+    auto c = parseLocal(text);
+    EXPECT_TRUE(failsWith(c,
+                          "b.toml:2:10: local_backup.enable: expected idevicebackup2 on PATH: "
+                          "[local_backup] enable = true needs idevicebackup2 (Debian package "
+                          "libimobiledevice-utils), found none in PATH \"" +
+                              path.dir().string() + "\""))
         << (c ? std::string("accepted") : c.error().message);
     // Off, it is not needed.
-    EXPECT_TRUE(parse("[local_backup]\nenable = false\n"));
+    EXPECT_TRUE(parseLocal("[local_backup]\nenable = false\n"));
   }
   {
     const FakePath path(true, false);  // present but not executable
-    EXPECT_TRUE(has(parse(text), "needs idevicebackup2"));
+    EXPECT_TRUE(failsWith(parseLocal(text), "needs idevicebackup2"));
   }
   {
     const FakePath path(true);
-    auto c = parse(text);
+    auto c = parseLocal(text);
     EXPECT_TRUE(c) << c.error().message;
   }
 }
 
 TEST(LocalBackupConfig, BothEnableErrorsAreReportedAtOnce) {
   const FakePath path(false);
-  auto c = parse("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = true\n");
-  EXPECT_TRUE(has(c, "expect = \"icloud\""));
-  EXPECT_TRUE(has(c, "needs idevicebackup2"));
+  auto c = parseLocal("[backup]\nexpect = \"computer\"\n[local_backup]\nenable = true\n");
+  EXPECT_TRUE(failsWith(c, "expect = \"icloud\""));
+  EXPECT_TRUE(failsWith(c, "needs idevicebackup2"));
 }
 
 TEST(FindProgram, SearchesEachEntryInOrder) {
