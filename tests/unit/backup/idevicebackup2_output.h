@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+/// What Debian's idevicebackup2 (libimobiledevice 1.3.0) printed, stdout and stderr merged, when it
+/// backed up devices of ibackupmon-sim (tests/integration/sim_backup/backup-fleet.toml), byte for
+/// byte: progress bars are redrawn with '\r'.
+
+namespace ibackupmon::backup::fixtures {
+
+// a first (full) backup of a device with 4 files of 200000 bytes.
+inline constexpr const char* kFullBackupOutput =
+    "Backup directory is \"bk\"\n"
+    "Started \"com.apple.mobilebackup2\" service on port 49154.\n"
+    "Negotiated Protocol Version 2.1\n"
+    "Starting backup...\n"
+    "Backup will be unencrypted.\n"
+    "Requesting backup from device...\n"
+    "Full backup mode.\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (175 Bytes/800.0 KB)     Receiving "
+    "files\n"
+    "\r"
+    "[=====                                             ]   8% (65.5 KB/800.0 KB)     \r"
+    "[=========                                         ]  16% (131.1 KB/800.0 KB)     \r"
+    "[=============                                     ]  25% (196.6 KB/800.0 KB)     \r"
+    "[=============                                     ]  25% (200.0 KB/800.0 KB)     \r"
+    "[=================                                 ]  33% (265.5 KB/800.0 KB)     \r"
+    "[=====================                             ]  41% (331.1 KB/800.0 KB)     \r"
+    "[=========================                         ]  50% (396.6 KB/800.0 KB)     \r"
+    "[=========================                         ]  50% (400.0 KB/800.0 KB)     \r"
+    "[==============================                    ]  58% (465.5 KB/800.0 KB)     \r"
+    "[==================================                ]  66% (531.1 KB/800.0 KB)     \r"
+    "[======================================            ]  75% (596.6 KB/800.0 KB)     \r"
+    "[======================================            ]  75% (600.0 KB/800.0 KB)     \r"
+    "[==========================================        ]  83% (665.5 KB/800.0 KB)     \r"
+    "[==============================================    ]  91% (731.1 KB/800.0 KB)     \r"
+    "[==================================================] 100% (796.6 KB/800.0 KB)     \r"
+    "[==================================================] 100% (800.0 KB/800.0 KB)     \n"
+    "\r"
+    "[=====                                             ]  10% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[===                                               ]   4% (32.8 KB/800.0 KB)     \r"
+    "[================================================  ]  95% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (435 Bytes/800.0 KB)     \r"
+    "[================================================= ]  97% Finished\n"
+    "Moving 2 files\n"
+    "\r"
+    "[================================================= ]  98% Finished\n"
+    "Removing 1 file\n"
+    "\r"
+    "[==================================================]  99% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (185 Bytes/800.0 KB)     \r"
+    "[==================================================] 100% Finished\n"
+    "Received 8 files from device.\n"
+    "Backup Successful.\n";
+
+// the second (incremental) backup of the same device.
+inline constexpr const char* kIncrementalBackupOutput =
+    "Backup directory is \"bk\"\n"
+    "Started \"com.apple.mobilebackup2\" service on port 49163.\n"
+    "Negotiated Protocol Version 2.1\n"
+    "Reading Info.plist from backup.\n"
+    "Starting backup...\n"
+    "Backup will be unencrypted.\n"
+    "Requesting backup from device...\n"
+    "Incremental backup mode.\n"
+    "Sending '00008110-0000BAC0000000A1/Status.plist' (185 Bytes)\n"
+    "Sending '00008110-0000BAC0000000A1/Manifest.plist' (435 Bytes)\n"
+    "Sending '00008110-0000BAC0000000A1/Manifest.db' (32.8 KB)\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (175 Bytes/400.0 KB)     Receiving "
+    "files\n"
+    "\r"
+    "[=========                                         ]  16% (65.5 KB/400.0 KB)     \r"
+    "[=================                                 ]  33% (131.1 KB/400.0 KB)     \r"
+    "[=========================                         ]  49% (196.6 KB/400.0 KB)     \r"
+    "[=========================                         ]  50% (200.0 KB/400.0 KB)     \r"
+    "[==================================                ]  66% (265.5 KB/400.0 KB)     \r"
+    "[==========================================        ]  83% (331.1 KB/400.0 KB)     \r"
+    "[==================================================]  99% (396.6 KB/400.0 KB)     \r"
+    "[==================================================] 100% (400.0 KB/400.0 KB)     \n"
+    "\r"
+    "[=====                                             ]  10% Finished\n"
+    "Removing 1 file\n"
+    "\r"
+    "[==============================================    ]  92% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[=====                                             ]   8% (32.8 KB/400.0 KB)     \r"
+    "[================================================  ]  95% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (435 Bytes/400.0 KB)     \r"
+    "[================================================= ]  97% Finished\n"
+    "Moving 2 files\n"
+    "\r"
+    "[================================================= ]  98% Finished\n"
+    "Removing 1 file\n"
+    "\r"
+    "[==================================================]  99% Finished\n"
+    "Receiving files\n"
+    "\r"
+    "[=                                                 ]   0% (185 Bytes/400.0 KB)     \r"
+    "[==================================================] 100% Finished\n"
+    "Received 6 files from device.\n"
+    "Backup Successful.\n";
+
+// `error = 105`, `after_files = 2`: the device runs out of host space.
+inline constexpr const char* kHostFullOutput =
+    "Backup directory is \"bk\"\n"
+    "Started \"com.apple.mobilebackup2\" service on port 49154.\n"
+    "Negotiated Protocol Version 2.1\n"
+    "Starting backup...\n"
+    "Backup will be unencrypted.\n"
+    "Requesting backup from device...\n"
+    "Full backup mode.\n"
+    "Receiving files\n"
+    "\r"
+    "[===                                               ]   4% (175 Bytes/4.0 KB)     Receiving "
+    "files\n"
+    "\r"
+    "[=============                                     ]  25% (1.0 KB/4.0 KB)     \r"
+    "[=========================                         ]  50% (2.0 KB/4.0 KB)     \r"
+    "[=====                                             ]  10% Finished\n"
+    "ErrorCode 105: Insufficient free disk space on drive to back up (MBErrorDomain/105)\n"
+    "Received 3 files from device.\n"
+    "Backup Failed (Error Code 105).\n";
+
+// `error = 208`: the device is locked (nobody typed its passcode).
+inline constexpr const char* kDeviceLockedOutput =
+    "Backup directory is \"bk\"\n"
+    "Started \"com.apple.mobilebackup2\" service on port 49154.\n"
+    "Negotiated Protocol Version 2.1\n"
+    "Starting backup...\n"
+    "Backup will be unencrypted.\n"
+    "Requesting backup from device...\n"
+    "Full backup mode.\n"
+    "ErrorCode 208: Device locked (MBErrorDomain/208)\n"
+    "Received 0 files from device.\n"
+    "Backup Failed (Error Code 208).\n";
+
+// `detach = true`, `after_files = 1`: the device is unplugged mid-backup.
+inline constexpr const char* kDetachedOutput =
+    "Backup directory is \"bk\"\n"
+    "Started \"com.apple.mobilebackup2\" service on port 49154.\n"
+    "Negotiated Protocol Version 2.1\n"
+    "Starting backup...\n"
+    "Backup will be unencrypted.\n"
+    "Requesting backup from device...\n"
+    "Full backup mode.\n"
+    "Receiving files\n"
+    "\r"
+    "[===                                               ]   4% (175 Bytes/4.0 KB)     Receiving "
+    "files\n"
+    "\r"
+    "[=============                                     ]  25% (1.0 KB/4.0 KB)     \r"
+    "[=====                                             ]  10% Finished\n"
+    "ERROR: Could not receive from mobilebackup2 (-256)\n"
+    "Received 2 files from device.\n"
+    "Backup Aborted.\n";
+
+// the `passcode_locked` fault: lockdownd refuses the session.
+inline constexpr const char* kPasscodeLockedOutput =
+    "Backup directory is \"bk\"\n"
+    "ERROR: Could not connect to lockdownd, error code -17\n";
+
+}  // namespace ibackupmon::backup::fixtures
