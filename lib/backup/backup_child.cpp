@@ -52,12 +52,18 @@ std::vector<std::string> childEnvironment(const std::map<std::string, std::strin
     const auto name = entry.substr(0, entry.find('='));
     if (!overrides.contains(name)) env.push_back(entry);
   }
-  for (const auto& [name, value] : overrides) env.push_back(name + "=" + value);
+  for (const auto& [name, value] : overrides) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    env.push_back(std::move(entry));
+  }
   return env;
 }
 
 std::vector<char*> pointers(std::vector<std::string>& strings) {
   std::vector<char*> out;
+  out.reserve(strings.size() + 1);
   for (auto& s : strings) out.push_back(s.data());
   out.push_back(nullptr);
   return out;
@@ -218,7 +224,7 @@ void BackupChild::supervise() {
   ChildResult result;
   bool ended = false;
   SteadyClock::time_point drainUntil;
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(std::size_t{64} * 1024);
 
   for (;;) {
     const auto now = SteadyClock::now();
@@ -345,9 +351,13 @@ std::optional<std::string> findProgram(const std::string& name) {
   while (begin <= path.size()) {
     auto end = path.find(':', begin);
     if (end == std::string::npos) end = path.size();
-    const std::string dir = path.substr(begin, end - begin);
+    std::string candidate = path.substr(begin, end - begin);
     // Only absolute entries: an empty or relative one would mean the working directory.
-    if (!dir.empty() && dir.front() == '/' && usable(dir + "/" + name)) return dir + "/" + name;
+    if (candidate.starts_with('/')) {
+      candidate += '/';
+      candidate += name;
+      if (usable(candidate)) return candidate;
+    }
     begin = end + 1;
   }
   return std::nullopt;

@@ -34,7 +34,7 @@ Expected<void> copyRegularFile(const fs::path& from, const fs::path& to, const s
     ::close(in);
     return detail::ioError("cannot create", to, e);
   }
-  std::vector<char> buffer(128 * 1024);
+  std::vector<char> buffer(std::size_t{128} * 1024);
   int error = 0;
   for (;;) {
     const ssize_t got = ::read(in, buffer.data(), buffer.size());

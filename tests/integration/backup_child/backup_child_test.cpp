@@ -5,7 +5,6 @@
 // the tool's output although its exit status says 48.
 #include <dirent.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <cstdlib>
 #include <filesystem>

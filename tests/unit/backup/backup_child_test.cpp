@@ -26,7 +26,7 @@ std::vector<pid_t> liveGroupMembers(pid_t pgid) {
   DIR* proc = opendir("/proc");
   if (!proc) return members;
   while (const dirent* e = readdir(proc)) {
-    const pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+    const auto pid = static_cast<pid_t>(std::atoi(e->d_name));
     if (pid <= 0) continue;
     std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
     std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -57,7 +57,7 @@ pid_t pidFromTail(const OutputState& out, const std::string& name) {
   return -1;
 }
 
-bool tailHas(const OutputState& out, const std::string& line) {
+bool printed(const OutputState& out, const std::string& line) {
   return std::find(out.tail.begin(), out.tail.end(), line) != out.tail.end();
 }
 
@@ -143,11 +143,11 @@ TEST(BackupChildTest, OneMergedPipeEmptyStdinOwnGroupAndEnvironment) {
   ASSERT_TRUE(child);
   const pid_t pid = child->pid();
   const auto r = run.wait();
-  EXPECT_TRUE(tailHas(r.output, "out"));
-  EXPECT_TRUE(tailHas(r.output, "err"));
-  EXPECT_TRUE(tailHas(r.output, "read=1"));  // stdin is /dev/null: end of file at once
+  EXPECT_TRUE(printed(r.output, "out"));
+  EXPECT_TRUE(printed(r.output, "err"));
+  EXPECT_TRUE(printed(r.output, "read=1"));  // stdin is /dev/null: end of file at once
   EXPECT_EQ(pidFromTail(r.output, "pgid"), pid);
-  EXPECT_TRUE(tailHas(r.output, "extra=42"));
+  EXPECT_TRUE(printed(r.output, "extra=42"));
   // The shell's descriptors: 0, 1, 2 and the one `ls` reads the folder with; none of ours.
   bool sawFdLine = false;
   for (const auto& line : r.output.tail)
@@ -307,12 +307,13 @@ TEST(BackupChildTest, DoneMayDestroyTheChild) {
   std::unique_ptr<BackupChild> holder;
   std::promise<void> stored, destroyed;
   auto storedFuture = stored.get_future().share();
-  auto child = BackupChild::start(shell("echo 'Backup Successful.'"), nullptr, [&](ChildResult) {
-    storedFuture.wait();
-    std::lock_guard lock(mutex);
-    holder.reset();  // the owner lets go from inside done
-    destroyed.set_value();
-  });
+  auto child =
+      BackupChild::start(shell("echo 'Backup Successful.'"), nullptr, [&](const ChildResult&) {
+        storedFuture.wait();
+        std::lock_guard lock(mutex);
+        holder.reset();  // the owner lets go from inside done
+        destroyed.set_value();
+      });
   ASSERT_TRUE(child);
   {
     std::lock_guard lock(mutex);

@@ -184,7 +184,7 @@ TEST(BackupFolderTest, InspectReadsStatusAndManifest) {
   EXPECT_FALSE(info->finished);
   EXPECT_TRUE(info->encrypted);
 
-  replaceFile(t.root() / kUdid / "Status.plist", "\x00\x01garbage");
+  replaceFile(t.root() / kUdid / "Status.plist", std::string("\x00\x01garbage", 9));
   info = inspect(t.root(), kUdid);
   ASSERT_TRUE(info);
   EXPECT_TRUE(info->exists);
