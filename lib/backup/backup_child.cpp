@@ -229,8 +229,9 @@ void BackupChild::supervise() {
   for (;;) {
     const auto now = SteadyClock::now();
     if (!ended) {
-      if (!cause && (stopRequested_ || now >= deadline)) {
-        cause = stopRequested_ ? ChildEnd::Stopped : ChildEnd::TimedOut;
+      const bool stopNow = stopRequested_;
+      if (!cause && (stopNow || now >= deadline)) {
+        cause = stopNow ? ChildEnd::Stopped : ChildEnd::TimedOut;
         kill(-pid_, SIGTERM);
         killAt = now + options_.killAfter;
       }

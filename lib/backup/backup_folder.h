@@ -12,14 +12,14 @@
 ///   result.succeeded() && inspect(root, udid)->finished ? dropPrevious(root, udid)
 ///                                                      : restorePrevious(root, udid);
 ///
-/// The preserved copy costs little space: idevicebackup2 1.3.0 never rewrites a file in place
-/// when the device sends it (it removes the file, then creates it: DLMessageUploadFiles), moves
-/// items with rename() after removing the target (DLMessageMoveItems) and removes with unlink()
-/// (DLMessageRemoveItems), so a hard link keeps the old content. Only DLMessageCopyItem opens an
-/// existing destination with fopen("wb") and truncates its inode; the device names that
-/// destination, so the files at the top of the folder (Status.plist, Manifest.plist,
-/// Manifest.db, Info.plist: metadata, small) are really copied and the content files in the
-/// hashed subfolders are hard-linked.
+/// The preserved copy costs little space: idevicebackup2 1.3.0 never rewrites in place a file
+/// the device sends (it removes the file, then creates it: DLMessageUploadFiles) or Info.plist
+/// (removed, then written), moves items with rename() after removing the target
+/// (DLMessageMoveItems) and removes with unlink() (DLMessageRemoveItems), so a hard link keeps the
+/// old content. Only DLMessageCopyItem opens an existing destination with fopen("wb") and
+/// truncates its inode; the device names that destination, so the files at the top of the folder
+/// (Status.plist, Manifest.plist, Manifest.db, Info.plist: the metadata, a small part of a
+/// backup) are really copied and the content files in the hashed subfolders are hard-linked.
 ///
 /// Every folder made here is mode 0700. UDIDs must match [0-9A-Fa-f-]{24,40} (no path tricks).
 

@@ -10,6 +10,9 @@
 /// device's; the description is device text), "Received N files from device." and
 /// "Backup Failed (Error Code 208)."; a successful one ends with "Backup Successful.". Its exit
 /// status is -ErrorCode modulo 256 (0 for ErrorCode 256), so the ErrorCode line is the truth.
+///
+/// Into a pipe the tool's stdout is fully buffered: it flushes at every received block of file
+/// data and at its exit, so an overall-progress line arrives with the next block at the latest.
 
 #include <cstddef>
 #include <optional>
