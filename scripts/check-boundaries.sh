@@ -16,12 +16,14 @@
 #   config       lib/config   core
 #   device       lib/device   core
 #   probes       lib/probes   core device
+#   backup       lib/backup   core device           (local backups: the idevicebackup2 child)
 #   diagnosis    lib/diagnosis core config            (pure: no I/O, no logging)
 #   store        lib/store    core
 #   report       lib/report   core
 #   alert        lib/alert    core config store report
 #   metrics      lib/metrics  core alert report
-#   app          lib/app      core cli config device probes diagnosis store report alert metrics
+#   app          lib/app      core cli config device probes backup diagnosis store report alert
+#                             metrics
 #   daemon       daemon/      every lib layer
 #   ctl          tools/ctl    core cli config store report
 #   sim          tools/sim    core cli
@@ -50,19 +52,20 @@ root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$root"
 fail=0
 
-lib_layers="core cli config device probes diagnosis store report alert metrics app"
+lib_layers="core cli config device probes backup diagnosis store report alert metrics app"
 declare -A allowed=(
   [core]=""
   [cli]="core"
   [config]="core"
   [device]="core"
   [probes]="core device"
+  [backup]="core device"
   [diagnosis]="core config"
   [store]="core"
   [report]="core"
   [alert]="core config store report"
   [metrics]="core alert report"
-  [app]="core cli config device probes diagnosis store report alert metrics"
+  [app]="core cli config device probes backup diagnosis store report alert metrics"
   [daemon]="$lib_layers"
   [ctl]="core cli config store report"
   [sim]="core cli"
