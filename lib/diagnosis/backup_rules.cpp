@@ -93,6 +93,27 @@ std::string tailoredIcloudFix(const RuleContext& ctx) {
   return out;
 }
 
+// A finished local backup newer than stale_after: the device's data is safe on this host. The
+// iCloud backup is still stale (the condition stays) but no longer critical, except from
+// kAppleDeletionNoticeAge on, when Apple's deletion rule makes iCloud itself the emergency.
+void noteLocalBackup(const RuleContext& ctx, Condition& c) {
+  const auto& local = ctx.in().localBackup;
+  if (!local || !local->finishedAt || ctx.now() - *local->finishedAt >= ctx.config().staleAfter) {
+    return;
+  }
+  c.evidence["local_backup"] = formatRfc3339(*local->finishedAt);
+  std::string safe = "its data is safe on this host since " + formatRfc3339(*local->finishedAt);
+  if (local->bytes) {
+    const std::uint64_t tenths = (*local->bytes + 50'000'000) / 100'000'000;  // of a GB (1e9)
+    safe += " (" + std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " GB)";
+    c.evidence["local_backup_bytes"] = std::to_string(*local->bytes);
+  }
+  c.summary += "; " + safe;
+  const auto cloud = facts::newestCloudBackup(ctx.in());
+  const bool deletionNear = !cloud || ctx.now() - *cloud >= kAppleDeletionNoticeAge;
+  if (!deletionNear && c.severity == Severity::Critical) c.severity = Severity::Warning;
+}
+
 void backupStaleRule(RuleContext& ctx) {
   if (backupState(ctx.in(), ctx.config(), ctx.now()) != BackupState::Stale) return;
   const auto& cfg = ctx.config();
@@ -118,6 +139,7 @@ void backupStaleRule(RuleContext& ctx) {
     c.evidence["icloud_backup_deletion"] = *note;
     c.summary += "; " + *note;
   }
+  noteLocalBackup(ctx, c);
   if (cfg.expect != BackupExpect::Computer) c.fix = tailoredIcloudFix(ctx);
 }
 
@@ -125,6 +147,18 @@ void backupStaleRule(RuleContext& ctx) {
 // first day of a new cart; backup_stale takes over once stale_after has passed since first seen.
 // Not raised while iCloud Backup is off: switching it off drops the date key, so its absence
 // proves nothing then.
+// The host's own safety net keeps failing for a device whose iCloud backup is stale.
+void localBackupFailingRule(RuleContext& ctx) {
+  const auto& local = ctx.in().localBackup;
+  if (!local || local->failuresInRow < 2 || !ctx.raised(cond::kBackupStale)) return;
+  Condition& c = ctx.raise(cond::kLocalBackupFailing, local->lastEndedAt.value_or(ctx.now()));
+  c.evidence["failures_in_row"] = std::to_string(local->failuresInRow);
+  if (!local->lastReason.empty()) c.evidence["reason"] = local->lastReason;
+  c.evidence["last_success"] = dateOrNever(local->finishedAt);
+  c.summary = std::to_string(local->failuresInRow) + " local backups in a row failed" +
+              (local->lastReason.empty() ? std::string() : ", the last: " + local->lastReason);
+}
+
 void neverBackedUpRule(RuleContext& ctx) {
   if (ctx.raised(cond::kBackupStale) || !facts::backupDomainRead(ctx.in())) return;
   const auto backup = facts::backup(ctx.in());
@@ -258,6 +292,7 @@ std::string candidates(const RuleContext& ctx) {
 
 void backupRules(RuleContext& ctx) {
   backupStaleRule(ctx);
+  localBackupFailingRule(ctx);
   neverBackedUpRule(ctx);
   icloudDisabledRule(ctx);
   encryptionRule(ctx);

@@ -76,6 +76,16 @@ std::vector<ConditionDef> buildCatalog() {
         "If it keeps failing, leave the device out of the policy (remediation.exclude_udids) and "
         "apply the fix by hand."},
        {}},
+      {"local_backup_failing",
+       S::Warning,
+       C::Observed,
+       "The local safety-net backup to this host failed twice in a row",
+       {"Read the reason (ibackupmonctl backups UDID): passcode_not_entered: unlock the device and "
+        "type its passcode when it asks during the backup; disk_space: free space in "
+        "[local_backup] directory; encryption_required: the device requires encrypted backups "
+        "and no password is set; detached or timeout: check the cable and the device's slot.",
+        "Until it works the device's data is only as safe as its last iCloud backup."},
+       {}},
       {"encryption_password_missing",
        S::Warning,
        C::Observed,

@@ -18,6 +18,7 @@ inline constexpr std::string_view kStaleUnexplained = "stale_unexplained";
 inline constexpr std::string_view kIcloudBackupDisabled = "icloud_backup_disabled";
 inline constexpr std::string_view kIcloudBackupTurnedOffAgain = "icloud_backup_turned_off_again";
 inline constexpr std::string_view kRemediationFailed = "remediation_failed";
+inline constexpr std::string_view kLocalBackupFailing = "local_backup_failing";
 inline constexpr std::string_view kEncryptionPasswordMissing = "encryption_password_missing";
 inline constexpr std::string_view kBackupDateInFuture = "backup_date_in_future";
 inline constexpr std::string_view kNotOnPower = "not_on_power";

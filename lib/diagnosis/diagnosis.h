@@ -55,6 +55,15 @@ struct ExternalFacts {
   std::vector<ServiceOutage> outages;           ///< active outages; empty = none known
 };
 
+/// The device's local safety-net backups by ibackupmond (docs/local-backup.md).
+struct LocalBackupFacts {
+  std::optional<TimePoint> finishedAt;  ///< the newest finished local backup
+  std::optional<std::uint64_t> bytes;   ///< its size
+  int failuresInRow = 0;                ///< runs that failed since it (or since the first run)
+  std::string lastReason;               ///< why the last run failed (a reason id)
+  std::optional<TimePoint> lastEndedAt;
+};
+
 struct DiagnosisInput {
   std::string udid;
   /// The latest probe cycle. Absent = never probed this run. Live facts (power, trust, Wi-Fi,
@@ -72,6 +81,9 @@ struct DiagnosisInput {
   /// The device's newest finished remediation action (done, failed or interrupted; the actions
   /// table); a failed one raises remediation_failed while it matters.
   std::optional<ActionRecord> lastAction;
+  /// Its local backups: a finished one newer than stale_after caps backup_stale at warning
+  /// (below kAppleDeletionNoticeAge); two failed runs in a row raise local_backup_failing.
+  std::optional<LocalBackupFacts> localBackup;
 };
 
 /// Conditions active now, worst first. Never throws; partial input gives fewer conditions and an

@@ -10,7 +10,9 @@ namespace ibackupmon {
 
 void remediationFailedRule(RuleContext& ctx) {
   const auto& a = ctx.in().lastAction;
-  if (!a || a->result != ActionResult::Failed || !a->finishedAt) return;
+  // A local backup's failures have a condition of their own (local_backup_failing).
+  if (!a || a->action == RemediationAction::LocalBackup) return;
+  if (a->result != ActionResult::Failed || !a->finishedAt) return;
   const bool leftWorse = a->outcome == action_outcome::kCameBackLocked ||
                          a->outcome == action_outcome::kCameBackUntrusted ||
                          a->outcome == action_outcome::kDidNotComeBack;

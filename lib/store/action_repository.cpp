@@ -161,7 +161,8 @@ Expected<std::vector<ActionRecord>> ActionRepository::unfinished(RemediationActi
 Expected<std::optional<ActionRecord>> ActionRepository::lastFinished(const std::string& udid) {
   return queryOne(db_,
                   std::string(kColumns) +
-                      "WHERE udid = ?1 AND result IN ('done', 'failed', 'interrupted') "
+                      "WHERE udid = ?1 AND action != 'local_backup' AND "
+                      "result IN ('done', 'failed', 'interrupted') "
                       "ORDER BY id DESC LIMIT 1",
                   binds(udid), readRecord);
 }

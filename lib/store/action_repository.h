@@ -73,7 +73,8 @@ class ActionRepository {
   /// Unfinished actions (any device) of this kind.
   Expected<std::vector<ActionRecord>> unfinished(RemediationAction action);
   /// The newest action on this device that went to it or was meant to: done, failed or
-  /// interrupted (not skips, not dry runs, not unfinished).
+  /// interrupted (not skips, not dry runs, not unfinished; not local backups, which have their
+  /// own table and condition).
   Expected<std::optional<ActionRecord>> lastFinished(const std::string& udid);
   /// When this device's iCloud Backup was last turned on by the daemon and verified.
   Expected<std::optional<TimePoint>> lastVerifiedEnable(const std::string& udid);

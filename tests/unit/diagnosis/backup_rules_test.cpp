@@ -46,6 +46,53 @@ TEST(BackupStale, CriticalFromCriticalAfter) {
   EXPECT_EQ(conditionIn(run(in), "backup_stale")->severity, Severity::Critical);
 }
 
+TEST(BackupStale, AFreshLocalBackupCapsItAtWarningAndSaysTheDataIsSafe) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, fixtureNow() - days(9));
+  in.localBackup = LocalBackupFacts{fixtureNow() - hours(2), 4'100'000'000, 0, "", {}};
+  auto c = conditionIn(run(in), "backup_stale");
+  ASSERT_TRUE(c) << "iCloud is still stale: the condition stays";
+  EXPECT_EQ(c->severity, Severity::Warning);
+  EXPECT_EQ(c->evidence.at("local_backup"), "2026-11-23T22:00:00Z");
+  EXPECT_EQ(c->evidence.at("local_backup_bytes"), "4100000000");
+  EXPECT_NE(c->summary.find("safe on this host since 2026-11-23T22:00:00Z (4.1 GB)"),
+            std::string::npos)
+      << c->summary;
+
+  // Older than stale_after: no longer a safety net worth the name.
+  in.localBackup->finishedAt = fixtureNow() - hours(36);
+  c = conditionIn(run(in), "backup_stale");
+  EXPECT_EQ(c->severity, Severity::Critical);
+  EXPECT_EQ(c->evidence.count("local_backup"), 0u);
+}
+
+TEST(BackupStale, NearApplesDeletionRuleALocalBackupDoesNotCapIt) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, fixtureNow() - days(150));
+  in.localBackup = LocalBackupFacts{fixtureNow() - hours(2), std::nullopt, 0, "", {}};
+  const auto c = conditionIn(run(in), "backup_stale");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::Critical);
+  EXPECT_TRUE(c->evidence.count("local_backup")) << "still said";
+}
+
+TEST(LocalBackupFailing, TwoFailedRunsInARowForAStaleDevice) {
+  auto in = healthyDevice();
+  setLastCloudBackup(in, fixtureNow() - days(3));
+  in.localBackup =
+      LocalBackupFacts{std::nullopt, std::nullopt, 1, "disk_space", fixtureNow() - hours(1)};
+  EXPECT_FALSE(conditionIn(run(in), "local_backup_failing")) << "one failure is not a pattern";
+  in.localBackup->failuresInRow = 2;
+  const auto c = conditionIn(run(in), "local_backup_failing");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->severity, Severity::Warning);
+  EXPECT_EQ(c->evidence.at("failures_in_row"), "2");
+  EXPECT_EQ(c->evidence.at("reason"), "disk_space");
+  EXPECT_EQ(c->evidence.at("last_success"), "never");
+  setLastCloudBackup(in, fixtureNow() - hours(1));
+  EXPECT_FALSE(conditionIn(run(in), "local_backup_failing")) << "not stale: not open";
+}
+
 TEST(BackupStale, NeverBackedUpCountsFromFirstSeen) {
   auto in = healthyDevice();
   setLastCloudBackup(in, std::nullopt);

@@ -490,6 +490,12 @@ std::vector<Case> cases() {
       {"stale_unexplained",
        [=](auto& in, auto&) { setLastCloudBackup(in, now - days(3)); },
        {"backup_stale", "stale_unexplained"}},
+      {"stale_and_the_local_backup_failing",
+       [=](auto& in, auto&) {
+         setLastCloudBackup(in, now - days(3));
+         in.localBackup = LocalBackupFacts{std::nullopt, std::nullopt, 2, "timeout", now};
+       },
+       {"backup_stale", "stale_unexplained", "local_backup_failing"}},
       {"stale_explained_by_cloud_off",
        [=](auto& in, auto&) {
          setLastCloudBackup(in, now - days(3));
