@@ -24,10 +24,27 @@ namespace ibackupmon {
 struct RemediationView {
   bool enableIcloudBackup = false;
   bool restart = false;
+  bool localBackup = false;
   bool dryRun = false;
   bool paused = false;
   /// Audit rows finished since start: (action, result) -> count, e.g. ("restart", "done").
   std::map<std::pair<std::string, std::string>, std::uint64_t> actions;
+};
+
+/// Local safety-net backups (docs/local-backup.md), for the metrics.
+struct LocalBackupView {
+  bool enabled = false;
+  int running = 0;
+  std::optional<std::uint64_t> volumeFreeBytes;  ///< of the backup directory's file system
+  struct Device {
+    std::optional<TimePoint> lastSuccess;  ///< the newest finished local backup
+    std::optional<std::uint64_t> bytes;    ///< its size
+    bool encrypted = false;
+    int failuresInRow = 0;
+    std::optional<TimePoint> runningSince;  ///< a run goes now
+    int percent = 0;
+  };
+  std::map<std::string, Device> devices;  ///< by UDID
 };
 
 struct FleetView {
@@ -36,6 +53,7 @@ struct FleetView {
   /// Set while usbmuxd accepts connections but answers nothing: since when (first silent ping).
   std::optional<TimePoint> usbmuxdWedgedSince;
   RemediationView remediation;
+  LocalBackupView localBackup;
   TimePoint at{};
 };
 

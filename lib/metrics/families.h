@@ -42,6 +42,10 @@ struct Families {
   GaugeFamily& remediationEnabled;
   GaugeFamily& remediationDryRun;
   GaugeFamily& remediationPaused;
+  GaugeFamily& localBackupLastSuccess;
+  GaugeFamily& localBackupSize;
+  GaugeFamily& localBackupsRunning;
+  GaugeFamily& localBackupVolumeFree;
   GaugeFamily& fleetUpdated;
   GaugeFamily& buildInfo;
   HistogramFamily& probeDuration;

@@ -38,6 +38,8 @@ struct MetricsExporter::Impl {
   std::map<std::pair<std::string, std::string>, std::uint64_t> remediationCounted;
 
   void updateRemediation(const RemediationView& r);
+  void updateLocalBackups(const LocalBackupView& v);
+  std::set<std::string> localBackupUdids;  // udids with local-backup series
 };
 
 MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
@@ -58,6 +60,7 @@ MetricsExporter::Impl::Impl(MetricsExporterOptions o) {
   }
   f.remediationDryRun.Add({}).Set(0);
   f.remediationPaused.Add({}).Set(0);
+  f.localBackupsRunning.Add({}).Set(0);
   for (const char* connection : {"connected", "disconnected", "unknown"}) {
     f.devices.Add({{"state", connection}}).Set(0);
   }
@@ -73,6 +76,8 @@ void MetricsExporter::Impl::updateRemediation(const RemediationView& r) {
       .Set(r.enableIcloudBackup ? 1 : 0);
   f.remediationEnabled.Add({{"action", toString(RemediationAction::Restart)}})
       .Set(r.restart ? 1 : 0);
+  f.remediationEnabled.Add({{"action", toString(RemediationAction::LocalBackup)}})
+      .Set(r.localBackup ? 1 : 0);
   f.remediationDryRun.Add({}).Set(r.dryRun ? 1 : 0);
   f.remediationPaused.Add({}).Set(r.paused ? 1 : 0);
   for (const auto& [key, count] : r.actions) {
@@ -82,6 +87,29 @@ void MetricsExporter::Impl::updateRemediation(const RemediationView& r) {
         .Increment(static_cast<double>(count - counted));
     counted = count;
   }
+}
+
+void MetricsExporter::Impl::updateLocalBackups(const LocalBackupView& v) {
+  f.localBackupsRunning.Add({}).Set(v.running);
+  if (v.volumeFreeBytes) {
+    f.localBackupVolumeFree.Add({}).Set(static_cast<double>(*v.volumeFreeBytes));
+  }
+  std::set<std::string> now;
+  for (const auto& [udid, d] : v.devices) {
+    if (!d.lastSuccess) continue;
+    const std::string u = label(udid);
+    now.insert(u);
+    f.localBackupLastSuccess.Add({{"udid", u}}).Set(metrics::unixSeconds(*d.lastSuccess));
+    if (d.bytes) f.localBackupSize.Add({{"udid", u}}).Set(static_cast<double>(*d.bytes));
+  }
+  for (const std::string& gone : localBackupUdids) {
+    if (now.contains(gone)) continue;
+    const prometheus::Labels labels{{"udid", gone}};
+    for (auto* family : {&f.localBackupLastSuccess, &f.localBackupSize}) {
+      if (family->Has(labels)) family->Remove(&family->Add(labels));
+    }
+  }
+  localBackupUdids = std::move(now);
 }
 
 // While usbmuxd is down nobody can tell which devices are attached: "unknown", not "disconnected".
@@ -125,6 +153,7 @@ void MetricsExporter::onFleetStatus(const FleetView& view) {
   impl_->f.usbmuxdUp.Add({}).Set(view.usbmuxdUp ? 1 : 0);
   impl_->f.usbmuxdWedged.Add({}).Set(view.usbmuxdWedgedSince ? 1 : 0);
   impl_->updateRemediation(view.remediation);
+  impl_->updateLocalBackups(view.localBackup);
   impl_->f.fleetUpdated.Add({}).Set(metrics::unixSeconds(view.at));
 }
 

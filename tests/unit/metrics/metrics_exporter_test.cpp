@@ -8,6 +8,7 @@
 
 #include "core/sanitize.h"
 #include "exposition.h"
+#include "metrics/device_rows.h"
 #include "synthetic_fleet.h"
 
 namespace ibackupmon {
@@ -266,7 +267,8 @@ TEST(MetricsExporter, RemediationSeriesArePresentFromTheStartAndCountWhatTheView
   std::string text = exporter.render();
   EXPECT_EQ(sampleValue(text, done), 0.0) << "every action and result at 0 from the start";
   EXPECT_EQ(sampleValue(text, dry), 0.0);
-  EXPECT_EQ(samplesOf(text, "ibackupmon_remediation_actions_total").size(), 10U);
+  EXPECT_EQ(samplesOf(text, "ibackupmon_remediation_actions_total").size(), 15U)
+      << "three actions by five results";
   EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="restart"})"), 0.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_remediation_paused"), 0.0);
   EXPECT_EQ(sampleValue(text, "ibackupmon_remediation_dry_run"), 0.0);
@@ -289,6 +291,43 @@ TEST(MetricsExporter, RemediationSeriesArePresentFromTheStartAndCountWhatTheView
   int code = -1;
   const auto out = testing::promtoolCheckMetrics(text, code);
   EXPECT_EQ(code, 0) << out;
+}
+
+TEST(MetricsExporter, LocalBackupSeriesFollowTheView) {
+  MetricsExporter exporter(options());
+  std::string text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_local_backups_running"), 0.0) << "present from start";
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="local_backup"})"), 0.0);
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_local_backup_size_bytes").empty());
+
+  FleetView v = viewOf({makeHealthyDevice("A", kNow), makeHealthyDevice("B", kNow)});
+  v.localBackup.enabled = true;
+  v.remediation.localBackup = true;
+  v.localBackup.running = 1;
+  v.localBackup.volumeFreeBytes = 50'000'000'000;
+  v.localBackup.devices["A"].lastSuccess = kNow - std::chrono::hours(2);
+  v.localBackup.devices["A"].bytes = 4'100'000'000;
+  v.localBackup.devices["B"].runningSince = kNow;  // never finished: no series of its own
+  exporter.onFleetStatus(v);
+  text = exporter.render();
+  EXPECT_EQ(sampleValue(text, "ibackupmon_local_backups_running"), 1.0);
+  EXPECT_EQ(sampleValue(text, "ibackupmon_local_backup_volume_free_bytes"), 5e10);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_remediation_enabled{action="local_backup"})"), 1.0);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_local_backup_size_bytes{udid="A"})"), 4.1e9);
+  EXPECT_EQ(
+      sampleValue(text, R"(ibackupmon_local_backup_last_success_timestamp_seconds{udid="A"})"),
+      metrics::unixSeconds(kNow - std::chrono::hours(2)));
+  EXPECT_EQ(samplesOf(text, "ibackupmon_local_backup_size_bytes").size(), 1U);
+  int code = -1;
+  auto out = testing::promtoolCheckMetrics(text, code);
+  EXPECT_EQ(code, 0) << out;
+
+  // The device's backup was deleted (forgotten): its series go.
+  v.localBackup.devices.erase("A");
+  exporter.onFleetStatus(v);
+  text = exporter.render();
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_local_backup_size_bytes").empty()) << text;
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_local_backup_last_success_timestamp_seconds").empty());
 }
 
 TEST(MetricsExporter, ProbeOutcomesFeedHistogramAndErrorCounters) {
