@@ -21,13 +21,21 @@ std::string at(TimePoint t) {
 }
 
 const char* donePhrase(RemediationAction a) {
-  return a == RemediationAction::EnableIcloudBackup ? "turned iCloud Backup on"
-                                                    : "restarted the device";
+  switch (a) {
+    case RemediationAction::EnableIcloudBackup: return "turned iCloud Backup on";
+    case RemediationAction::Restart: return "restarted the device";
+    case RemediationAction::LocalBackup: return "backed the device up to this host";
+  }
+  return "acted on the device";
 }
 
 const char* intentPhrase(RemediationAction a) {
-  return a == RemediationAction::EnableIcloudBackup ? "turn iCloud Backup on"
-                                                    : "restart the device";
+  switch (a) {
+    case RemediationAction::EnableIcloudBackup: return "turn iCloud Backup on";
+    case RemediationAction::Restart: return "restart the device";
+    case RemediationAction::LocalBackup: return "back the device up to this host";
+  }
+  return "act on the device";
 }
 
 std::string outcomePhrase(const std::string& outcome) {
@@ -79,10 +87,7 @@ std::string actionNote(const ActionRecord& r) {
           "; the daemon stopped before it ended";
       break;
     case ActionResult::DryRun:
-      s = std::string("ibackupmond would have ") +
-          (r.action == RemediationAction::EnableIcloudBackup ? "turned iCloud Backup on"
-                                                             : "restarted the device") +
-          when + " (dry run)";
+      s = std::string("ibackupmond would have ") + donePhrase(r.action) + when + " (dry run)";
       break;
     case ActionResult::Skipped:
       s = std::string("ibackupmond did not ") + intentPhrase(r.action) + when;

@@ -63,6 +63,7 @@ void Monitor::stop() {
   publishTimer_->cancel();
   storeTimer_->cancel();
   if (restartWatch_ && restartWatch_->timer) restartWatch_->timer->cancel();
+  stopLocalBackups();
   for (auto& [udid, e] : devices_) {
     if (e->timeout) e->timeout->cancel();
   }
@@ -135,6 +136,8 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
   e.nextProbe = timers_->now();
   e.freshAttach = true;
   e.backoffLevel = 0;
+  e.needsPasscode = false;
+  e.passcodeTried = false;
   spdlog::info("device {} attached{}", device.udid, device.network ? " (network)" : "");
   noteRestartAttach(device.udid);
   if (!e.pendingName) rediagnose(e);
@@ -161,6 +164,7 @@ void Monitor::detach(const DeviceRef& device, TimePoint now) {
   }
   sessions_.record({device.udid, SessionEvent::Detached, now});
   noteRestartDetach(device.udid);
+  noteLocalBackupDetach(device.udid);
   if (e.latest) e.latest->connected = false;
   e.slot.reset();
   spdlog::info("device {} detached", device.udid);
@@ -173,6 +177,7 @@ void Monitor::pump() {
   std::vector<Entry*> due;
   for (auto& [udid, e] : devices_) {
     if (!e->attached() || !waitsForDueTime(e->state) || e->nextProbe > now) continue;
+    if (backingUp(e->udid)) continue;  // not probed while backed up; nothing counts as missed
     if (e->state == LifecycleState::Abandoned) {
       noteStillStuck(*e);
     } else {
@@ -324,6 +329,7 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, CycleResult
     scheduleNext(e, ok);
     noteRestartCycle(e);
     considerRemediation(e);
+    considerLocalBackup(e);
   }
   pump();
 }
@@ -349,7 +355,7 @@ void Monitor::armWake() {
   const auto now = timers_->now();
   std::optional<Time> next;
   for (const auto& [udid, e] : devices_) {
-    if (e->attached() && waitsForDueTime(e->state) && e->nextProbe > now &&
+    if (e->attached() && waitsForDueTime(e->state) && e->nextProbe > now && !backingUp(udid) &&
         (!next || e->nextProbe < *next)) {
       next = e->nextProbe;
     }

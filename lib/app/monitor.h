@@ -33,10 +33,15 @@
 #include "device/usb_ports.h"
 #include "device/usbmuxd_ping.h"
 #include "diagnosis/diagnosis.h"
+#include "diagnosis/local_backup_decision.h"
 #include "probes/probe_table.h"
 
 namespace ibackupmon {
 
+namespace backup {
+struct ChildResult;
+class BackupChild;
+}  // namespace backup
 class ExternalFactsProvider;
 class Store;
 
@@ -204,6 +209,28 @@ class Monitor final : public WatcherListener {
   RemediationView remediationView() const;
   void act(const nlohmann::json& request, ControlReply reply);
   void remediationCommand(const nlohmann::json& request, ControlReply reply);
+  // monitor_local_backup.cpp: local safety-net backups as supervised idevicebackup2 children
+  struct LocalRun;
+  /// Loads the local_backups table; with local backups on, finds idevicebackup2 and prepares
+  /// the directory (fixed for the daemon's life: changing it needs a restart).
+  void startLocalBackups();
+  /// The policy's local-backup decision for a device after one of its cycles.
+  void considerLocalBackup(Entry& e);
+  bool backingUp(const std::string& udid) const;
+  void recoverLocalBackups();
+  void dropOldLocalBackups(TimePoint now);
+  LocalBackupDeviceFacts localBackupFacts(Entry& e, TimePoint now);
+  LocalBackupHostFacts localBackupHost(TimePoint now);
+  void startLocalBackup(Entry& e, std::int64_t row, bool full);
+  void localBackupEnded(const std::string& udid, backup::ChildResult result);
+  /// Records how a run ended (the child is gone): the folder, the tables, the audit row.
+  void settleLocalRun(const std::string& udid, LocalRun& run, backup::ChildResult result);
+  void watchBackupSpace();
+  void noteLocalBackupDetach(const std::string& udid);
+  /// At stop(): every child is stopped and reaped, its row `interrupted` (daemon_stopped).
+  void stopLocalBackups();
+  std::optional<std::uint64_t> backupFreeBytes();
+  LocalBackupView localBackupView() const;
   // monitor_housekeeping.cpp: periodic re-diagnosis, forgetting, pruning
   void armTick(std::chrono::milliseconds delay);
   void tick();
@@ -257,6 +284,15 @@ class Monitor final : public WatcherListener {
   // again); loaded from the audit trail once per device.
   std::map<std::string, std::optional<TimePoint>> turnedOnAt_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> actionCounts_;
+  // Local backups: runs going on; every device's row of the local_backups table; devices that
+  // may run once a slot is free (UDID -> its last iCloud backup: the oldest goes first).
+  std::string backupRoot_;
+  std::string backupProgram_;  // idevicebackup2 found on PATH; "" = no local backups
+  std::map<std::string, std::unique_ptr<LocalRun>> localRuns_;
+  std::map<std::string, LocalBackupRecord> localRecords_;
+  std::map<std::string, std::optional<TimePoint>> localWaiting_;
+  std::unique_ptr<TimerService::Timer> backupSpaceTimer_;
+  std::optional<std::uint64_t> backupVolumeFree_;
   // Last member: destroyed (joined) first, while everything its task may touch still exists.
   boost::asio::thread_pool sysfsThread_{1};
 };

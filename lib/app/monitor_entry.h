@@ -2,11 +2,13 @@
 #pragma once
 /// Internal to the Monitor: what it keeps per device, and the channel workers report through.
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <mutex>
 
 #include "app/monitor.h"
+#include "backup/backup_child.h"
 
 namespace ibackupmon {
 
@@ -39,7 +41,27 @@ struct Monitor::Entry {
   // Its newest finished action (remediation_failed); the outer optional: loaded yet.
   std::optional<std::optional<ActionRecord>> lastAction;
 
+  // Local backups: a run ended in 208 since this attach (never retried until a replug); a
+  // passcode device was tried once this attach (try_passcode_devices).
+  bool needsPasscode = false;
+  bool passcodeTried = false;
+
   bool attached() const { return isAttached(state); }
+};
+
+/// A local backup going on: the child, and what its callbacks hand over from its thread.
+struct Monitor::LocalRun {
+  std::int64_t row = 0;  // its audit row
+  bool full = false;
+  bool preserved = false;  // the last finished backup was kept aside before the run
+  bool detached = false;   // the device went away during the run
+  bool lowSpace = false;   // stopped because the volume fell below min_free_space
+  TimePoint startedAt{};
+  int percent = 0;
+  std::atomic<int> lastPercent{-1};
+  std::mutex mutex;
+  std::optional<backup::ChildResult> result;  // under mutex: read at stop()
+  std::unique_ptr<backup::BackupChild> child;
 };
 
 /// Workers hand results over here; after close() nothing reaches the (maybe destroyed) Monitor.

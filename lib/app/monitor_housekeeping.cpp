@@ -37,6 +37,7 @@ Expected<void> Monitor::start() {
   }
   spdlog::info("monitor: {} known devices loaded", devices_.size());
   startRemediation();
+  startLocalBackups();
   const auto interval =
       std::chrono::duration_cast<std::chrono::milliseconds>(config_.probe.interval);
   post([this, interval] { armTick(std::min<std::chrono::milliseconds>(interval, kFirstTick)); });
@@ -66,6 +67,7 @@ void Monitor::tick() {
     spdlog::error("store: {}", forgotten.error().message);
   }
   dropForgotten();
+  dropOldLocalBackups(now);
   if (!pruning_ && (!lastPruneSweep_ || now - *lastPruneSweep_ >= kPruneEvery)) {
     lastPruneSweep_ = now;
     pruning_ = true;

@@ -142,9 +142,8 @@ std::int64_t Monitor::recordDecision(Entry& e, RemediationAction action, ActionT
                  remediationReasonText(decision.reason));
   } else if (decision.kind == DecisionKind::DryRun) {
     ++actionCounts_[{toString(action), toString(ActionResult::DryRun)}];
-    spdlog::info("remediation: dry run: would {} device {} ({})",
-                 action == RemediationAction::Restart ? "restart" : "turn iCloud Backup on for",
-                 e.udid, toString(trigger));
+    spdlog::info("remediation: dry run: would {} on device {} ({})", toString(action), e.udid,
+                 toString(trigger));
   }
   publishSoon();
   return *id;
@@ -347,6 +346,7 @@ RemediationView Monitor::remediationView() const {
   const auto& p = config_.remediation;
   v.enableIcloudBackup = ledger_ && p.enableIcloudBackup;
   v.restart = ledger_ && p.restartAfter > Duration::zero();
+  v.localBackup = ledger_ && config_.localBackup.enable;
   v.dryRun = p.dryRun;
   v.paused = remediationPaused(deps_.clock->now());
   v.actions = actionCounts_;
@@ -383,7 +383,8 @@ void Monitor::act(const json& req, ControlReply reply) {
   const auto action = actionField != req.end() && actionField->is_string()
                           ? actionFrom(actionField->get<std::string>())
                           : std::nullopt;
-  if (!action) {
+  // Local backups run by the [local_backup] policy only (docs/local-backup.md).
+  if (!action || *action == RemediationAction::LocalBackup) {
     reply(controlError(control_code::kBadArguments,
                        "action: expected enable-icloud-backup or restart"));
     return;

@@ -169,6 +169,11 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   in.slot = e.slot;
   in.icloudBackupTurnedOnAt = turnedOnAt(e.udid);
   in.lastAction = lastAction(e);
+  if (auto it = localRecords_.find(e.udid); it != localRecords_.end()) {
+    const auto& r = it->second;
+    in.localBackup =
+        LocalBackupFacts{r.finishedAt, r.bytes, r.failuresInRow, r.lastReason, r.lastEndedAt};
+  }
   if (deps_.externalFacts != nullptr) {
     const auto& last = e.latest ? e.latest : e.history.lastSnapshot;
     in.external =
@@ -176,7 +181,11 @@ DeviceStatus Monitor::evaluate(Entry& e, TimePoint now) {
   }
   auto conditions = diagnose(in, diagnosis_, now);
   noteConditions(e.history, conditions);
-  return buildStatus(in, diagnosis_, std::move(conditions), now);
+  DeviceStatus status = buildStatus(in, diagnosis_, std::move(conditions), now);
+  if (auto run = localRuns_.find(e.udid); run != localRuns_.end()) {
+    status.localBackupSince = run->second->startedAt;
+  }
+  return status;
 }
 
 FleetView Monitor::view() const {
@@ -184,6 +193,7 @@ FleetView Monitor::view() const {
   v.usbmuxdUp = usbmuxdUp_;
   v.usbmuxdWedgedSince = usbmuxdWedgedSince_;
   v.remediation = remediationView();
+  v.localBackup = localBackupView();
   v.at = deps_.clock->now();
   v.devices.reserve(devices_.size());
   for (const auto& [udid, e] : devices_) {

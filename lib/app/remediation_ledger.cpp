@@ -30,7 +30,8 @@ Expected<RemediationHistory> RemediationLedger::history(const std::string& udid,
   auto count = repo_.countSince(RemediationAction::Restart, clock_->now() - std::chrono::hours(1));
   if (!count) return tl::unexpected(count.error());
   h.hostRestartsLastHour = *count;
-  for (auto kind : {RemediationAction::EnableIcloudBackup, RemediationAction::Restart}) {
+  for (auto kind : {RemediationAction::EnableIcloudBackup, RemediationAction::Restart,
+                    RemediationAction::LocalBackup}) {
     auto open = repo_.unfinished(kind);
     if (!open) return tl::unexpected(open.error());
     for (const auto& a : *open) {

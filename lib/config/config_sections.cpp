@@ -170,7 +170,7 @@ void readLocalBackup(TableReader& r, LocalBackupConfig& c) {
   r.byteSize("max_total_size", c.maxTotalSize);
   r.boolean("keep_previous", c.keepPrevious);
   r.duration("full_every", c.fullEvery, Duration::zero(), kCentury);
-  r.duration("timeout", c.timeout, minutes(1), hours(24 * 7));
+  r.duration("timeout", c.timeout, kSecond, hours(24 * 7));
   r.boolean("try_passcode_devices", c.tryPasscodeDevices);
   r.integer("min_battery", c.minBattery, 0, 100);
 }

@@ -58,6 +58,8 @@ struct DeviceStatus {
   std::optional<std::uint64_t> storageCapacityBytes;
   BackupState backupState = BackupState::Unknown;
   std::vector<Condition> conditions;
+  /// A local safety-net backup of the device runs since then (its probes wait meanwhile).
+  std::optional<TimePoint> localBackupSince;
 };
 
 const char* toString(Severity s);

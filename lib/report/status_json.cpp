@@ -71,6 +71,7 @@ nlohmann::json statusToJson(const DeviceStatus& s) {
   j["state"] = toString(deviceState(s));
   j["summary"] = deviceSummary(s);
   j["conditions"] = conditions;
+  j["local_backup_since"] = timeOrNull(s.localBackupSince);
   return j;
 }
 

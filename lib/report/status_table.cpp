@@ -38,6 +38,10 @@ std::string topConditions(const DeviceStatus& s) {
     out += (i ? ", " : "") + terminalCell(conds[i].id, 40);
   }
   if (conds.size() > kMaxConditions) out += " +" + std::to_string(conds.size() - kMaxConditions);
+  if (s.localBackupSince) {
+    out = "backing up locally since " + formatRfc3339(*s.localBackupSince).substr(11, 5) + "Z" +
+          (out.empty() ? "" : "; " + out);
+  }
   return out.empty() ? "-" : out;
 }
 
@@ -135,6 +139,9 @@ std::string renderDeviceDetail(const DeviceStatus& s, TimePoint now) {
       << (*s.storageCapacityBytes >> 20) << " MiB\n";
   }
   auto conds = conditionsWorstFirst(s.conditions);
+  if (s.localBackupSince) {
+    o << "Local backup:      backing up locally since " << when(s.localBackupSince) << "\n";
+  }
   o << "Conditions:        " << (conds.empty() ? "none" : std::to_string(conds.size())) << "\n";
   for (const auto& c : conds) {
     o << "\n  [" << toString(c.severity) << "] " << terminalCell(c.id, 60) << " since "

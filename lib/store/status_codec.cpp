@@ -56,6 +56,7 @@ void fields(auto&& io, Like<DeviceStatus> auto& s) {
   io("storage_capacity_bytes", s.storageCapacityBytes);
   io.oneOf("backup_state", s.backupState, kBackupStates, BackupState::Unknown);
   io.list("conditions", s.conditions);
+  io("local_backup_since", s.localBackupSince);
 }
 
 std::string encodeStatus(const DeviceStatus& s) {

@@ -143,7 +143,7 @@ when = "always"
 window = "20:00-20:00"
 max_concurrent = 9
 min_battery = 101
-timeout = "10s"
+timeout = "8d"
 full_every = "monthly"
 keep_previous = "yes"
 try_passcode = true
@@ -164,7 +164,7 @@ try_passcode = true
   EXPECT_NE(e.find("local_backup.min_battery: expected an integer from 0 to 100"),
             std::string::npos)
       << e;
-  EXPECT_NE(e.find("local_backup.timeout: expected a duration from 1m to 7d"), std::string::npos)
+  EXPECT_NE(e.find("local_backup.timeout: expected a duration from 1s to 7d"), std::string::npos)
       << e;
   EXPECT_NE(e.find("b.toml:8:14: local_backup.full_every: expected a duration"), std::string::npos)
       << e;
