@@ -14,6 +14,7 @@ Commands:
   device UDID            everything known about one device (UDID, or a unique prefix/suffix)
   history UDID           backups, condition intervals, attach sessions and value changes
   export --format F      the fleet status as csv or json (json = status --json)
+  backups [UDID]         local safety-net backups: folder, size, encrypted, last run
   forget UDID            hide a device from status and metrics (history kept until retention)
   ack UDID [CONDITION]   stop alerts about a device (or one condition) without forgetting it
   unack UDID [CONDITION] alert again
@@ -43,7 +44,7 @@ struct CtlCommandLine {
     cl.value("--config", a.config, "PATH",
              "read [storage] path and [alerts] control_socket from this config file\n"
              "(default: /etc/ibackupmon/ibackupmon.toml, or built-in defaults)");
-    cl.flag("--json", a.json, "machine-readable output (status, device, history)");
+    cl.flag("--json", a.json, "machine-readable output (status, device, history, backups)");
     cl.value("--format", a.format, "csv|json", "export format");
     cl.value("--until", a.until, "TIME|DURATION",
              "ack, remediation pause: until a time (2026-12-01T00:00:00Z) or for a duration (3d)",

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/remediation.h"
+#include "store/action_repository.h"
 
 namespace ibackupmon::ctl {
 
@@ -17,6 +18,7 @@ int runDevice(const Context& ctx);   ///< status_commands.cpp
 int runExport(const Context& ctx);   ///< status_commands.cpp
 int runHistory(const Context& ctx);  ///< history_command.cpp
 int runForget(const Context& ctx);   ///< forget_command.cpp
+int runBackups(const Context& ctx);  ///< backups_command.cpp
 int runAck(const Context& ctx);      ///< ack_command.cpp (daemon control socket)
 int runUnack(const Context& ctx);    ///< ack_command.cpp
 int runAcks(const Context& ctx);     ///< ack_command.cpp
@@ -26,6 +28,12 @@ Expected<std::vector<ActionRecord>> deviceActions(const CliArgs& args, const std
                                                   int limit);
 nlohmann::json actionsJson(const std::vector<ActionRecord>& actions);
 void printActions(std::ostream& o, const std::vector<ActionRecord>& actions);
+
+/// A device's local safety-net backup (backups_command.cpp), shared by backups and device.
+Expected<std::optional<LocalBackupRecord>> deviceLocalBackup(const CliArgs& args,
+                                                             const std::string& udid);
+nlohmann::json localBackupJson(const LocalBackupRecord& b);
+void printLocalBackup(std::ostream& o, const LocalBackupRecord& b);
 
 int runAct(const Context& ctx);          ///< act_command.cpp (daemon control socket, root)
 int runRemediation(const Context& ctx);  ///< act_command.cpp

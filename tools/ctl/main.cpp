@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {"forget", ibackupmon::ctl::runForget},   {"ack", ibackupmon::ctl::runAck},
     {"unack", ibackupmon::ctl::runUnack},     {"acks", ibackupmon::ctl::runAcks},
     {"act", ibackupmon::ctl::runAct},         {"remediation", ibackupmon::ctl::runRemediation},
+    {"backups", ibackupmon::ctl::runBackups},
 };
 
 }  // namespace
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   if (ctx.args.command.empty()) {
     return fail(ctx, {"usage",
                       "no command given (status, device, history, export, forget, ack, unack, "
-                      "acks, act, remediation)"});
+                      "acks, act, remediation, backups)"});
   }
   for (const auto& c : kCommands) {
     if (ctx.args.command == c.name) return c.run(ctx);

@@ -94,9 +94,11 @@ int runDevice(const Context& ctx) {
   auto acks = loadAcks(ctx);
   // The last three remediation actions; a database that cannot say leaves them out.
   auto actions = deviceActions(ctx.args, device->udid, 3);
+  auto local = deviceLocalBackup(ctx.args, device->udid);
   if (ctx.args.json) {
     auto j = withAck(statusToJson(*device), *device, acks);
     if (actions) j["actions"] = actionsJson(*actions);
+    if (local && *local) j["local_backup"] = localBackupJson(**local);
     ctx.out << dumpJson(j) << "\n";
   } else {
     ctx.out << renderDeviceDetail(*device, ctx.now);
@@ -105,6 +107,10 @@ int runDevice(const Context& ctx) {
     if (actions && !actions->empty()) {
       ctx.out << "Last actions:\n";
       printActions(ctx.out, *actions);
+    }
+    if (local && *local) {
+      ctx.out << "Local backup:      ";
+      printLocalBackup(ctx.out, **local);
     }
   }
   return 0;
