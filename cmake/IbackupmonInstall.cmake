@@ -118,8 +118,9 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The maintainer scripts need systemd-sysusers and systemd-tmpfiles.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd | systemd-sysusers")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "usbmuxd")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libimobiledevice-utils, prometheus, prometheus-alertmanager")
+# idevicebackup2 (libimobiledevice-utils) runs the local safety-net backups ([local_backup]).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "usbmuxd, libimobiledevice-utils")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus, prometheus-alertmanager")
 # CPack marks nothing as a conffile by itself: list it, with the maintainer scripts.
 set(IBACKUPMON_DEB_DIR ${CMAKE_SOURCE_DIR}/packaging/debian)
 file(WRITE ${CMAKE_BINARY_DIR}/packaging/conffiles "${IBACKUPMON_CONF_DIR}/ibackupmon.toml\n")

@@ -35,6 +35,8 @@ for pkg in libc6 libstdc++6 libsqlite3-0 libplist3 systemd; do
 done
 [[ "$depends" == *-dev* ]] && fail "Depends names a -dev package: $depends"
 [[ "$(field Recommends)" == *usbmuxd* ]] || fail "Recommends lacks usbmuxd"
+[[ "$(field Recommends)" == *libimobiledevice-utils* ]] ||
+  fail "Recommends lacks libimobiledevice-utils (idevicebackup2, [local_backup])"
 
 # --- control files ------------------------------------------------------------------------------
 dpkg-deb -e "$deb" "$scratch/control"
