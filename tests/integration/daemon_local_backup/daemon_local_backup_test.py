@@ -12,8 +12,9 @@ backs_up: a stale device gets one backup (a finished folder; `backups --json`, `
   try; an encryption-required device is skipped before starting; a healthy device is left alone.
 keeps_previous: a run that fails mid-way leaves the previous finished backup in place, file for
   file; two failures in a row raise local_backup_failing.
-small_disk: a backup directory on a 16 MiB tmpfs: skipped with the space reason; nothing
-  unfinished is reported as done; the daemon stays responsive.
+small_disk: a backup directory on a 16 MiB tmpfs: a device too big is skipped with the space
+  reason, a run that fills the volume is stopped with it; nothing unfinished is reported as
+  done; the daemon stays responsive.
 timeout_stop: `timeout` kills the child; stopping the daemon mid-backup stops the child, leaves
   no process and records the run as interrupted (daemon_stopped).
 concurrent: five candidates, max_concurrent = 1: never two at once, the oldest iCloud backup
@@ -47,7 +48,9 @@ def device(udid, name, cloud="ago:9d", backup_spec="", faults="", backup_values=
     return (f'[[device]]\nudid = "{udid}"\nname = "{name}"\nproduct_type = "iPad13,18"\n'
             f'product_version = "18.4.1"\nicloud_account = true\n'
             + (f"[device.faults]\n{faults}\n" if faults else "")
-            + "[device.backup]\nfiles = 3\nfile_size = 100000\n" + backup_spec + "\n"
+            + "[device.backup]\n"
+            + ("" if "files =" in backup_spec else "files = 3\nfile_size = 100000\n")
+            + backup_spec + "\n"
             + f'[device.values."{BACKUP}"]\nCloudBackupEnabled = true\n'
             f'LastCloudBackupDate = "{cloud}"\n{backup_values}\n'
             f'[device.values."{BATTERY}"]\nBatteryCurrentCapacity = 80\n'
@@ -63,7 +66,7 @@ def write_fleet(procs, devices):
     return path
 
 
-def policy(directory, extra="", remediation="", timeout="2m"):
+def policy(directory, extra="", remediation="", timeout="2m", min_free="1MiB"):
     return f"""[backup]
 expect = "icloud"
 [remediation]
@@ -72,19 +75,19 @@ expect = "icloud"
 enable = true
 directory = "{directory}"
 window = ""
-min_free_space = "1MiB"
+min_free_space = "{min_free}"
 timeout = "{timeout}"
 {extra}"""
 
 
 def start(procs, devices, extra="", remediation="", directory=None, sink=None,
-          group_window="2s", timeout="2m", storage=""):
+          group_window="2s", timeout="2m", storage="", min_free="1MiB"):
     fleet = write_fleet(procs, devices)
     sim = Sim(procs, fleet)
     directory = directory or os.path.join(procs.dir, "backups")
     sink = sink or Sink(procs).start()
     config = email_config(sink.port, group_window=group_window,
-                          tables=policy(directory, extra, remediation, timeout))
+                          tables=policy(directory, extra, remediation, timeout, min_free))
     daemon = AlertDaemon(procs, sim.socket, config)
     if storage:
         write_config(procs.dir, daemon.db, f"127.0.0.1:{daemon.port}", config, storage)
@@ -254,15 +257,31 @@ def small_disk():
             sys.exit(77)
         try:
             directory = os.path.join(mnt, "backups")
-            # 100 MB used on the device: a full backup cannot fit in 16 MiB.
-            sim, daemon, sink, _ = start(procs, [device(STALE, "Cart 1 iPad 9",
-                                                        used=100_000_000)],
-                                         directory=directory)
+            # min_free_space 12 MiB of 16. STALE has 100 MB used: a full backup cannot fit, it
+            # is skipped. GROWS says 1 MB used and sends 8 x 1.2 MB (less than the volume's free
+            # space, which the device itself checks: it would refuse with 105), slowly: it
+            # starts, and is stopped once the volume falls below 12 MiB free (checked every
+            # 10 s; by then about 6 MB are written).
+            grows = FRESH
+            big = "files = 8\nfile_size = 1200000\nfile_delay_ms = 2000\n"
+            sim, daemon, sink, _ = start(
+                procs, [device(STALE, "Cart 1 iPad 9", used=100_000_000),
+                        device(grows, "Cart 1 iPad 10", used=1_000_000, backup_spec=big)],
+                directory=directory, min_free="12MiB")
             wait_for("space skip", lambda: local_rows(daemon, STALE, result="skipped",
                                                       reason="disk_space"), timeout=60)
             assert backups_requested(sim, STALE) == 0
-            assert not local_rows(daemon, STALE, result="done")
-            assert ctl_json(daemon, "backups") == []
+            wait_for("stopped for space", lambda: local_rows(daemon, grows, result="failed"),
+                     timeout=90)
+            (row,) = local_rows(daemon, grows, result="failed")
+            assert row["reason"] == "disk_space", row
+            assert "below min_free_space: stopping the backup" in daemon.log(), \
+                "stopped by the daemon's watch, not refused by the device"
+            assert not local_rows(daemon, grows, result="done")
+            assert folder_state(directory, grows) != "finished", "nothing unfinished is done"
+            b = ctl_json(daemon, "backups", grows)
+            assert b["last_result"] == "failed" and b["finished_at"] is None, b
+            assert not children_named(daemon.proc.pid, "idevicebackup2")
             # Responsive: status and metrics answer.
             assert daemon.metric("ibackupmon_local_backups_running") == 0
             assert daemon.device(STALE)["backup_state"] == "stale"
