@@ -18,7 +18,6 @@
 namespace ibackupmon {
 namespace {
 
-constexpr const char* kBackupStaleCondition = "backup_stale";
 // While a run goes, the backup volume's free space is checked this often.
 constexpr std::chrono::seconds kSpaceCheckEvery{10};
 
