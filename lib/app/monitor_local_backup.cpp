@@ -71,7 +71,7 @@ void Monitor::startLocalBackups() {
   }
   recoverLocalBackups();
   if (!config_.localBackup.enable) return;
-  if (auto program = backup::findProgram("idevicebackup2")) {
+  if (auto program = backup::findProgram(kLocalBackupProgram)) {
     backupProgram_ = *program;
   } else {
     spdlog::error(
@@ -204,7 +204,12 @@ void Monitor::considerLocalBackup(Entry& e) {
       backingUp(e.udid) || e.pendingAction || e.actionOut) {
     return;
   }
-  if (backupProgram_.empty()) return;  // said at start-up: nothing can run
+  if (backupProgram_.empty()) {
+    // Turned on by a reload, or installed since the start (the config check requires it).
+    auto program = backup::findProgram(kLocalBackupProgram);
+    if (!program) return;
+    backupProgram_ = *program;
+  }
   const TimePoint now = deps_.clock->now();
   auto past = ledger_->history(e.udid, RemediationAction::LocalBackup);
   if (!past) {
