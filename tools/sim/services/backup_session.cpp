@@ -541,10 +541,12 @@ Task<void> runBackup(Simulator& sim, SimDevice& device, FrameStream& stream, pli
     co_return;
   }
   state.backupRunning = true;
+  // Shares the device's service state: a simulator stopped during a backup destroys its devices
+  // before this suspended coroutine, whose frame goes with the io_context.
   struct Running {
-    ServiceState& s;
-    ~Running() { s.backupRunning = false; }
-  } running{state};
+    std::shared_ptr<ServiceState> s;
+    ~Running() { s->backupRunning = false; }
+  } running{device.services};
   BackupRun run(sim, device, stream, request);
   co_await run.run();
 }
