@@ -87,11 +87,17 @@ def main():
         seen = len(events(log))
         t_attach = time.time()
         run.sim.ctl("attach", UDID)
+        # The status kept from before the detach already reads ok, so the new probe is
+        # awaited in the simulator's log: a lockdown session opened and closed again.
+        def requests():
+            return [e["request"] for e in events(log)[seen:] if e.get("udid") == UDID]
+        wait_for("a new lockdown session opened and closed after the re-attach",
+                 lambda: (run.procs.check_alive(), "StartSession" in requests() and
+                          "StopSession" in requests()[requests().index("StartSession"):])[1],
+                 timeout=30)
+        starts = [r for r in requests() if r == "StartSession"]
         by = wait_fleet(run, {UDID: healthy, OTHER: healthy}, timeout=30)
         assert epoch(by[UDID]["last_seen"]) >= t_attach - 1, by[UDID]
-        starts = [e for e in events(log)[seen:]
-                  if e.get("request") == "StartSession" and e.get("udid") == UDID]
-        assert starts, "no new lockdown session after the re-attach"
         sessions = run.history(UDID)["sessions"]
         assert not sessions[-1]["detached"] and len(sessions) >= 2, sessions
         run.procs.check_alive()
