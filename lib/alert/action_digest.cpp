@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "alert/action_digest.h"
 
-#include <ctime>
 #include <sstream>
 
 #include "alert/mime.h"
@@ -98,26 +97,6 @@ std::string actionNote(const ActionRecord& r) {
   if (!r.outcome.empty()) s += ", " + outcomePhrase(r.outcome);
   if (!r.comment.empty()) s += " (\"" + cleanDeviceText(r.comment, 200) + "\")";
   return s;
-}
-
-TimePoint nextLocalHour(TimePoint after, int hour) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(after);
-  std::tm local{};
-  localtime_r(&t, &local);
-  for (int day = 0; day < 3; ++day) {
-    std::tm want = local;
-    want.tm_mday += day;
-    want.tm_hour = hour;
-    want.tm_min = 0;
-    want.tm_sec = 0;
-    want.tm_isdst = -1;  // whatever daylight saving time says on that day
-    const std::time_t candidate = mktime(&want);
-    if (candidate != static_cast<std::time_t>(-1) && candidate > t) {
-      return std::chrono::time_point_cast<Duration>(
-          std::chrono::system_clock::from_time_t(candidate));
-    }
-  }
-  return after + std::chrono::hours(24);
 }
 
 RenderedEmail renderActionDigest(const DigestContent& c) {

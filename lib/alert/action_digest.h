@@ -22,9 +22,6 @@ inline constexpr int kDigestHour = 7;
 /// 2026-12-06; it did not come back".
 std::string actionNote(const ActionRecord& record);
 
-/// The first moment after `after` whose local time (TZ) is hour:00:00.
-TimePoint nextLocalHour(TimePoint after, int hour);
-
 struct DigestContent {
   std::string host;
   TimePoint from{};

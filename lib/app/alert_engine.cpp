@@ -8,6 +8,7 @@
 
 #include "alert/action_digest.h"
 #include "alert/mime.h"
+#include "core/local_time.h"
 
 namespace ibackupmon {
 namespace {

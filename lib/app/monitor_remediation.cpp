@@ -4,7 +4,6 @@
 // probe cycle (so an action never overlaps a probe and runs under the probe timeout) and watches
 // what the device does afterwards. Everything here runs on the monitor's strand.
 #include <spdlog/spdlog.h>
-#include <time.h>
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -13,6 +12,7 @@
 #include "app/monitor.h"
 #include "app/monitor_entry.h"
 #include "core/duration.h"
+#include "core/local_time.h"
 #include "core/sanitize.h"
 #include "core/time_format.h"
 
@@ -27,13 +27,6 @@ constexpr std::size_t kMaxComment = 500;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-int localMinuteOfDay(TimePoint now) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm local{};
-  localtime_r(&t, &local);
-  return local.tm_hour * 60 + local.tm_min;
 }
 
 // "enable-icloud-backup" (the command line's spelling) or "enable_icloud_backup".

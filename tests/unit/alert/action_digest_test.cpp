@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include "core/local_time.h"
 #include "core/time_format.h"
 
 namespace ibackupmon {
