@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/backup_steps.h"
+#include "core/byte_size.h"
 #include "core/duration.h"
 #include "diagnosis/condition_catalog.h"
 #include "diagnosis/ios_version.h"
@@ -104,8 +105,7 @@ void noteLocalBackup(const RuleContext& ctx, Condition& c) {
   c.evidence["local_backup"] = formatRfc3339(*local->finishedAt);
   std::string safe = "its data is safe on this host since " + formatRfc3339(*local->finishedAt);
   if (local->bytes) {
-    const std::uint64_t tenths = (*local->bytes + 50'000'000) / 100'000'000;  // of a GB (1e9)
-    safe += " (" + std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + " GB)";
+    safe += " (" + formatGigabytes(*local->bytes) + ")";
     c.evidence["local_backup_bytes"] = std::to_string(*local->bytes);
   }
   c.summary += "; " + safe;

@@ -3,26 +3,16 @@
 // database, so it works with the daemon stopped.
 #include <nlohmann/json.hpp>
 
-#include <cstdio>
 #include <ostream>
 
 #include "commands.h"
+#include "core/byte_size.h"
 #include "core/time_format.h"
 #include "report/status_json.h"
 #include "report/text_cells.h"
 #include "store/action_repository.h"
 
 namespace ibackupmon::ctl {
-namespace {
-
-std::string gigabytes(std::uint64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / 1e9);
-  return text;
-}
-
-}  // namespace
-
 nlohmann::json localBackupJson(const LocalBackupRecord& b) {
   return {{"udid", b.udid},
           {"folder", b.directory + "/" + b.udid},
@@ -41,9 +31,10 @@ nlohmann::json localBackupJson(const LocalBackupRecord& b) {
 void printLocalBackup(std::ostream& o, const LocalBackupRecord& b) {
   o << terminalCell(b.udid, 60) << "  " << terminalCell(b.directory + "/" + b.udid, 200) << "\n";
   o << "  last finished: "
-    << (b.finishedAt ? formatRfc3339(*b.finishedAt) + (b.bytes ? ", " + gigabytes(*b.bytes) : "") +
-                           (b.encrypted ? ", encrypted" : "")
-                     : std::string("never"))
+    << (b.finishedAt
+            ? formatRfc3339(*b.finishedAt) + (b.bytes ? ", " + formatGigabytes(*b.bytes) : "") +
+                  (b.encrypted ? ", encrypted" : "")
+            : std::string("never"))
     << "\n";
   if (b.lastStartedAt) {
     o << "  last run: started " << formatRfc3339(*b.lastStartedAt);
