@@ -33,10 +33,11 @@ std::string whenCondition(LocalBackupWhen when) {
 // Whether the policy considers this device at all; a non-candidate records nothing.
 bool isLocalBackupCandidate(const LocalBackupDeviceFacts& d, const LocalBackupConfig& config,
                             const RemediationConfig& remediation) {
+  if (!mayBeLocalBackupCandidate(d.udid, d.openConditions, config, remediation,
+                                 BackupExpect::ICloud)) {
+    return false;
+  }
   const std::string condition = whenCondition(config.when);
-  if (!config.enable || !d.openConditions.contains(condition)) return false;
-  if (listsUdid(remediation.excludeUdids, d.udid)) return false;
-  if (!remediation.udids.empty() && !listsUdid(remediation.udids, d.udid)) return false;
   return !d.deviceAcknowledged && !d.acknowledgedConditions.contains(condition);
 }
 
@@ -114,6 +115,16 @@ bool mayAskForPasscode(const LocalBackupDeviceFacts& device) {
   const IosVersion since{
       std::vector<int>(kBackupPasscodePromptSince.begin(), kBackupPasscodePromptSince.end())};
   return *version >= since;
+}
+
+bool mayBeLocalBackupCandidate(const std::string& udid,
+                               const std::map<std::string, TimePoint>& openConditions,
+                               const LocalBackupConfig& config,
+                               const RemediationConfig& remediation, BackupExpect expect) {
+  if (expect != BackupExpect::ICloud || !config.enable) return false;
+  if (!openConditions.contains(whenCondition(config.when))) return false;
+  if (listsUdid(remediation.excludeUdids, udid)) return false;
+  return remediation.udids.empty() || listsUdid(remediation.udids, udid);
 }
 
 LocalBackupDecision decideLocalBackup(const LocalBackupDeviceFacts& device,

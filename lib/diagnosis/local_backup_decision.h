@@ -95,6 +95,15 @@ bool localBackupIsFull(const LocalBackupDeviceFacts& device, TimePoint now,
 /// and iOS 16.1 or later (an unknown or unreadable version counts as later).
 bool mayAskForPasscode(const LocalBackupDeviceFacts& device);
 
+/// The first, cheap test of decideLocalBackup for a policy decision: whether a device with these
+/// open conditions is a candidate at all, acknowledgements apart (they only narrow it). A device
+/// this rules out gets decision None whatever else is true, so a caller need gather no further
+/// facts (no store query, no statvfs) for it.
+bool mayBeLocalBackupCandidate(const std::string& udid,
+                               const std::map<std::string, TimePoint>& openConditions,
+                               const LocalBackupConfig& config,
+                               const RemediationConfig& remediation, BackupExpect expect);
+
 /// Decides whether to start a local backup of one device now (rules in the file comment).
 /// `history.lastCounted` is the last counted local_backup action on this device;
 /// `history.deviceActionInFlight` any action on it still running. `dryRun` is the manual

@@ -107,6 +107,39 @@ TEST(LocalBackupDecision, TargetingAndAcknowledgementMakeNoCandidate) {
   EXPECT_EQ(f.decide(), kNothing);
 }
 
+// The cheap first test rules out exactly what the whole decision makes None (acknowledgements
+// apart, which it leaves to the decision), and never a device the decision would consider.
+TEST(LocalBackupDecision, CheapCandidateTestAgreesWithTheDecision) {
+  LocalFixture f;
+  const auto cheap = [&f] {
+    return mayBeLocalBackupCandidate(f.device.udid, f.device.openConditions, f.config,
+                                     f.remediation, f.expect);
+  };
+  EXPECT_TRUE(cheap());
+  f.host.paused = true;  // a host fact: the device is still a candidate, held back
+  f.device.trust = TrustState::PasscodeLocked;
+  EXPECT_TRUE(cheap());
+  EXPECT_NE(f.decide(), kNothing);
+  f.device.acknowledgedConditions.insert("backup_stale");  // left to the decision
+  EXPECT_TRUE(cheap());
+  EXPECT_EQ(f.decide(), kNothing);
+
+  const auto rulesOut = [&f, &cheap](auto change) {
+    LocalFixture saved = f;
+    change(f);
+    const bool out = !cheap();
+    EXPECT_EQ(f.decide(), kNothing);
+    f = saved;
+    return out;
+  };
+  f = LocalFixture{};
+  EXPECT_TRUE(rulesOut([](LocalFixture& x) { x.config.enable = false; }));
+  EXPECT_TRUE(rulesOut([](LocalFixture& x) { x.expect = BackupExpect::Either; }));
+  EXPECT_TRUE(rulesOut([](LocalFixture& x) { x.device.openConditions.clear(); }));
+  EXPECT_TRUE(rulesOut([](LocalFixture& x) { x.remediation.udids = {"other"}; }));
+  EXPECT_TRUE(rulesOut([](LocalFixture& x) { x.remediation.excludeUdids = {x.device.udid}; }));
+}
+
 TEST(LocalBackupDecision, Paused) {
   LocalFixture f;
   f.host.paused = true;
