@@ -218,6 +218,7 @@ class Monitor final : public WatcherListener {
   void considerLocalBackup(Entry& e);
   bool backingUp(const std::string& udid) const;
   void recoverLocalBackups();
+  void recordInterrupted(const std::string& udid, TimePoint at);
   void dropOldLocalBackups(TimePoint now);
   LocalBackupDeviceFacts localBackupFacts(Entry& e, TimePoint now);
   LocalBackupHostFacts localBackupHost(TimePoint now);

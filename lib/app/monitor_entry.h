@@ -57,7 +57,7 @@ struct Monitor::LocalRun {
   bool detached = false;   // the device went away during the run
   bool lowSpace = false;   // stopped because the volume fell below min_free_space
   TimePoint startedAt{};
-  int percent = 0;
+  int percent = 0;  // idevicebackup2's progress, 0..100
   std::atomic<int> lastPercent{-1};
   std::mutex mutex;
   std::optional<backup::ChildResult> result;  // under mutex: read at stop()

@@ -13,6 +13,7 @@
 #include "app/monitor_entry.h"
 #include "backup/backup_folder.h"
 #include "core/duration.h"
+#include "core/local_time.h"
 #include "core/time_format.h"
 
 namespace ibackupmon {
@@ -20,13 +21,6 @@ namespace {
 
 // While a run goes, the backup volume's free space is checked this often.
 constexpr std::chrono::seconds kSpaceCheckEvery{10};
-
-int minuteOfDayHere(TimePoint now) {
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  std::tm local{};
-  localtime_r(&t, &local);
-  return local.tm_hour * 60 + local.tm_min;
-}
 
 // The reason id of a run that ended without a finished backup.
 std::string failureReason(const backup::ChildResult& r, bool detached, bool lowSpace) {
@@ -92,16 +86,7 @@ void Monitor::recoverLocalBackups() {
   const TimePoint now = deps_.clock->now();
   for (auto& [udid, r] : localRecords_) {
     if (r.lastStartedAt && (!r.lastEndedAt || *r.lastEndedAt < *r.lastStartedAt)) {
-      ActionRepository::LocalBackupEnd end;
-      end.at = now;
-      end.result = "interrupted";
-      end.reason = "daemon_stopped";
-      if (auto ok = deps_.actions->localBackupEnded(udid, end); !ok) {
-        spdlog::error("local backup: {}", ok.error().message);
-      }
-      r.lastEndedAt = now;
-      r.lastResult = end.result;
-      r.lastReason = end.reason;
+      recordInterrupted(udid, now);
     }
     auto info = backup::inspect(r.directory, udid);
     if (info && info->previousKept && !info->finished) {
@@ -116,6 +101,21 @@ void Monitor::recoverLocalBackups() {
       }
     }
   }
+}
+
+// A run that ended with the daemon (or with a daemon that never saw it end).
+void Monitor::recordInterrupted(const std::string& udid, TimePoint at) {
+  ActionRepository::LocalBackupEnd end;
+  end.at = at;
+  end.result = "interrupted";
+  end.reason = "daemon_stopped";
+  if (auto ok = deps_.actions->localBackupEnded(udid, end); !ok) {
+    spdlog::error("local backup: {}", ok.error().message);
+  }
+  auto& r = localRecords_[udid];
+  r.lastEndedAt = at;
+  r.lastResult = end.result;
+  r.lastReason = end.reason;
 }
 
 // Backups are personal data: a device not seen for [storage] forget_after (forgotten by then)
@@ -187,7 +187,7 @@ LocalBackupDeviceFacts Monitor::localBackupFacts(Entry& e, TimePoint now) {
 LocalBackupHostFacts Monitor::localBackupHost(TimePoint now) {
   LocalBackupHostFacts h;
   h.now = now;
-  h.localMinuteOfDay = minuteOfDayHere(now);
+  h.localMinuteOfDay = localMinuteOfDay(now);
   h.paused = remediationPaused(now);
   h.running = static_cast<int>(localRuns_.size());
   h.usbmuxdHealthy = usbmuxdUp_ && !usbmuxdWedgedSince_;
@@ -209,6 +209,11 @@ void Monitor::considerLocalBackup(Entry& e) {
     auto program = backup::findProgram(kLocalBackupProgram);
     if (!program) return;
     backupProgram_ = *program;
+  }
+  if (!mayBeLocalBackupCandidate(e.udid, e.history.openConditions, policy, config_.remediation,
+                                 config_.backup.expect)) {
+    localWaiting_.erase(e.udid);
+    return;
   }
   const TimePoint now = deps_.clock->now();
   auto past = ledger_->history(e.udid, RemediationAction::LocalBackup);
@@ -479,13 +484,7 @@ void Monitor::stopLocalBackups() {
         spdlog::error("local backup: device {}: {}", udid, ok.error().message);
       }
     }
-    ActionRepository::LocalBackupEnd end;
-    end.at = deps_.clock->now();
-    end.result = "interrupted";
-    end.reason = "daemon_stopped";
-    if (auto ok = deps_.actions->localBackupEnded(udid, end); !ok) {
-      spdlog::error("local backup: {}", ok.error().message);
-    }
+    recordInterrupted(udid, deps_.clock->now());
     if (auto ok = ledger_->finished(run->row, ActionResult::Interrupted, "daemon_stopped", "");
         !ok) {
       spdlog::error("local backup: {}", ok.error().message);
@@ -497,22 +496,15 @@ void Monitor::stopLocalBackups() {
 
 LocalBackupView Monitor::localBackupView() const {
   LocalBackupView v;
-  v.enabled = ledger_ && config_.localBackup.enable;
   v.running = static_cast<int>(localRuns_.size());
   v.volumeFreeBytes = backupVolumeFree_;
   for (const auto& [udid, r] : localRecords_) {
     LocalBackupView::Device d;
     d.lastSuccess = r.finishedAt;
     d.bytes = r.bytes;
-    d.encrypted = r.encrypted;
-    d.failuresInRow = r.failuresInRow;
     v.devices[udid] = d;
   }
-  for (const auto& [udid, run] : localRuns_) {
-    auto& d = v.devices[udid];
-    d.runningSince = run->startedAt;
-    d.percent = run->percent;
-  }
+  for (const auto& [udid, run] : localRuns_) v.devices[udid].percent = run->percent;
   return v;
 }
 

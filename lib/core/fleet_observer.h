@@ -33,16 +33,12 @@ struct RemediationView {
 
 /// Local safety-net backups (docs/local-backup.md), for the metrics.
 struct LocalBackupView {
-  bool enabled = false;
   int running = 0;
   std::optional<std::uint64_t> volumeFreeBytes;  ///< of the backup directory's file system
   struct Device {
     std::optional<TimePoint> lastSuccess;  ///< the newest finished local backup
     std::optional<std::uint64_t> bytes;    ///< its size
-    bool encrypted = false;
-    int failuresInRow = 0;
-    std::optional<TimePoint> runningSince;  ///< a run goes now
-    int percent = 0;
+    std::optional<int> percent;            ///< while a run goes: idevicebackup2's progress, 0..100
   };
   std::map<std::string, Device> devices;  ///< by UDID
 };

@@ -185,6 +185,9 @@ Families::Families(prometheus::Registry& r)
                 "Unix time the newest local safety-net backup of the device finished.")),
       localBackupSize(gauge(r, "ibackupmon_local_backup_size_bytes",
                             "Size of the newest finished local backup of the device.")),
+      localBackupProgress(gauge(r, "ibackupmon_local_backup_progress_ratio",
+                                "Progress of the local backup running now, 0 to 1, as "
+                                "idevicebackup2 reports it.")),
       localBackupsRunning(gauge(r, "ibackupmon_local_backups_running",
                                 "Local backups (idevicebackup2 children) running now.")),
       localBackupVolumeFree(gauge(r, "ibackupmon_local_backup_volume_free_bytes",

@@ -44,6 +44,7 @@ struct Families {
   GaugeFamily& remediationPaused;
   GaugeFamily& localBackupLastSuccess;
   GaugeFamily& localBackupSize;
+  GaugeFamily& localBackupProgress;
   GaugeFamily& localBackupsRunning;
   GaugeFamily& localBackupVolumeFree;
   GaugeFamily& fleetUpdated;

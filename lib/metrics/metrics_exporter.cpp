@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "metrics/metrics_exporter.h"
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
@@ -94,20 +95,37 @@ void MetricsExporter::Impl::updateLocalBackups(const LocalBackupView& v) {
   if (v.volumeFreeBytes) {
     f.localBackupVolumeFree.Add({}).Set(static_cast<double>(*v.volumeFreeBytes));
   }
+  // Each family keeps exactly the devices the view gives it a value for.
   std::set<std::string> now;
+  std::set<std::string> finished;
+  std::set<std::string> sized;
+  std::set<std::string> running;
   for (const auto& [udid, d] : v.devices) {
-    if (!d.lastSuccess) continue;
     const std::string u = label(udid);
     now.insert(u);
-    f.localBackupLastSuccess.Add({{"udid", u}}).Set(metrics::unixSeconds(*d.lastSuccess));
-    if (d.bytes) f.localBackupSize.Add({{"udid", u}}).Set(static_cast<double>(*d.bytes));
-  }
-  for (const std::string& gone : localBackupUdids) {
-    if (now.contains(gone)) continue;
-    const prometheus::Labels labels{{"udid", gone}};
-    for (auto* family : {&f.localBackupLastSuccess, &f.localBackupSize}) {
-      if (family->Has(labels)) family->Remove(&family->Add(labels));
+    if (d.lastSuccess) {
+      finished.insert(u);
+      f.localBackupLastSuccess.Add({{"udid", u}}).Set(metrics::unixSeconds(*d.lastSuccess));
     }
+    if (d.lastSuccess && d.bytes) {
+      sized.insert(u);
+      f.localBackupSize.Add({{"udid", u}}).Set(static_cast<double>(*d.bytes));
+    }
+    if (d.percent) {
+      running.insert(u);
+      f.localBackupProgress.Add({{"udid", u}}).Set(std::clamp(*d.percent, 0, 100) / 100.0);
+    }
+  }
+  const auto drop = [](metrics::GaugeFamily& family, const std::string& u,
+                       const std::set<std::string>& keep) {
+    if (keep.contains(u)) return;
+    const prometheus::Labels labels{{"udid", u}};
+    if (family.Has(labels)) family.Remove(&family.Add(labels));
+  };
+  for (const std::string& u : localBackupUdids) {
+    drop(f.localBackupLastSuccess, u, finished);
+    drop(f.localBackupSize, u, sized);
+    drop(f.localBackupProgress, u, running);
   }
   localBackupUdids = std::move(now);
 }

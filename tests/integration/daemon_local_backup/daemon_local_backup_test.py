@@ -32,6 +32,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon_alerts"))
 from alerts_kit import (AlertDaemon, Processes, Sim, Sink, email_config, wait_for,  # noqa: E402
                         write_config)
+from monitoring_kit import mount_tmpfs  # noqa: E402
 
 BACKUP = "com.apple.mobile.backup"
 BATTERY = "com.apple.mobile.battery"
@@ -98,6 +99,13 @@ def start(procs, devices, extra="", remediation="", directory=None, sink=None,
 def backups_requested(sim, udid):
     return sum(1 for line in sim.ctl("events").splitlines()
                if (e := json.loads(line)).get("request") == "Backup" and e.get("udid") == udid)
+
+
+def backups_accepted(sim, udid):
+    """Backup requests the device accepted (a device still busy answers "busy")."""
+    return sum(1 for line in sim.ctl("events").splitlines()
+               if (e := json.loads(line)).get("request") == "Backup" and e.get("udid") == udid
+               and e.get("result") == "ok")
 
 
 def ctl_json(daemon, *args):
@@ -181,6 +189,8 @@ def backs_up():
             timeout=30)
         assert daemon.metric("ibackupmon_local_backup_size_bytes", udid=STALE) == b["bytes"]
         assert daemon.metric("ibackupmon_local_backups_running") == 0
+        assert daemon.metric("ibackupmon_local_backup_progress_ratio", udid=STALE) is None, \
+            "progress is shown only while a run goes"
         assert (daemon.metric("ibackupmon_local_backup_volume_free_bytes") or 0) > 0
         assert daemon.metric("ibackupmon_remediation_actions_total", action="local_backup",
                              result="done") == 1
@@ -246,15 +256,7 @@ def small_disk():
     with Processes() as procs:
         mnt = os.path.join(procs.dir, "small")
         os.makedirs(mnt)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", mnt],
-                           capture_output=True)
-        if r.returncode != 0:
-            why = f"cannot mount a tmpfs here: {r.stderr.decode().strip()}"
-            if os.environ.get("CI") == "true":
-                print(f"FAIL: {why} (CI=true: this test may not be skipped)")
-                sys.exit(1)
-            print(f"skipped: {why}")
-            sys.exit(77)
+        mount_tmpfs(mnt, "size=16m,mode=0700")
         try:
             directory = os.path.join(mnt, "backups")
             # min_free_space 12 MiB of 16. STALE has 100 MB used: a full backup cannot fit, it
@@ -306,12 +308,20 @@ def timeout_stop():
                  timeout=60)
         wait_for("the timed-out child reaped",
                  lambda: not children_named(daemon.proc.pid, "idevicebackup2"), timeout=30)
-        # Long enough now; stop the daemon while the next run goes.
+        # Long enough now; stop the daemon while the next run goes. The device stays busy with
+        # the abandoned session for a while (each run until then fails at once, "busy"), so
+        # the run to stop is the next one the device accepts.
+        accepted = backups_accepted(sim, STALE)
         daemon.reload(email_config(sink.port, tables=policy(directory, "", 'min_interval = "1s"',
                                                             timeout="10m")))
-        wait_for("a run going", lambda: children_named(daemon.proc.pid, "idevicebackup2"),
-                 timeout=60)
-        child = children_named(daemon.proc.pid, "idevicebackup2")[0]
+        wait_for("the device accepting the next run",
+                 lambda: backups_accepted(sim, STALE) > accepted, timeout=90)
+        child = wait_for("its idevicebackup2",
+                         lambda: children_named(daemon.proc.pid, "idevicebackup2"), timeout=30)[0]
+        wait_for("its progress in the metrics", lambda: daemon.metric(
+            "ibackupmon_local_backup_progress_ratio", udid=STALE) is not None, timeout=30)
+        progress = daemon.metric("ibackupmon_local_backup_progress_ratio", udid=STALE)
+        assert progress is not None and 0 <= progress < 1, progress
         began = time.monotonic()
         daemon.proc.terminate()
         code = daemon.proc.wait(timeout=30)

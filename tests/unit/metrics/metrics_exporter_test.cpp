@@ -301,13 +301,12 @@ TEST(MetricsExporter, LocalBackupSeriesFollowTheView) {
   EXPECT_TRUE(samplesOf(text, "ibackupmon_local_backup_size_bytes").empty());
 
   FleetView v = viewOf({makeHealthyDevice("A", kNow), makeHealthyDevice("B", kNow)});
-  v.localBackup.enabled = true;
   v.remediation.localBackup = true;
   v.localBackup.running = 1;
   v.localBackup.volumeFreeBytes = 50'000'000'000;
   v.localBackup.devices["A"].lastSuccess = kNow - std::chrono::hours(2);
   v.localBackup.devices["A"].bytes = 4'100'000'000;
-  v.localBackup.devices["B"].runningSince = kNow;  // never finished: no series of its own
+  v.localBackup.devices["B"].percent = 43;  // never finished: only its progress
   exporter.onFleetStatus(v);
   text = exporter.render();
   EXPECT_EQ(sampleValue(text, "ibackupmon_local_backups_running"), 1.0);
@@ -318,9 +317,18 @@ TEST(MetricsExporter, LocalBackupSeriesFollowTheView) {
       sampleValue(text, R"(ibackupmon_local_backup_last_success_timestamp_seconds{udid="A"})"),
       metrics::unixSeconds(kNow - std::chrono::hours(2)));
   EXPECT_EQ(samplesOf(text, "ibackupmon_local_backup_size_bytes").size(), 1U);
+  EXPECT_EQ(sampleValue(text, R"(ibackupmon_local_backup_progress_ratio{udid="B"})"), 0.43);
+  EXPECT_EQ(samplesOf(text, "ibackupmon_local_backup_progress_ratio").size(), 1U);
   int code = -1;
   auto out = testing::promtoolCheckMetrics(text, code);
   EXPECT_EQ(code, 0) << out;
+
+  // B's run ended without a finished backup: its progress goes, nothing else comes.
+  v.localBackup.devices["B"].percent.reset();
+  exporter.onFleetStatus(v);
+  text = exporter.render();
+  EXPECT_TRUE(samplesOf(text, "ibackupmon_local_backup_progress_ratio").empty()) << text;
+  EXPECT_EQ(samplesOf(text, "ibackupmon_local_backup_size_bytes").size(), 1U);
 
   // The device's backup was deleted (forgotten): its series go.
   v.localBackup.devices.erase("A");
