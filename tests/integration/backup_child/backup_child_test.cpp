@@ -3,7 +3,6 @@
 // safety net around each run: a run that succeeds, one the device breaks off half-way and one that
 // times out are rolled back to the last finished backup, byte for byte; ErrorCode 208 is read from
 // the tool's output although its exit status says 48.
-#include <dirent.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -11,12 +10,12 @@
 #include <fstream>
 #include <future>
 #include <map>
-#include <sstream>
 
 #include "backup/backup_child.h"
 #include "backup/backup_folder.h"
 #include "backup/backup_output.h"
 #include "sim_fixture.h"
+#include "support/process_group.h"
 
 namespace ibackupmon::backup {
 namespace {
@@ -39,27 +38,6 @@ std::map<std::string, std::uint64_t> checksums(const fs::path& dir) {
     out[e.path().lexically_relative(dir).string()] = h;
   }
   return out;
-}
-
-// Processes of process group `pgid` that are still alive.
-std::size_t liveGroupMembers(pid_t pgid) {
-  std::size_t n = 0;
-  DIR* proc = opendir("/proc");
-  if (!proc) return 0;
-  while (const dirent* e = readdir(proc)) {
-    if (std::atoi(e->d_name) <= 0) continue;
-    std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0, pgrp = 0;
-    fields >> state >> ppid >> pgrp;
-    if (pgrp == pgid && state != 'Z' && state != 'X') ++n;
-  }
-  closedir(proc);
-  return n;
 }
 
 std::string tailText(const ChildResult& r) {
@@ -171,7 +149,7 @@ TEST_F(BackupChildIntegration, RunsAreKeptOrRolledBack) {
   EXPECT_LT(slow.took, 2500ms + 3s + 5s);
   EXPECT_FALSE(slow.succeeded());
   ASSERT_GT(pgid, 0);
-  EXPECT_EQ(liveGroupMembers(pgid), 0u);
+  EXPECT_TRUE(testing::liveGroupMembers(pgid).empty());
   ASSERT_TRUE(restorePrevious(root_, kUdid));
   EXPECT_TRUE(inspect(root_, kUdid)->finished);
   EXPECT_EQ(checksums(folder), afterSecond);

@@ -36,7 +36,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "metrics"))
 sys.path.insert(0, os.path.join(HERE, "..", "daemon_metrics"))
-from monitoring_kit import Processes, http_get, parse_exposition, wait_for  # noqa: E402
+from monitoring_kit import (Processes, http_get, mount_tmpfs, parse_exposition,  # noqa: E402
+                            skip, wait_for)
 from daemon_kit import sim_ctl, start_daemon_with_sim  # noqa: E402
 
 UDIDS = [f"00008030-000D5107E000{i:04d}" for i in range(1, 3)]
@@ -323,23 +324,11 @@ def cycles_done(daemon):
                 if n == "ibackupmon_probe_duration_seconds_count"), default=0)
 
 
-def skip(why):
-    """Exits 77, "skipped" for ctest; under CI=true (root, every package installed) fails."""
-    if os.environ.get("CI") == "true":
-        print(f"FAIL: {why} (CI=true: this test may not be skipped)")
-        sys.exit(1)
-    print(f"skipped: {why}")
-    sys.exit(77)
-
-
 def disk_full():
     with Processes() as procs:
         mnt = os.path.join(procs.dir, "mnt")
         os.makedirs(mnt)
-        r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", mnt],
-                           capture_output=True)
-        if r.returncode != 0:
-            skip(f"cannot mount a tmpfs here: {r.stderr!r}")
+        mount_tmpfs(mnt, "size=4m")
         try:
             daemon = start(procs, db=os.path.join(mnt, "ibackupmon.db"))
             filler = os.path.join(mnt, "filler")

@@ -2,15 +2,14 @@
 // BackupChild on small /bin/sh scripts standing in for idevicebackup2.
 #include "backup/backup_child.h"
 
-#include <dirent.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
 #include <fstream>
 #include <future>
-#include <sstream>
 
+#include "support/process_group.h"
 #include "support/wait_for.h"
 
 namespace ibackupmon::backup {
@@ -19,28 +18,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr auto kBound = std::chrono::seconds(30);  // how long any test waits for an outcome
-
-// Processes of process group `pgid` that are still alive (zombies have already died).
-std::vector<pid_t> liveGroupMembers(pid_t pgid) {
-  std::vector<pid_t> members;
-  DIR* proc = opendir("/proc");
-  if (!proc) return members;
-  while (const dirent* e = readdir(proc)) {
-    const auto pid = static_cast<pid_t>(std::atoi(e->d_name));
-    if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream fields(stat.substr(close + 2));
-    char state = 0;
-    pid_t ppid = 0, pgrp = 0;
-    fields >> state >> ppid >> pgrp;
-    if (pgrp == pgid && state != 'Z' && state != 'X') members.push_back(pid);
-  }
-  closedir(proc);
-  return members;
-}
 
 bool processAlive(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
@@ -198,7 +175,7 @@ TEST(BackupChildTest, TimeoutTerminatesTheWholeGroup) {
   EXPECT_FALSE(r.succeeded());
   const pid_t grandchild = pidFromTail(r.output, "grandchild");
   ASSERT_GT(grandchild, 0) << "the grandchild was started before the timeout";
-  EXPECT_TRUE(testing::waitFor([&] { return liveGroupMembers(pgid).empty(); }));
+  EXPECT_TRUE(testing::waitFor([&] { return testing::liveGroupMembers(pgid).empty(); }));
   EXPECT_FALSE(processAlive(grandchild));
 }
 
@@ -218,7 +195,7 @@ TEST(BackupChildTest, AChildTrappingSigtermIsKilledAfterKillAfter) {
   EXPECT_EQ(r.signal, SIGKILL);
   EXPECT_GE(stopTook, 300ms);
   EXPECT_LT(stopTook, 10s);
-  EXPECT_TRUE(testing::waitFor([&] { return liveGroupMembers(pgid).empty(); }));
+  EXPECT_TRUE(testing::waitFor([&] { return testing::liveGroupMembers(pgid).empty(); }));
 }
 
 TEST(BackupChildTest, StopEndsWithStopped) {
@@ -273,7 +250,7 @@ TEST(BackupChildTest, TheDestructorLeavesNoProcessBehind) {
   ASSERT_TRUE(child);
   const pid_t pgid = child->pid();
   ASSERT_TRUE(run.waitProgress());
-  ASSERT_FALSE(liveGroupMembers(pgid).empty());
+  ASSERT_FALSE(testing::liveGroupMembers(pgid).empty());
   child.reset();                // SIGTERM is ignored: SIGKILL after killAfter
   EXPECT_EQ(run.doneCalls, 1);  // done ran before the destructor returned
   const auto r = run.wait();
@@ -281,7 +258,7 @@ TEST(BackupChildTest, TheDestructorLeavesNoProcessBehind) {
   EXPECT_EQ(r.signal, SIGKILL);
   const pid_t grandchild = pidFromTail(r.output, "grandchild");
   ASSERT_GT(grandchild, 0);
-  EXPECT_TRUE(testing::waitFor([&] { return liveGroupMembers(pgid).empty(); }));
+  EXPECT_TRUE(testing::waitFor([&] { return testing::liveGroupMembers(pgid).empty(); }));
   EXPECT_FALSE(processAlive(grandchild));
 }
 
@@ -298,7 +275,7 @@ TEST(BackupChildTest, WhatTheChildLeftInItsGroupGoesWhenItExits) {
   EXPECT_LT(r.took, 10s);
   const pid_t grandchild = pidFromTail(r.output, "grandchild");
   ASSERT_GT(grandchild, 0);
-  EXPECT_TRUE(testing::waitFor([&] { return liveGroupMembers(pgid).empty(); }));
+  EXPECT_TRUE(testing::waitFor([&] { return testing::liveGroupMembers(pgid).empty(); }));
   EXPECT_FALSE(processAlive(grandchild));
 }
 
