@@ -239,6 +239,13 @@ def keeps_previous():
         sim.ctl("backup", STALE, "after_files", "2")
         wait_for("two failed runs", lambda: len(local_rows(daemon, STALE, result="failed")) >= 2,
                  timeout=120)
+        # With min_interval 1 s the next run starts about a second after one fails, and a run
+        # keeps the finished folder aside while it goes: pause remediation so no run starts,
+        # then await the end of the one that may have started (its row pending until the
+        # folder is back in place) before reading the folder.
+        daemon.ctl("remediation", "pause")
+        wait_for("the last run ended", lambda: local_rows(daemon, STALE) and not local_rows(
+            daemon, STALE, result="pending"), timeout=60)
         wait_for("no run going", lambda: daemon.metric("ibackupmon_local_backups_running") == 0,
                  timeout=60)
         assert folder_state(directory, STALE) == "finished"
