@@ -387,7 +387,9 @@ def forgotten():
         sim.ctl("detach", STALE)
         wait_for("folder deleted", lambda: not os.path.exists(os.path.join(directory, STALE)),
                  timeout=60)
-        assert ctl_json(daemon, "backups") == []
+        # The daemon deletes the folder first, then the device's record in the database.
+        wait_for("its record gone from `backups`", lambda: ctl_json(daemon, "backups") == [],
+                 timeout=10)
         assert not os.path.exists(os.path.join(directory, ".previous", STALE))
         procs.check_alive()
 
