@@ -267,6 +267,21 @@ class Sim:
     def set_backup(self, udid, value):
         self.ctl("set", udid, BACKUP, "LastCloudBackupDate", value)
 
+    def events(self):
+        """Every request the simulator logged so far (`ibackupmon-sim ctl events`), oldest first."""
+        return [json.loads(line) for line in self.ctl("events").splitlines() if line.strip()]
+
+    def wait_probe_recorded(self, udid, seen, what, timeout=60):
+        """Until, among the events after the first `seen`, a lockdown session of udid opened and
+        closed and the next one opened: the daemon starts a device's next probe only once it has
+        recorded the previous one, so the status then holds that complete probe."""
+        def done():
+            r = [e.get("request") for e in self.events()[seen:] if e.get("udid") == udid
+                 and e.get("request") in ("StartSession", "StopSession")]
+            return ["StartSession", "StopSession", "StartSession"] in [r[i:i + 3]
+                                                                     for i in range(len(r))]
+        wait_for(what, done, timeout=timeout)
+
 
 def _epoch(rfc3339):
     import datetime

@@ -94,7 +94,11 @@ def wedge(procs):
         timeout=30)
     assert "answers again" in resolved[0].text, resolved[0].text
     after = now()
-    wait_for("the device probed again after the wedge", lambda: (
+    # last_seen also moves when the device attaches again, which may come after `after` (the
+    # daemon reconnects to usbmuxd on its own schedule), so the probe is awaited in the
+    # simulator's log: one recorded after the resolution mail.
+    sim.wait_probe_recorded(udid, len(sim.events()), "the device probed again after the wedge")
+    wait_for("the device connected and seen after the wedge", lambda: (
         daemon.device(udid)["connected"] and daemon.device(udid)["last_seen"] and
         _epoch(daemon.device(udid)["last_seen"]) > after), timeout=60)
     assert daemon.device(udid)["state"] == "ok", daemon.device(udid)
