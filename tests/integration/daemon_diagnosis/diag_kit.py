@@ -65,6 +65,27 @@ class Run:
                 return v
         return None
 
+    def events(self):
+        """Every request the simulator logged so far (its --events file), oldest first."""
+        with open(os.path.join(os.path.dirname(self.config), "sim-events.jsonl")) as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def wait_probes_recorded(self, udids, seen, what, timeout=60):
+        """Until, among the events after the first `seen`, each of udids had a lockdown session
+        open and close and its next one open: the daemon starts a device's next probe only once
+        it has recorded the previous one, so the status then holds that complete probe."""
+        def recorded(events, udid):
+            r = [e.get("request") for e in events if e.get("udid") == udid
+                 and e.get("request") in ("StartSession", "StopSession")]
+            return ["StartSession", "StopSession", "StartSession"] in [r[i:i + 3]
+                                                                     for i in range(len(r))]
+
+        def done():
+            self.procs.check_alive()
+            events = self.events()[seen:]
+            return all(recorded(events, u) for u in udids)
+        wait_for(what, done, timeout=timeout)
+
 
 def start(procs, config_body, fleet=None, sim_args=(), name="run"):
     """Starts ibackupmon-sim (fleet file or extra args such as --generate) and ibackupmond with
