@@ -77,6 +77,12 @@ def main():
         # detached device, and leaves it detached.
         wait_for("the blocked worker's late result", lambda: (run.procs.check_alive(),
                  probe_errors(run) > errors_before)[1], timeout=15)
+        # The error is counted as the result is taken in, before the result is written and the
+        # fleet view published: await a view published after it, so that status and metrics
+        # below are read after the late result, not before it.
+        late = time.time()
+        wait_for("a fleet view published after the late result", lambda: (run.metric(
+            "ibackupmon_fleet_status_timestamp_seconds") or 0) > late, timeout=10)
         assert run.metric("ibackupmon_probe_workers_abandoned_total") in (None, 0), \
             "the blocked worker was written off instead of returning"
         wait_fleet(run, {UDID: detached, OTHER: healthy}, timeout=10)
@@ -87,15 +93,13 @@ def main():
         seen = len(events(log))
         t_attach = time.time()
         run.sim.ctl("attach", UDID)
-        # The status kept from before the detach already reads ok, so the new probe is
-        # awaited in the simulator's log: a lockdown session opened and closed again.
-        def requests():
-            return [e["request"] for e in events(log)[seen:] if e.get("udid") == UDID]
-        wait_for("a new lockdown session opened and closed after the re-attach",
-                 lambda: (run.procs.check_alive(), "StartSession" in requests() and
-                          "StopSession" in requests()[requests().index("StartSession"):])[1],
-                 timeout=30)
-        starts = [r for r in requests() if r == "StartSession"]
+        # The status kept from before the detach already reads ok and the attach alone marks
+        # the device connected, so the new probe is awaited in the simulator's log: a lockdown
+        # session opened and closed, and the next one opened (the first one is recorded by then).
+        run.wait_probes_recorded([UDID], seen, "a new probe recorded after the re-attach",
+                                 timeout=30)
+        starts = [e for e in events(log)[seen:]
+                  if e.get("request") == "StartSession" and e.get("udid") == UDID]
         by = wait_fleet(run, {UDID: healthy, OTHER: healthy}, timeout=30)
         assert epoch(by[UDID]["last_seen"]) >= t_attach - 1, by[UDID]
         sessions = run.history(UDID)["sessions"]
