@@ -122,7 +122,9 @@ def main():
         never = next(c for c in by["00008110-00000000000BA706"]["conditions"])
         assert never["severity"] == "info", never
 
-        # Metrics: the values, and absent when unknown.
+        # Metrics: the values, and absent when unknown (from a fleet view published after the
+        # status above was read: the metrics follow the database).
+        daemon.view.wait_fleet_view()
         u = "00008110-00000000000BA702"
         assert close(metric(daemon, "ibackupmon_battery_health_ratio", u), 5705 / 7606)
         assert metric(daemon, "ibackupmon_battery_cycles", u) == 1204

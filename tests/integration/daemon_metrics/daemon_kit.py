@@ -5,9 +5,10 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "metrics"))
-from monitoring_kit import free_port, http_get, wait_for  # noqa: E402
+from monitoring_kit import free_port, http_get, parse_exposition, wait_for  # noqa: E402
 
 
 class Daemon:
@@ -24,6 +25,20 @@ class Daemon:
         if out.returncode not in (0, 1, 2, 3):
             raise AssertionError(f"ibackupmonctl status failed ({out.returncode}): {out.stderr!r}")
         return json.loads(out.stdout)
+
+    def wait_fleet_view(self, timeout=10):
+        """Until /metrics holds a fleet view published after this call. The daemon writes the
+        database before it publishes its fleet view (at most once per 100 ms, and at least every
+        probe interval), so the metrics then say at least what status --json said before it."""
+        after = time.time()
+
+        def published():
+            self.procs.check_alive()
+            for name, _, value in parse_exposition(http_get(self.metrics_url)):
+                if name == "ibackupmon_fleet_status_timestamp_seconds":
+                    return value > after
+            return False
+        wait_for("a fleet view published after the status read", published, timeout=timeout)
 
     def wait_all_probed(self, devices=None, timeout=60):
         """Until status --json lists every simulated device with a probe result. The devices row
