@@ -75,7 +75,9 @@ def main():
         daemon = start_daemon_with_sim(procs, os.path.join(SOURCE_DIR, "config/demo-fleet.toml"))
         statuses = daemon.wait_all_probed(daemon.devices)
         # The store is written before observers see the fleet (they get at most one view per
-        # 100 ms): wait until the exporter has published the probed fleet too.
+        # 100 ms): wait until the exporter has published the whole probed fleet too, not just
+        # the first devices probed.
+        daemon.wait_fleet_view()
         text = wait_for("probed fleet in /metrics",
                         lambda: (lambda t: t if has_samples(
                             t, "ibackupmon_backup_last_success_timestamp_seconds") else None)(
