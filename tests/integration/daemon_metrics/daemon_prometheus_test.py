@@ -54,6 +54,8 @@ def main():
         slots, labels = cart(procs, fleet)
         daemon = start_daemon_with_sim(procs, fleet, extra_config=slots)
         daemon.wait_all_probed(daemon.devices)
+        # The families of the probed fleet, from a view published after every probe was stored.
+        daemon.wait_fleet_view()
         exposed = {line.split(" ")[2]: line.split(" ")[3]
                    for line in http_get(daemon.metrics_url).splitlines()
                    if line.startswith("# TYPE ")}
