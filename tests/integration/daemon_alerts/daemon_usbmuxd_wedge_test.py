@@ -135,6 +135,9 @@ def absent(procs):
     daemon.kill9()
     daemon.sim_socket = os.path.join(procs.dir, "no-usbmuxd.sock")
     daemon.start()
+    # ibackupmon_usbmuxd_up appears with the first fleet view, a moment after the start.
+    wait_for("ibackupmon_usbmuxd_up 0 without a socket",
+             lambda: daemon.metric("ibackupmon_usbmuxd_up") == 0, timeout=30)
     time.sleep(2 * PROBE_INTERVAL_S + 1)  # two full ping rounds must pass without a report
     assert wedged(daemon) == 0 and daemon.metric("ibackupmon_usbmuxd_up") == 0
     print(f"absent: {samples} samples over a {outage}s outage, never wedged")
