@@ -256,6 +256,9 @@ def restart_dry_run():
                  timeout=60)
         for u in STALE + [FRESH]:
             assert events(procs, "Restart", u) == 0, u
+        # The five decisions may come within one publication of the fleet view: read the
+        # metrics from a view published after the rows above were read.
+        daemon.wait_fleet_view()
         assert metric(daemon, "ibackupmon_remediation_dry_run") == 1
         assert metric(daemon, "ibackupmon_remediation_actions_total", action="restart",
                       result="dry_run") == 2
