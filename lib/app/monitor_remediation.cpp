@@ -151,9 +151,16 @@ void Monitor::considerRemediation(Entry& e) {
   const auto& policy = config_.remediation;
   if (!policy.anyActionEnabled()) return;
   const TimePoint now = deps_.clock->now();
+  std::vector<RemediationAction> candidates;
+  for (auto action : {RemediationAction::EnableIcloudBackup, RemediationAction::Restart}) {
+    if (isRemediationCandidate(action, e.history.openConditions, now, policy)) {
+      candidates.push_back(action);
+    }
+  }
+  if (candidates.empty()) return;  // most devices on most cycles: nothing to read or record
   const auto facts = remediationFacts(e, now);
   const auto host = remediationHost(now);
-  for (auto action : {RemediationAction::EnableIcloudBackup, RemediationAction::Restart}) {
+  for (auto action : candidates) {
     bool restartOut = false;
     auto past = ledger_->history(e.udid, action, &restartOut);
     if (!past) {

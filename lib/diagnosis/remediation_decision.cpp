@@ -22,17 +22,6 @@ bool acknowledged(const RemediationDeviceFacts& d, const char* condition) {
   return d.deviceAcknowledged || d.acknowledgedConditions.contains(condition);
 }
 
-// Whether a policy decision even considers this device: the action is on and its condition holds.
-bool isPolicyCandidate(RemediationAction action, const RemediationDeviceFacts& d,
-                       const RemediationHostFacts& host, const RemediationConfig& policy) {
-  if (action == RemediationAction::EnableIcloudBackup) {
-    return policy.enableIcloudBackup && d.openConditions.contains(kIcloudBackupDisabled);
-  }
-  if (policy.restartAfter <= Duration::zero()) return false;
-  const auto it = d.openConditions.find(kStaleUnexplained);
-  return it != d.openConditions.end() && host.now - it->second >= policy.restartAfter;
-}
-
 // Rules that say whether the device may be touched at all, for any action.
 std::optional<RemediationDecision> deviceRules(const RemediationDeviceFacts& d,
                                                const RemediationHistory& history) {
@@ -93,6 +82,19 @@ std::optional<RemediationDecision> restartRules(const RemediationDeviceFacts& d,
 
 }  // namespace
 
+bool isRemediationCandidate(RemediationAction action,
+                            const std::map<std::string, TimePoint>& openConditions, TimePoint now,
+                            const RemediationConfig& policy) {
+  if (action == RemediationAction::EnableIcloudBackup) {
+    return policy.enableIcloudBackup && openConditions.contains(kIcloudBackupDisabled);
+  }
+  if (action != RemediationAction::Restart || policy.restartAfter <= Duration::zero()) {
+    return false;
+  }
+  const auto it = openConditions.find(kStaleUnexplained);
+  return it != openConditions.end() && now - it->second >= policy.restartAfter;
+}
+
 RemediationDecision decideRemediation(RemediationAction action, ActionTrigger trigger,
                                       const RemediationDeviceFacts& device,
                                       const RemediationHostFacts& host,
@@ -101,7 +103,7 @@ RemediationDecision decideRemediation(RemediationAction action, ActionTrigger tr
                                       bool dryRun) {
   const bool manual = trigger == ActionTrigger::Manual;
   if (!manual) {
-    if (!isPolicyCandidate(action, device, host, policy)) return {};
+    if (!isRemediationCandidate(action, device.openConditions, host.now, policy)) return {};
     if (host.paused) return skip("paused");
     if (contains(policy.excludeUdids, device.udid)) return skip("excluded");
     if (!policy.udids.empty() && !contains(policy.udids, device.udid)) return skip("not_targeted");

@@ -72,6 +72,14 @@ struct RemediationDecision {
 /// The condition raised when iCloud Backup is found off again after the daemon turned it on.
 inline constexpr const char* kTurnedOffAgainCondition = "icloud_backup_turned_off_again";
 
+/// Whether a policy decision considers a device with these open conditions for `action` at all
+/// (the action is on, its condition is open, restart_after is reached). Everything it rules out
+/// gets None from decideRemediation, so a caller need gather no further facts (no store query)
+/// for that action.
+bool isRemediationCandidate(RemediationAction action,
+                            const std::map<std::string, TimePoint>& openConditions, TimePoint now,
+                            const RemediationConfig& policy);
+
 /// Decides one action for one device. A policy decision returns None while the device is not a
 /// candidate (the action is off, no matching condition, restart_after not reached), and Skip with
 /// the first safety rule that holds it back. A manual request skips the policy's targeting

@@ -65,6 +65,34 @@ TEST(RemediationDecision, HealthyCandidateIsRestarted) {
   EXPECT_EQ(f.restart(), kAct);
 }
 
+// The caller's cheap test: a device it rules out for an action gets None from the decision, and
+// every candidate of the fixture passes it.
+TEST(RemediationDecision, CandidateTestAgreesWithTheDecision) {
+  Fixture f;
+  f.switchOff();
+  const auto candidate = [&f](RemediationAction a) {
+    return isRemediationCandidate(a, f.device.openConditions, f.host.now, f.policy);
+  };
+  EXPECT_TRUE(candidate(RemediationAction::Restart));
+  EXPECT_TRUE(candidate(RemediationAction::EnableIcloudBackup));
+  EXPECT_FALSE(candidate(RemediationAction::LocalBackup)) << "local backups decide elsewhere";
+
+  f.policy.restartAfter = hours(97);  // stale_unexplained has been open for 96 h
+  EXPECT_FALSE(candidate(RemediationAction::Restart));
+  EXPECT_EQ(f.restart(), kNone);
+  f.policy.restartAfter = Duration::zero();
+  EXPECT_FALSE(candidate(RemediationAction::Restart));
+  EXPECT_EQ(f.restart(), kNone);
+
+  f.policy.enableIcloudBackup = false;
+  EXPECT_FALSE(candidate(RemediationAction::EnableIcloudBackup));
+  EXPECT_EQ(f.enable(), kNone);
+  f.policy.enableIcloudBackup = true;
+  f.device.openConditions.erase("icloud_backup_disabled");
+  EXPECT_FALSE(candidate(RemediationAction::EnableIcloudBackup));
+  EXPECT_EQ(f.enable(), kNone);
+}
+
 TEST(RemediationDecision, DefaultPolicyDoesNothing) {
   Fixture f;
   f.policy = RemediationConfig{};
