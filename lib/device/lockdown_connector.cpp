@@ -37,6 +37,7 @@ class LockdownSession final : public DeviceSession {
   LockdownSession(idevice_t dev, lockdownd_client_t client, std::string udid)
       : dev_(dev), client_(client), udid_(std::move(udid)) {}
   ~LockdownSession() override {
+    closeDiagnostics();
     lockdownd_client_free(client_);  // sends StopSession + Goodbye
     idevice_free(dev_);
   }
@@ -55,17 +56,18 @@ class LockdownSession final : public DeviceSession {
                                           ", expected a dict");
   }
 
+  // The session's IORegistry reads share one diagnostics_relay connection (one StartService and
+  // one TLS handshake per cycle, not one per read); the device answers requests until Goodbye.
+  // A connection that fails a query after serving one before is started once more for it.
   Expected<std::optional<PlistDict>> ioregistryEntry(const std::string& name,
                                                      const std::string& className) override {
-    auto started = startDiagnostics();
-    if (!started) return tl::unexpected(started.error());
-    diagnostics_relay_client_t diag = *started;
-    // An empty name queries by class alone.
-    auto result = name.empty() ? Expected<std::optional<PlistDict>>(std::optional<PlistDict>())
-                               : query(diag, name.c_str(), nullptr);
-    if (result && !*result && !className.empty()) result = query(diag, nullptr, className.c_str());
-    diagnostics_relay_goodbye(diag);
-    diagnostics_relay_client_free(diag);
+    const bool reused = diag_ != nullptr;
+    auto result = ioregistryOnce(name, className);
+    if (!result && reused && result.error().code == errc::kRetry) {
+      closeDiagnostics();
+      result = ioregistryOnce(name, className);
+    }
+    if (!result) closeDiagnostics();
     return result;
   }
 
@@ -73,6 +75,27 @@ class LockdownSession final : public DeviceSession {
   Expected<void> restart() override;
 
  private:
+  Expected<std::optional<PlistDict>> ioregistryOnce(const std::string& name,
+                                                    const std::string& className) {
+    if (diag_ == nullptr) {
+      auto started = startDiagnostics();
+      if (!started) return tl::unexpected(started.error());
+      diag_ = *started;
+    }
+    // An empty name queries by class alone.
+    auto result = name.empty() ? Expected<std::optional<PlistDict>>(std::optional<PlistDict>())
+                               : query(diag_, name.c_str(), nullptr);
+    if (result && !*result && !className.empty()) result = query(diag_, nullptr, className.c_str());
+    return result;
+  }
+
+  void closeDiagnostics() {
+    if (diag_ == nullptr) return;
+    diagnostics_relay_goodbye(diag_);
+    diagnostics_relay_client_free(diag_);
+    diag_ = nullptr;
+  }
+
   // StartService(diagnostics_relay) and its client; the caller says goodbye and frees it.
   Expected<diagnostics_relay_client_t> startDiagnostics() {
     lockdownd_service_descriptor_t svc = nullptr;
@@ -105,6 +128,7 @@ class LockdownSession final : public DeviceSession {
   idevice_t dev_;
   lockdownd_client_t client_;
   std::string udid_;
+  diagnostics_relay_client_t diag_ = nullptr;  ///< open from the first IORegistry read to the end
 };
 
 // Owns a mobilebackup2 client; freeing it sends DLMessageDisconnect.

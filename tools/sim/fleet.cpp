@@ -48,6 +48,7 @@ const FaultKind kFaults[] = {
     {"binary_plist", &FaultSet::binaryPlist},
     {"pair_record_unreadable", &FaultSet::pairRecordUnreadable},
     {"restart_no_return", &FaultSet::restartNoReturn},
+    {"diagnostics_one_request", &FaultSet::diagnosticsOneRequest},
 };
 
 const FaultKind* findFault(const std::string& name) {

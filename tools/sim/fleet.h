@@ -39,6 +39,9 @@ struct FaultSet {
   // A diagnostics_relay Restart takes the device away for good: it never attaches again (until
   // `ctl attach`), as a device that hangs on boot or runs flat while restarting.
   bool restartNoReturn = false;
+  // diagnostics_relay answers one request per connection, then closes it (a client that asks for
+  // a second IORegistry entry on the same connection sees it closed).
+  bool diagnosticsOneRequest = false;
 };
 
 /// One scheduled change, relative to simulator start.

@@ -47,6 +47,8 @@ void writeFaults(std::ostringstream& o, const FaultSet& f) {
   if (f.detachDuringSession) body << "detach_during_session = " << f.detachDuringSession << "\n";
   if (f.binaryPlist) body << "binary_plist = true\n";
   if (f.pairRecordUnreadable) body << "pair_record_unreadable = true\n";
+  if (f.restartNoReturn) body << "restart_no_return = true\n";
+  if (f.diagnosticsOneRequest) body << "diagnostics_one_request = true\n";
   if (!body.str().empty()) o << "[device.faults]\n" << body.str();
 }
 

@@ -35,6 +35,17 @@ class PowerSourceFetchTest : public ::testing::Test {
     if (!s.powerSource) ADD_FAILURE() << udid << ": no power source read";
     return s.powerSource.value_or(PowerSourceInfo{});
   }
+  // Lines of the simulator's event log naming the device and every one of `what`.
+  std::size_t countEvents(const std::string& udid, std::initializer_list<std::string> what) {
+    std::istringstream lines(sim->events());
+    std::size_t n = 0;
+    for (std::string l; std::getline(lines, l);) {
+      bool all = l.find(udid) != std::string::npos;
+      for (const auto& w : what) all = all && l.find(w) != std::string::npos;
+      n += all ? 1 : 0;
+    }
+    return n;
+  }
   std::size_t countEvents(const std::string& udid, const std::string& what) {
     std::istringstream lines(sim->events());
     std::size_t n = 0;
@@ -62,8 +73,32 @@ TEST_F(PowerSourceFetchTest, HealthyDefaultsAreRealistic) {
   EXPECT_GE(*p.temperatureCelsius, 29.0);
   EXPECT_LT(*p.temperatureCelsius, 32.0);
   EXPECT_EQ(p.externalConnected, true);
-  // One class query, no query by name, in the cycle's one diagnostics_relay use per entry.
+  // One class query, no query by name.
   EXPECT_EQ(countEvents(udid, "IOPMPowerSource"), 1u);
+}
+
+// The Wi-Fi entry and the battery entry come over one diagnostics_relay connection: one
+// StartService and one TLS handshake per cycle for both.
+TEST_F(PowerSourceFetchTest, OneDiagnosticsConnectionServesBothEntries) {
+  const std::string udid = "00008110-00000000000BA701";
+  auto s = runProbeCycle(connector, DeviceRef{udid, 0, false}, SessionOptions{true}, table, clock);
+  EXPECT_EQ(s.wifi, WifiState::Associated);
+  ASSERT_TRUE(s.powerSource);
+  EXPECT_TRUE(s.powerSource->cycleCount);
+  EXPECT_EQ(countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 1u);
+  EXPECT_EQ(countEvents(udid, {"\"IORegistry\""}), 2u);
+}
+
+// A device whose diagnostics_relay closes the connection after one answer: the battery entry is
+// asked for again on a connection of its own, not lost.
+TEST_F(PowerSourceFetchTest, ADiagnosticsConnectionClosedAfterOneAnswerIsOpenedAgain) {
+  const std::string udid = "00008110-00000000000BA701";
+  ASSERT_EQ(sim->ctl({"fault", udid, "diagnostics_one_request"}).exitCode, 0);
+  auto s = runProbeCycle(connector, DeviceRef{udid, 0, false}, SessionOptions{true}, table, clock);
+  EXPECT_EQ(s.wifi, WifiState::Associated);
+  ASSERT_TRUE(s.powerSource) << "the battery entry was lost with the closed connection";
+  EXPECT_EQ(s.powerSource->designCapacityMah, 3227);
+  EXPECT_EQ(countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 2u);
 }
 
 TEST_F(PowerSourceFetchTest, WornIpadWithoutRawMaxReadsTheNestedFullChargeCapacity) {

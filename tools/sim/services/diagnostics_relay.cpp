@@ -76,6 +76,7 @@ Task<void> serveDiagnosticsRelay(Simulator& sim, SimDevice& device, FrameStream&
     if (!sent) break;
     if (request == "Restart" || request == "Shutdown") pending = request;
     if (request == "Goodbye") break;
+    if (device.spec.faults.diagnosticsOneRequest) break;
   }
   stream.close();
   if (pending == "Restart") sim.restart(device.spec.udid);
