@@ -185,15 +185,15 @@ void Monitor::pump() {
     }
   }
   // A device just plugged in is what an admin waits for (a cart of 30 at once): those go first,
-  // in the order they came, then periodic re-probes and retries by due time.
-  std::sort(due.begin(), due.end(), [](const Entry* a, const Entry* b) {
+  // in the order they came, then periodic re-probes and retries by due time. Only as many as
+  // there are free threads are put in order (a first cycle has the whole fleet due at once).
+  const auto slots = static_cast<std::size_t>(std::max(pool_.capacity() - inFlight_, 0));
+  const auto take = due.begin() + static_cast<std::ptrdiff_t>(std::min(slots, due.size()));
+  std::partial_sort(due.begin(), take, due.end(), [](const Entry* a, const Entry* b) {
     if (a->freshAttach != b->freshAttach) return a->freshAttach;
     return a->nextProbe < b->nextProbe;
   });
-  for (Entry* e : due) {
-    if (inFlight_ >= pool_.capacity()) break;
-    dispatch(*e);
-  }
+  for (auto it = due.begin(); it != take; ++it) dispatch(**it);
   armWake();
 }
 
@@ -299,6 +299,10 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, CycleResult
   --inFlight_;
   ++stats_.cyclesCompleted;
   if (e.timeout) e.timeout->cancel();
+  // The freed thread takes the next due device now, while this result is diagnosed and written
+  // (one synced commit): workers do not wait for the store. This device is still out (its state
+  // says so until the move below), so it is not among them.
+  pump();
   if (e.actionOut) {
     auto run = std::move(*e.actionOut);
     e.actionOut.reset();
