@@ -2,6 +2,7 @@
 // bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 1,8,16,32]
 //                   [--tool-sample N] [--store sqlite|null] [--readable-only]
 //                   [--cart N] [--cart-known 500] [--cart-interval S] [--cart-only]
+//                   [--only cycle|floor]
 // For each fleet size and each concurrency: one full probe cycle of ibackupmon's own code path
 // and the floor (a minimal raw libimobiledevice loop doing the same reads on as many threads),
 // then an ideviceinfo shell-style loop, each against a fresh ibackupmon-sim --generate N --seed S.
@@ -43,6 +44,7 @@ struct Options {
   std::vector<int> cartKnown{500};
   int cartInterval = 10;  ///< probe.interval of the cart run: re-probes always due
   bool cartOnly = false;
+  std::string only;  ///< "cycle" or "floor": run that method alone (to profile it), no ratios
 };
 
 std::vector<int> intList(const std::string& text) {
@@ -84,6 +86,9 @@ Options parse(int argc, char** argv) {
       o.cartInterval = std::atoi(argv[++i]);
     } else if (a == "--cart-only") {
       o.cartOnly = true;
+    } else if (a == "--only" && hasValue) {
+      o.only = argv[++i];
+      if (o.only != "cycle" && o.only != "floor") throw std::invalid_argument("--only cycle|floor");
     } else if (a == "--readable-only") {
       o.readableOnly = true;
     } else if (a == "--store" && hasValue) {
@@ -132,7 +137,7 @@ bool measureFleet(const Options& o, int fleet, const std::string& workDir) {
   std::vector<Pair> runs;
   for (int c : o.concurrency) {
     Pair p{c, {}, {}};
-    {
+    if (o.only != "floor") {
       auto sim = startSim(o, fleet);
       const std::string db = workDir + "/cycle-" + std::to_string(fleet) + "-" + std::to_string(c);
       ibackupmon::bench::MonitorCycleOptions mo;
@@ -140,11 +145,21 @@ bool measureFleet(const Options& o, int fleet, const std::string& workDir) {
       mo.storePath = o.nullStore ? "" : db + ".db";
       p.ours = runMonitorCycle(mo, *sim);
     }
-    {
+    if (o.only != "cycle") {
       auto sim = startSim(o, fleet);
       p.floor = ibackupmon::bench::runRawLoop(*sim, c);
     }
+    if (o.only == "cycle") p.floor = p.ours;
+    if (o.only == "floor") p.ours = p.floor;
     runs.push_back(p);
+  }
+  if (!o.only.empty()) {
+    // One method alone, for a profiler: its rows, each divided by itself.
+    for (const auto& p : runs) {
+      printRow(fleet, o.only + ", concurrency " + std::to_string(p.concurrency), p.ours, p.ours,
+               p.ours);
+    }
+    return true;
   }
   LoopResult tool;
   {

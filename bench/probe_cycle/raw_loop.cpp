@@ -23,6 +23,7 @@ constexpr const char* kDomains[] = {nullptr, "com.apple.mobile.backup", "com.app
                                     "com.apple.disk_usage", "com.apple.mobile.data_sync"};
 constexpr const char* kWifiName = "AppleBCMWLANSkywalkInterface";
 constexpr const char* kWifiClass = "IO80211Interface";
+constexpr const char* kPowerSourceClass = "IOPMPowerSource";
 
 std::vector<std::string> usbUdids() {
   idevice_info_t* list = nullptr;
@@ -51,7 +52,9 @@ bool queryEntry(diagnostics_relay_client_t diag, const char* name, const char* c
   return found;
 }
 
-void readWifi(idevice_t dev, lockdownd_client_t client) {
+// The two IORegistry reads of the probe table (the Wi-Fi interface, then the battery by class) on
+// one diagnostics_relay connection.
+void readIoregistry(idevice_t dev, lockdownd_client_t client) {
   lockdownd_service_descriptor_t svc = nullptr;
   if (lockdownd_start_service(client, "com.apple.mobile.diagnostics_relay", &svc) !=
       LOCKDOWN_E_SUCCESS) {
@@ -62,6 +65,7 @@ void readWifi(idevice_t dev, lockdownd_client_t client) {
   lockdownd_service_descriptor_free(svc);
   if (err != DIAGNOSTICS_RELAY_E_SUCCESS) return;
   if (!queryEntry(diag, kWifiName, nullptr)) queryEntry(diag, nullptr, kWifiClass);
+  queryEntry(diag, nullptr, kPowerSourceClass);
   diagnostics_relay_goodbye(diag);
   diagnostics_relay_client_free(diag);
 }
@@ -81,7 +85,7 @@ bool readDevice(const std::string& udid) {
       lockdownd_get_value(client, domain, nullptr, &value);
       if (value != nullptr) plist_free(value);
     }
-    readWifi(dev, client);
+    readIoregistry(dev, client);
   }
   if (client != nullptr) lockdownd_client_free(client);
   idevice_free(dev);
