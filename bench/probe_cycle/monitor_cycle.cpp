@@ -46,7 +46,7 @@ class RunningMonitor {
       if (!opened) throw std::runtime_error(opened.error().message);
       sqlite_ = std::move(*opened);
     }
-    store = std::make_unique<TimingStore>(sqlite_.get());
+    store = std::make_unique<TimingStore>(sqlite_.get(), o.commitDelay);
     monitor = std::make_unique<Monitor>(MonitorDeps{io_,
                                                     *store,
                                                     std::make_shared<LockdownConnector>(),

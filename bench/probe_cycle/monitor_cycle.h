@@ -6,6 +6,7 @@
 /// Timed from the watcher's start (first ListDevices) until every USB device's first cycle is
 /// recorded and diagnosed.
 
+#include <chrono>
 #include <string>
 
 #include "sim_process.h"
@@ -16,6 +17,7 @@ struct MonitorCycleOptions {
   int concurrency = 8;    ///< probe.concurrency
   std::string storePath;  ///< SQLite file; empty = null store
   int deadlineSeconds = 1800;
+  std::chrono::milliseconds commitDelay{0};  ///< added to every store write (a slow disk)
 };
 
 /// Throws std::runtime_error when the store cannot be opened or the cycle does not finish.

@@ -2,7 +2,7 @@
 // bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 1,8,16,32]
 //                   [--tool-sample N] [--store sqlite|null] [--readable-only]
 //                   [--cart N] [--cart-known 500] [--cart-interval S] [--cart-only]
-//                   [--only cycle|floor]
+//                   [--only cycle|floor] [--commit-delay-ms N]
 // For each fleet size and each concurrency: one full probe cycle of ibackupmon's own code path
 // and the floor (a minimal raw libimobiledevice loop doing the same reads on as many threads),
 // then an ideviceinfo shell-style loop, each against a fresh ibackupmon-sim --generate N --seed S.
@@ -44,7 +44,8 @@ struct Options {
   std::vector<int> cartKnown{500};
   int cartInterval = 10;  ///< probe.interval of the cart run: re-probes always due
   bool cartOnly = false;
-  std::string only;  ///< "cycle" or "floor": run that method alone (to profile it), no ratios
+  int commitDelayMs = 0;  ///< added to every store write of the daemon's path, as a slow disk
+  std::string only;       ///< "cycle" or "floor": run that method alone (to profile it), no ratios
 };
 
 std::vector<int> intList(const std::string& text) {
@@ -86,6 +87,8 @@ Options parse(int argc, char** argv) {
       o.cartInterval = std::atoi(argv[++i]);
     } else if (a == "--cart-only") {
       o.cartOnly = true;
+    } else if (a == "--commit-delay-ms" && hasValue) {
+      o.commitDelayMs = std::atoi(argv[++i]);
     } else if (a == "--only" && hasValue) {
       o.only = argv[++i];
       if (o.only != "cycle" && o.only != "floor") throw std::invalid_argument("--only cycle|floor");
@@ -143,6 +146,7 @@ bool measureFleet(const Options& o, int fleet, const std::string& workDir) {
       ibackupmon::bench::MonitorCycleOptions mo;
       mo.concurrency = c;
       mo.storePath = o.nullStore ? "" : db + ".db";
+      mo.commitDelay = std::chrono::milliseconds(o.commitDelayMs);
       p.ours = runMonitorCycle(mo, *sim);
     }
     if (o.only != "cycle") {
@@ -203,6 +207,7 @@ void measureCart(const Options& o, int known, const std::string& workDir) {
   ibackupmon::bench::MonitorCycleOptions mo;
   mo.concurrency = c;
   mo.storePath = o.nullStore ? "" : workDir + "/cart-" + std::to_string(known) + ".db";
+  mo.commitDelay = std::chrono::milliseconds(o.commitDelayMs);
   const auto r = ibackupmon::bench::runCartAttach(mo, *sim, o.cart, o.cartInterval);
   std::printf("| %d | %d | %d | %d s | %.2f | %.2f | %.2f | %.2f |\n", r.known, r.cart, c,
               o.cartInterval, r.attachSpreadSeconds, r.p50Seconds, r.maxSeconds,

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "timing_store.h"
 
+#include <thread>
+
 namespace ibackupmon::bench {
 
 int TimingStore::waitForFirstCycles(int devices, std::chrono::seconds deadline) {
@@ -31,19 +33,23 @@ double TimingStore::failedSeconds() const {
 }
 
 Expected<void> TimingStore::deviceAttached(const std::string& udid, TimePoint at) {
+  slowCommit();
   return inner_ != nullptr ? inner_->deviceAttached(udid, at) : Expected<void>();
 }
 
 Expected<void> TimingStore::deviceDetached(const std::string& udid, TimePoint at) {
+  slowCommit();
   return inner_ != nullptr ? inner_->deviceDetached(udid, at) : Expected<void>();
 }
 
 Expected<void> TimingStore::sessionLocated(const std::string& udid, const std::string& port,
                                            const std::optional<std::string>& slotLabel) {
+  slowCommit();
   return inner_ != nullptr ? inner_->sessionLocated(udid, port, slotLabel) : Expected<void>();
 }
 
 Expected<void> TimingStore::closeAllSessions(TimePoint at) {
+  slowCommit();
   return inner_ != nullptr ? inner_->closeAllSessions(at) : Expected<void>();
 }
 
@@ -62,6 +68,10 @@ void TimingStore::noteSnapshot(const DeviceSnapshot& snapshot) {
 }
 
 // The status saved after the first snapshot ends the device's first cycle (diagnosis done).
+void TimingStore::slowCommit() const {
+  if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
+}
+
 void TimingStore::noteStatusSaved(const std::string& udid) {
   std::lock_guard lock(mutex_);
   if (recorded_.erase(udid) > 0 && done_.count(udid) == 0) {
@@ -72,6 +82,7 @@ void TimingStore::noteStatusSaved(const std::string& udid) {
 }
 
 Expected<std::vector<BackupEvent>> TimingStore::recordSnapshot(const DeviceSnapshot& snapshot) {
+  slowCommit();
   noteSnapshot(snapshot);
   if (inner_ == nullptr) return std::vector<BackupEvent>();
   return inner_->recordSnapshot(snapshot);
@@ -79,10 +90,12 @@ Expected<std::vector<BackupEvent>> TimingStore::recordSnapshot(const DeviceSnaps
 
 Expected<void> TimingStore::recordConditions(const std::string& udid,
                                              const std::vector<Condition>& active, TimePoint at) {
+  slowCommit();
   return inner_ != nullptr ? inner_->recordConditions(udid, active, at) : Expected<void>();
 }
 
 Expected<void> TimingStore::saveStatus(const DeviceStatus& status) {
+  slowCommit();
   auto saved = inner_ != nullptr ? inner_->saveStatus(status) : Expected<void>();
   noteStatusSaved(status.udid);
   return saved;
@@ -91,6 +104,7 @@ Expected<void> TimingStore::saveStatus(const DeviceStatus& status) {
 Expected<std::vector<BackupEvent>> TimingStore::recordCycle(const DeviceSnapshot& snapshot,
                                                             const std::vector<Condition>& active,
                                                             const DeviceStatus& status) {
+  slowCommit();
   noteSnapshot(snapshot);
   auto events = inner_ != nullptr ? inner_->recordCycle(snapshot, active, status)
                                   : Expected<std::vector<BackupEvent>>();
@@ -99,6 +113,7 @@ Expected<std::vector<BackupEvent>> TimingStore::recordCycle(const DeviceSnapshot
 }
 
 Expected<bool> TimingStore::forget(const std::string& udid, TimePoint at) {
+  slowCommit();
   return inner_ != nullptr ? inner_->forget(udid, at) : Expected<bool>(false);
 }
 

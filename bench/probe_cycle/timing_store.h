@@ -22,7 +22,10 @@ class TimingStore final : public Store {
   using SteadyTime = std::chrono::steady_clock::time_point;
 
   /// inner: the store to forward to; nullptr = a null store (writes vanish, reads are empty).
-  explicit TimingStore(Store* inner) : inner_(inner) {}
+  /// commitDelay: added to every write, as a slow disk's sync would (an SD card: 10-50 ms).
+  explicit TimingStore(Store* inner,
+                       std::chrono::milliseconds commitDelay = std::chrono::milliseconds(0))
+      : inner_(inner), commitDelay_(commitDelay) {}
 
   /// Waits until `devices` distinct devices finished their first cycle or the deadline passed;
   /// returns how many did. lastDone() is the moment the last of them finished.
@@ -60,8 +63,10 @@ class TimingStore final : public Store {
  private:
   void noteSnapshot(const DeviceSnapshot& snapshot);
   void noteStatusSaved(const std::string& udid);
+  void slowCommit() const;
 
   Store* inner_;
+  std::chrono::milliseconds commitDelay_;
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::set<std::string> recorded_;  // snapshot recorded, status not yet saved
