@@ -101,6 +101,16 @@ Expected<void> TimingStore::saveStatus(const DeviceStatus& status) {
   return saved;
 }
 
+Expected<void> TimingStore::recordStatus(const std::string& udid,
+                                         const std::vector<Condition>& active,
+                                         const DeviceStatus& status, TimePoint at) {
+  slowCommit();
+  auto saved =
+      inner_ != nullptr ? inner_->recordStatus(udid, active, status, at) : Expected<void>();
+  noteStatusSaved(status.udid);
+  return saved;
+}
+
 Expected<std::vector<BackupEvent>> TimingStore::recordCycle(const DeviceSnapshot& snapshot,
                                                             const std::vector<Condition>& active,
                                                             const DeviceStatus& status) {

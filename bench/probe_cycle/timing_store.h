@@ -47,6 +47,8 @@ class TimingStore final : public Store {
   Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
                                   TimePoint at) override;
   Expected<void> saveStatus(const DeviceStatus& status) override;
+  Expected<void> recordStatus(const std::string& udid, const std::vector<Condition>& active,
+                              const DeviceStatus& status, TimePoint at) override;
   /// Forwarded whole, so a monitor using the one-transaction path is measured with it.
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,

@@ -112,8 +112,7 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
 void Monitor::rediagnose(Entry& e) {
   const TimePoint now = deps_.clock->now();
   DeviceStatus status = evaluate(e, now);
-  auto written = deps_.store.recordConditions(e.udid, status.conditions, now);
-  if (written) written = deps_.store.saveStatus(status);
+  auto written = deps_.store.recordStatus(e.udid, status.conditions, status, now);
   e.status = std::move(status);
   if (written) {
     if (e.unwritten == Entry::Unwritten::Status) e.unwritten = Entry::Unwritten::None;
@@ -147,8 +146,8 @@ void Monitor::retryStore() {
       auto r = deps_.store.recordCycle(*e.latest, e.status->conditions, *e.status);
       if (!r) written = tl::unexpected(r.error());
     } else {
-      written = deps_.store.recordConditions(e.udid, e.status->conditions, deps_.clock->now());
-      if (written) written = deps_.store.saveStatus(*e.status);
+      written =
+          deps_.store.recordStatus(e.udid, e.status->conditions, *e.status, deps_.clock->now());
     }
     if (!written) {  // still refused: the others would wait the same busy timeout
       spdlog::error("store: {} (the newest state of {} is kept and retried)",

@@ -23,6 +23,8 @@ class SqliteStore final : public Store {
   Expected<void> recordConditions(const std::string& udid, const std::vector<Condition>& active,
                                   TimePoint at) override;
   Expected<void> saveStatus(const DeviceStatus& status) override;
+  Expected<void> recordStatus(const std::string& udid, const std::vector<Condition>& active,
+                              const DeviceStatus& status, TimePoint at) override;
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override;

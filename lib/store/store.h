@@ -101,6 +101,10 @@ class Store {
                                           const std::vector<Condition>& active, TimePoint at) = 0;
   /// Replace the device's current status row (what status/metrics/export show).
   virtual Expected<void> saveStatus(const DeviceStatus& status) = 0;
+  /// recordConditions + saveStatus in one transaction (one commit): a status diagnosed again
+  /// without a new cycle (attach, detach, a changed slot or setting).
+  virtual Expected<void> recordStatus(const std::string& udid, const std::vector<Condition>& active,
+                                      const DeviceStatus& status, TimePoint at) = 0;
   /// recordSnapshot + recordConditions + saveStatus of one probe cycle, in one transaction (one
   /// commit per probe). Returns the backup events that were new.
   virtual Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,

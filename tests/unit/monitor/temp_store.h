@@ -85,6 +85,11 @@ class SessionRefusingStore final : public Store {
     if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.saveStatus(status);
   }
+  Expected<void> recordStatus(const std::string& udid, const std::vector<Condition>& active,
+                              const DeviceStatus& status, TimePoint at) override {
+    if (refuseCycles) return makeError("db_busy", "database is locked");
+    return inner_.recordStatus(udid, active, status, at);
+  }
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override {

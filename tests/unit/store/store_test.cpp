@@ -328,6 +328,18 @@ TEST_F(StoreTest, RecordCycleWritesAllThree) {
   EXPECT_EQ(store->loadHistory("A").value()->openConditions.size(), 1u);
 }
 
+TEST_F(StoreTest, RecordStatusWritesConditionsAndStatusTogether) {
+  auto store = open();
+  ASSERT_TRUE(store->recordStatus("A", {testing::condition("not_on_power", Severity::Warning, kT0)},
+                                  testing::status("A", BackupState::Stale), at(kT0)));
+  EXPECT_EQ(store->loadStatus()->at(0).backupState, BackupState::Stale);
+  EXPECT_EQ(store->loadHistory("A").value()->openConditions.size(), 1u);
+  // The condition gone: its interval closes as the status row is replaced.
+  ASSERT_TRUE(store->recordStatus("A", {}, testing::status("A", BackupState::Ok), at(kT0 + 60)));
+  EXPECT_EQ(store->loadStatus()->at(0).backupState, BackupState::Ok);
+  EXPECT_TRUE(store->loadHistory("A").value()->openConditions.empty());
+}
+
 TEST_F(StoreTest, ForgetHidesFromStatusKeepsHistoryAndReturns) {
   auto store = open();
   ASSERT_TRUE(store->deviceAttached("A", at(kT0)));
