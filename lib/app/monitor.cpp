@@ -332,10 +332,6 @@ void Monitor::onResult(const std::string& udid, std::uint64_t cycle, CycleResult
     process(e, std::move(snapshot));
     scheduleNext(e, ok);
     noteRestartCycle(e);
-    // Every cycle, candidate or not: an action decided later must know the device was locked.
-    if (e.latest && e.latest->connected && e.latest->trust == TrustState::PasscodeLocked) {
-      e.everSeenLocked = true;
-    }
     considerRemediation(e);
     considerLocalBackup(e);
   }

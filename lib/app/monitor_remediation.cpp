@@ -96,7 +96,6 @@ RemediationDeviceFacts Monitor::remediationFacts(Entry& e, TimePoint now) {
       d.onPower = s->battery->externalConnected;
     }
     if (!d.onPower && s->powerSource) d.onPower = s->powerSource->externalConnected;
-    if (s->trust == TrustState::PasscodeLocked) e.everSeenLocked = true;
   }
   if (!e.everSeenLocked) {
     auto seen = deps_.actions->everSeenLocked(e.udid);

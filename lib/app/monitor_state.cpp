@@ -95,6 +95,8 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
     for (const auto& p : snapshot.probes) o->onProbeOutcome(p);
   }
   e.latest = std::move(snapshot);
+  // Every cycle, candidate or not: an action decided later must know the device was locked.
+  if (e.latest->connected && e.latest->trust == TrustState::PasscodeLocked) e.everSeenLocked = true;
   DeviceStatus status = evaluate(e, deps_.clock->now());
   // Snapshot, condition intervals and status in one transaction: one commit (one sync) per probe,
   // so workers are not left idle waiting for three.
