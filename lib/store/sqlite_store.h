@@ -49,6 +49,8 @@ class SqliteStore final : public Store {
   Expected<void> recordConditionsTx(const std::string& udid, const std::vector<Condition>& active,
                                     TimePoint at);
   Expected<void> saveStatusTx(const DeviceStatus& status);
+  Expected<void> recordStatusTx(const std::string& udid, const std::vector<Condition>& active,
+                                const DeviceStatus& status, TimePoint at);
   Expected<std::vector<BackupEvent>> insertBackupEvents(std::int64_t id, const DeviceSnapshot& s);
   Expected<void> updateObservation(std::int64_t id, const DeviceSnapshot& s);
   Expected<int> pruneTable(const char* sql, std::int64_t cutoff, int budget);

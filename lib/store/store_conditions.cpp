@@ -88,13 +88,17 @@ Expected<void> SqliteStore::saveStatus(const DeviceStatus& status) {
   return write([&] { return saveStatusTx(status); });
 }
 
+Expected<void> SqliteStore::recordStatusTx(const std::string& udid,
+                                           const std::vector<Condition>& active,
+                                           const DeviceStatus& status, TimePoint at) {
+  if (auto ok = recordConditionsTx(udid, active, at); !ok) return ok;
+  return saveStatusTx(status);
+}
+
 Expected<void> SqliteStore::recordStatus(const std::string& udid,
                                          const std::vector<Condition>& active,
                                          const DeviceStatus& status, TimePoint at) {
-  return write([&]() -> Expected<void> {
-    if (auto ok = recordConditionsTx(udid, active, at); !ok) return ok;
-    return saveStatusTx(status);
-  });
+  return write([&] { return recordStatusTx(udid, active, status, at); });
 }
 
 }  // namespace ibackupmon

@@ -126,10 +126,9 @@ Expected<std::vector<BackupEvent>> SqliteStore::recordCycle(const DeviceSnapshot
   return write([&]() -> Expected<std::vector<BackupEvent>> {
     auto events = recordSnapshotTx(snapshot);
     if (!events) return events;
-    if (auto ok = recordConditionsTx(snapshot.identity.udid, active, snapshot.takenAt); !ok) {
+    if (auto ok = recordStatusTx(snapshot.identity.udid, active, status, snapshot.takenAt); !ok) {
       return tl::unexpected(ok.error());
     }
-    if (auto ok = saveStatusTx(status); !ok) return tl::unexpected(ok.error());
     return events;
   });
 }
