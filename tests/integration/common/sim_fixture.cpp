@@ -98,6 +98,18 @@ std::string SimProcess::events() const {
   return readFile(events_);
 }
 
+std::size_t SimProcess::countEvents(const std::string& udid,
+                                    std::initializer_list<std::string> what) const {
+  std::istringstream lines(events());
+  std::size_t n = 0;
+  for (std::string l; std::getline(lines, l);) {
+    bool all = l.find(udid) != std::string::npos;
+    for (const auto& w : what) all = all && l.find(w) != std::string::npos;
+    n += all ? 1 : 0;
+  }
+  return n;
+}
+
 std::vector<std::string> SimProcess::udidsWith(const std::string& word) const {
   std::vector<std::string> out;
   std::istringstream lines(ctl({"list"}).out);

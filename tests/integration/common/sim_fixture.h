@@ -9,7 +9,9 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -62,6 +64,8 @@ class SimProcess {
   ProcessResult ctl(const std::vector<std::string>& args) const;
   /// The event log so far (JSON lines).
   std::string events() const;
+  /// Lines of the event log that name udid and contain every one of `what`.
+  std::size_t countEvents(const std::string& udid, std::initializer_list<std::string> what) const;
   /// UDIDs from `ctl list` whose line contains `word` (a situation or fault name).
   std::vector<std::string> udidsWith(const std::string& word) const;
 

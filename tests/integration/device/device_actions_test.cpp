@@ -46,14 +46,6 @@ class DeviceActionsTest : public ::testing::Test {
     const bool* b = v != nullptr ? v->get<bool>() : nullptr;
     return b != nullptr ? std::optional<bool>(*b) : std::nullopt;
   }
-  std::size_t countEvents(const std::string& udid, const std::string& what) {
-    std::istringstream lines(sim->events());
-    std::size_t n = 0;
-    for (std::string l; std::getline(lines, l);) {
-      if (l.find(udid) != std::string::npos && l.find(what) != std::string::npos) ++n;
-    }
-    return n;
-  }
   // The usbmuxd DeviceID the simulator lists for udid; "-" while detached.
   std::string deviceId(const std::string& udid) {
     std::istringstream lines(sim->ctl({"list"}).out);
@@ -79,7 +71,7 @@ TEST_F(DeviceActionsTest, EnableCloudBackupTurnsTheSwitchOn) {
   ASSERT_TRUE(done) << done.error().message;
   session.reset();
   EXPECT_EQ(cloudBackupEnabled(udid), true);
-  EXPECT_EQ(countEvents(udid, "EnableCloudBackup"), 1u) << sim->events();
+  EXPECT_EQ(sim->countEvents(udid, {"EnableCloudBackup"}), 1u) << sim->events();
 }
 
 TEST_F(DeviceActionsTest, RestartDetachesAndComesBack) {
@@ -91,7 +83,7 @@ TEST_F(DeviceActionsTest, RestartDetachesAndComesBack) {
   auto done = session->restart();
   ASSERT_TRUE(done) << done.error().message;
   session.reset();
-  EXPECT_EQ(countEvents(udid, "\"Restart\""), 1u) << sim->events();
+  EXPECT_EQ(sim->countEvents(udid, {"\"Restart\""}), 1u) << sim->events();
   // Detach, then attach again: awaited, not slept through.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   std::string now = deviceId(udid);
@@ -101,7 +93,7 @@ TEST_F(DeviceActionsTest, RestartDetachesAndComesBack) {
   }
   EXPECT_NE(now, "-") << sim->events();
   EXPECT_NE(now, before) << "a restarted device comes back under a new DeviceID";
-  EXPECT_EQ(countEvents(udid, "\"attach\""), 1u) << sim->events();
+  EXPECT_EQ(sim->countEvents(udid, {"\"attach\""}), 1u) << sim->events();
 }
 
 }  // namespace

@@ -35,26 +35,6 @@ class PowerSourceFetchTest : public ::testing::Test {
     if (!s.powerSource) ADD_FAILURE() << udid << ": no power source read";
     return s.powerSource.value_or(PowerSourceInfo{});
   }
-  // Lines of the simulator's event log naming the device and every one of `what`.
-  std::size_t countEvents(const std::string& udid, std::initializer_list<std::string> what) {
-    std::istringstream lines(sim->events());
-    std::size_t n = 0;
-    for (std::string l; std::getline(lines, l);) {
-      bool all = l.find(udid) != std::string::npos;
-      for (const auto& w : what) all = all && l.find(w) != std::string::npos;
-      n += all ? 1 : 0;
-    }
-    return n;
-  }
-  std::size_t countEvents(const std::string& udid, const std::string& what) {
-    std::istringstream lines(sim->events());
-    std::size_t n = 0;
-    for (std::string l; std::getline(lines, l);) {
-      if (l.find(udid) != std::string::npos && l.find(what) != std::string::npos) ++n;
-    }
-    return n;
-  }
-
   std::unique_ptr<SimProcess> sim;
   LockdownConnector connector;
   ProbeTable table = makeProbeTable();
@@ -74,7 +54,7 @@ TEST_F(PowerSourceFetchTest, HealthyDefaultsAreRealistic) {
   EXPECT_LT(*p.temperatureCelsius, 32.0);
   EXPECT_EQ(p.externalConnected, true);
   // One class query, no query by name.
-  EXPECT_EQ(countEvents(udid, "IOPMPowerSource"), 1u);
+  EXPECT_EQ(sim->countEvents(udid, {"IOPMPowerSource"}), 1u);
 }
 
 // The Wi-Fi entry and the battery entry come over one diagnostics_relay connection: one
@@ -85,8 +65,8 @@ TEST_F(PowerSourceFetchTest, OneDiagnosticsConnectionServesBothEntries) {
   EXPECT_EQ(s.wifi, WifiState::Associated);
   ASSERT_TRUE(s.powerSource);
   EXPECT_TRUE(s.powerSource->cycleCount);
-  EXPECT_EQ(countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 1u);
-  EXPECT_EQ(countEvents(udid, {"\"IORegistry\""}), 2u);
+  EXPECT_EQ(sim->countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 1u);
+  EXPECT_EQ(sim->countEvents(udid, {"\"IORegistry\""}), 2u);
 }
 
 // A device whose diagnostics_relay closes the connection after one answer: the battery entry is
@@ -98,7 +78,7 @@ TEST_F(PowerSourceFetchTest, ADiagnosticsConnectionClosedAfterOneAnswerIsOpenedA
   EXPECT_EQ(s.wifi, WifiState::Associated);
   ASSERT_TRUE(s.powerSource) << "the battery entry was lost with the closed connection";
   EXPECT_EQ(s.powerSource->designCapacityMah, 3227);
-  EXPECT_EQ(countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 2u);
+  EXPECT_EQ(sim->countEvents(udid, {"\"StartService\"", "diagnostics_relay"}), 2u);
 }
 
 TEST_F(PowerSourceFetchTest, WornIpadWithoutRawMaxReadsTheNestedFullChargeCapacity) {

@@ -40,16 +40,6 @@ class ProbeFetchTest : public ::testing::Test {
                          clock);
   }
 
-  // Lines of the simulator's event log about udid that contain `what`.
-  std::size_t countEvents(const std::string& udid, const std::string& what) {
-    std::istringstream lines(sim->events());
-    std::size_t n = 0;
-    for (std::string l; std::getline(lines, l);) {
-      if (l.find(udid) != std::string::npos && l.find(what) != std::string::npos) ++n;
-    }
-    return n;
-  }
-
   std::unique_ptr<SimProcess> sim;
   LockdownConnector connector;
   ProbeTable table = makeProbeTable();
@@ -77,9 +67,9 @@ TEST_F(ProbeFetchTest, HealthyDeviceEveryProbeInOneSession) {
   EXPECT_EQ(s.account->icloudSignedIn, true);
   EXPECT_EQ(s.wifi, WifiState::Associated);
   // One lockdown session for the whole cycle, not one per key.
-  EXPECT_EQ(countEvents(udid, "\"request\":\"StartSession\""), 1u);
+  EXPECT_EQ(sim->countEvents(udid, {"\"request\":\"StartSession\""}), 1u);
   // Five domain reads plus the handshake's own GetValue(ProductVersion).
-  EXPECT_EQ(countEvents(udid, "\"request\":\"GetValue\""), 6u);
+  EXPECT_EQ(sim->countEvents(udid, {"\"request\":\"GetValue\""}), 6u);
 }
 
 TEST_F(ProbeFetchTest, SituationsReadAsTheDeviceStatesThem) {
@@ -114,7 +104,7 @@ TEST_F(ProbeFetchTest, PairFalseNeverPairs) {
   const std::string udid = first("not_paired");
   const auto s = probe(udid, /*pair=*/false);
   EXPECT_EQ(s.trust, TrustState::NotPaired);
-  EXPECT_EQ(countEvents(udid, "\"request\":\"Pair\""), 0u) << "a Pair request was sent";
+  EXPECT_EQ(sim->countEvents(udid, {"\"request\":\"Pair\""}), 0u) << "a Pair request was sent";
   const auto paired = probe(udid, /*pair=*/true);  // as usbmuxd's preflight would
   EXPECT_EQ(paired.trust, TrustState::Trusted);
 }
@@ -129,13 +119,15 @@ TEST_F(ProbeFetchTest, UnreadablePairRecordNeverPairs) {
   ASSERT_EQ(s.probes.size(), 1u);
   EXPECT_EQ(s.probes[0].status, ProbeStatus::Error);
   EXPECT_EQ(s.probes[0].error, "retry");
-  EXPECT_EQ(countEvents(udid, "\"ReadPairRecord\""), 1u) << "usbmuxd was not asked for the record";
-  EXPECT_EQ(countEvents(udid, "\"request\":\"Pair\""), 0u) << "a Pair request was sent";
-  EXPECT_EQ(countEvents(udid, "SavePairRecord"), 0u) << "a new pair record was saved";
+  EXPECT_EQ(sim->countEvents(udid, {"\"ReadPairRecord\""}), 1u)
+      << "usbmuxd was not asked for the record";
+  EXPECT_EQ(sim->countEvents(udid, {"\"request\":\"Pair\""}), 0u) << "a Pair request was sent";
+  EXPECT_EQ(sim->countEvents(udid, {"SavePairRecord"}), 0u) << "a new pair record was saved";
 
   ASSERT_EQ(sim->ctl({"fault", udid, "clear", "pair_record_unreadable"}).exitCode, 0);
   EXPECT_EQ(probe(udid, /*pair=*/true).trust, TrustState::Trusted);
-  EXPECT_EQ(countEvents(udid, "\"request\":\"Pair\""), 0u) << "the existing record was not used";
+  EXPECT_EQ(sim->countEvents(udid, {"\"request\":\"Pair\""}), 0u)
+      << "the existing record was not used";
 }
 
 TEST_F(ProbeFetchTest, ProhibitedDomainIsNoDataNotError) {
