@@ -67,11 +67,11 @@ void TimingStore::noteSnapshot(const DeviceSnapshot& snapshot) {
   }
 }
 
-// The status saved after the first snapshot ends the device's first cycle (diagnosis done).
 void TimingStore::slowCommit() const {
   if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
 }
 
+// The status saved after the first snapshot ends the device's first cycle (diagnosis done).
 void TimingStore::noteStatusSaved(const std::string& udid) {
   std::lock_guard lock(mutex_);
   if (recorded_.erase(udid) > 0 && done_.count(udid) == 0) {
