@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <string_view>
 #include <vector>
@@ -105,6 +106,33 @@ TEST(PlistParse, BinaryKeyWithNulIsReadUpToTheNul) {
   const auto* x = v->at("\xC3\xA9").get<std::string>();
   ASSERT_NE(x, nullptr);
   EXPECT_EQ(*x, "x");
+}
+
+// A binary plist may carry a NaN or infinite real (found by fuzz_plist_tree; its seed
+// tests/fuzz/corpus/plist_tree/nan_real_in_dict.bplist). The tree keeps it as a real, the same
+// through parsePlist and parsePlistDict; every reader of a real checks its range.
+TEST(PlistParse, NonFiniteRealsStayRealsInBothParsers) {
+  static const char kNanAndInf[] =  // {"n": NaN, "i": -inf}
+      "bplist00\xd2\x01\x02\x03\x04\x51n\x51i\x23\x7f\xf8\x00\x00\x00\x00\x00\x00"
+      "\x23\xff\xf0\x00\x00\x00\x00\x00\x00\x08\x0d\x0f\x11\x1a\x00\x00\x00\x00\x00"
+      "\x00\x01\x01\x00\x00\x00\x00\x00\x00\x00\x05\x00\x00\x00\x00\x00\x00\x00\x00"
+      "\x00\x00\x00\x00\x00\x00\x00\x23";
+  const std::string_view bytes(kNanAndInf, sizeof kNanAndInf - 1);
+  auto tree = parsePlist(bytes);
+  auto dict = parsePlistDict(bytes);
+  ASSERT_TRUE(tree) << tree.error().message;
+  ASSERT_TRUE(dict) << dict.error().message;
+  const PlistDict* fromTree = tree->get<PlistDict>();
+  for (const PlistDict* d : {fromTree, static_cast<const PlistDict*>(&*dict)}) {
+    ASSERT_NE(d, nullptr);
+    ASSERT_EQ(d->size(), 2u);
+    const auto* n = d->at("n").get<double>();
+    const auto* i = d->at("i").get<double>();
+    ASSERT_NE(n, nullptr);
+    ASSERT_NE(i, nullptr);
+    EXPECT_TRUE(std::isnan(*n));
+    EXPECT_TRUE(std::isinf(*i) && *i < 0);
+  }
 }
 
 TEST(PlistParse, KeysKeepMarkupAndUnicode) {

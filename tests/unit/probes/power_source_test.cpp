@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "fake_session.h"
 #include "fixture.h"
@@ -107,6 +108,16 @@ TEST(ParsePowerSource, NestedValuesOfTheWrongTypeAreNamed) {
   EXPECT_TRUE(hasInvalid(p.invalid, "AdapterDetails.Watts"));
   EXPECT_TRUE(hasInvalid(p.invalid, "FullChargeCapacity"));
   EXPECT_FALSE(p.value.chargerWatts || p.value.maxCapacityMah);
+}
+
+TEST(ParsePowerSource, NonFiniteWattsAreInvalidNotAReading) {
+  for (double watts :
+       {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()}) {
+    auto p = parsePowerSource(
+        PlistDict{{"AdapterDetails", PlistValue(PlistDict{{"Watts", PlistValue(watts)}})}});
+    EXPECT_TRUE(hasInvalid(p.invalid, "AdapterDetails.Watts")) << watts;
+    EXPECT_FALSE(p.value.chargerWatts) << watts;
+  }
 }
 
 TEST(ReadPowerSource, OneCycleReadsTheEntryOrReportsNoData) {
