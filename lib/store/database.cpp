@@ -271,6 +271,10 @@ void Database::setBusyTimeout(std::chrono::milliseconds timeout) {
   sqlite3_busy_timeout(db_, static_cast<int>(timeout.count()));
 }
 
+bool Database::inTransaction() const {
+  return db_ != nullptr && sqlite3_get_autocommit(db_) == 0;
+}
+
 std::int64_t Database::changes() const {
   return sqlite3_changes64(db_);
 }

@@ -51,6 +51,9 @@ class Database {
   void setBusyTimeout(std::chrono::milliseconds timeout);
 
   std::int64_t changes() const;
+  /// False in autocommit mode: no transaction is open, or SQLite rolled the open one back (it
+  /// may after SQLITE_FULL or SQLITE_IOERR).
+  bool inTransaction() const;
   std::int64_t lastInsertRowid() const;
   bool readOnly() const { return access_ == DbAccess::ReadOnly; }
   const std::string& path() const { return path_; }

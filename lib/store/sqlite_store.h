@@ -2,6 +2,8 @@
 #pragma once
 /// The SQLite implementation of Store (store.h). Schema: migrations/ and docs/schema.md.
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -28,6 +30,7 @@ class SqliteStore final : public Store {
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override;
+  Expected<void> inOneCommit(const std::function<void()>& writes) override;
   Expected<bool> forget(const std::string& udid, TimePoint at) override;
   Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) override;
   Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) override;
@@ -61,8 +64,10 @@ class SqliteStore final : public Store {
   /// the id cache is dropped, since it may name devices inserted by the rolled-back transaction.
   /// After a disk-full failure the WAL is checkpointed and truncated before writes (see
   /// reclaimWal); a write that failed for lack of space is retried once when that freed some.
+  /// Inside inOneCommit f() runs in a savepoint of the group's transaction instead (writeInGroup).
   template <class F>
   auto write(F&& f) -> decltype(f()) {
+    if (group_) return writeInGroup(f);
     if (lowSpace_) reclaimWal();
     auto result = writeOnce(f);
     if (!result && result.error().code == "db_full") {
@@ -87,6 +92,33 @@ class SqliteStore final : public Store {
     ids_.clear();
     return result;
   }
+  /// One write of a group: its own savepoint, undone alone when it fails. When SQLite has rolled
+  /// the whole transaction back (SQLITE_FULL, SQLITE_IOERR), the group is broken: this and every
+  /// later write of it fail, and inOneCommit reports the error.
+  template <class F>
+  auto writeInGroup(F& f) -> decltype(f()) {
+    if (group_->broken) return tl::unexpected(*group_->broken);
+    if (auto ok = db_.exec("SAVEPOINT group_write"); !ok) {
+      group_->broken = ok.error();
+      return tl::unexpected(ok.error());
+    }
+    auto result = f();
+    if (result) {
+      if (auto ok = db_.exec("RELEASE group_write"); !ok) {
+        group_->broken = ok.error();
+        ids_.clear();
+        return tl::unexpected(ok.error());
+      }
+      return result;
+    }
+    ids_.clear();
+    if (result.error().code == "db_full") lowSpace_ = true;
+    if (!db_.inTransaction() || !db_.exec("ROLLBACK TO group_write") ||
+        !db_.exec("RELEASE group_write")) {
+      group_->broken = result.error();
+    }
+    return result;
+  }
   /// Moves the WAL into the database file and truncates it to 0 bytes. Returns whether it did.
   /// Normally the WAL is checkpointed at ~1000 pages (4 MB) and keeps its size; on a nearly full
   /// file system those 4 MB may never be there again, so after a failure for lack of space the
@@ -96,6 +128,10 @@ class SqliteStore final : public Store {
   mutable Database db_;
   std::unordered_map<std::string, std::int64_t> ids_;  ///< udid -> devices.id (writer cache)
   bool lowSpace_ = false;  ///< a write failed for lack of space and the disk is still nearly full
+  struct Group {
+    std::optional<Error> broken;  ///< the group's transaction is gone: why
+  };
+  std::optional<Group> group_;  ///< inside inOneCommit
 };
 
 }  // namespace ibackupmon

@@ -5,6 +5,7 @@
 /// CONTRACT between the store and the monitor: extend, don't break.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -110,6 +111,15 @@ class Store {
   virtual Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                          const std::vector<Condition>& active,
                                                          const DeviceStatus& status) = 0;
+  /// A group commit: the writes that `writes` makes through this store share one transaction and
+  /// one commit (synchronous=FULL, so one sync for all of them). Each write still succeeds or
+  /// fails on its own (a failed one is undone alone, the others stay). An error here means none
+  /// of them is durable, whatever each returned, and some may not have run at all. Must not be
+  /// nested. A store without transactions runs `writes` and returns success.
+  virtual Expected<void> inOneCommit(const std::function<void()>& writes) {
+    writes();
+    return {};
+  }
   /// Hide a device from the live status (history kept until retention).
   virtual Expected<bool> forget(const std::string& udid, TimePoint at) = 0;
   /// Forget devices not seen since cutoff; returns their UDIDs.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Probe results: snapshots, observations, backup events, condition intervals, status rows.
+// Probe results: snapshots, observations, backup events, condition intervals, status rows; and
+// the group commit that writes several of them at once.
 #include <set>
 
 #include "store/query.h"
@@ -131,6 +132,35 @@ Expected<std::vector<BackupEvent>> SqliteStore::recordCycle(const DeviceSnapshot
     }
     return events;
   });
+}
+
+Expected<void> SqliteStore::inOneCommit(const std::function<void()>& writes) {
+  if (group_) return makeError("db_error", db_.path() + ": a group commit inside another one");
+  if (lowSpace_) reclaimWal();
+  auto tx = Transaction::begin(db_);
+  if (!tx) return tl::unexpected(tx.error());
+  group_.emplace();
+  struct EndGroup {
+    std::optional<Group>& group;
+    ~EndGroup() { group.reset(); }
+  };
+  std::optional<Error> broken;
+  {
+    EndGroup end{group_};
+    writes();
+    broken = std::move(group_->broken);
+  }
+  if (!broken) {
+    auto ok = tx->commit();
+    if (ok) {
+      if (lowSpace_) reclaimWal();
+      return {};
+    }
+    broken = ok.error();
+  }
+  ids_.clear();  // the id cache may name devices the rolled-back transaction inserted
+  if (broken->code == "db_full") lowSpace_ = true;
+  return tl::unexpected(*broken);
 }
 
 }  // namespace ibackupmon

@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
+#include "store/database.h"
 #include "store_fixtures.h"
 #include "temp_dir.h"
 
@@ -338,6 +343,76 @@ TEST_F(StoreTest, RecordStatusWritesConditionsAndStatusTogether) {
   ASSERT_TRUE(store->recordStatus("A", {}, testing::status("A", BackupState::Ok), at(kT0 + 60)));
   EXPECT_EQ(store->loadStatus()->at(0).backupState, BackupState::Ok);
   EXPECT_TRUE(store->loadHistory("A").value()->openConditions.empty());
+}
+
+// A group commit: what the group wrote is visible to another connection only once it committed,
+// all of it at once.
+TEST_F(StoreTest, GroupCommitWritesEverythingInOneTransaction) {
+  auto store = open();
+  auto reader = open(OpenMode::ReadOnly);
+  std::optional<std::size_t> seenInside;
+  auto group = store->inOneCommit([&] {
+    EXPECT_TRUE(store->recordCycle(snapshot("A", kT0), {}, testing::status("A", BackupState::Ok)));
+    EXPECT_TRUE(store->recordStatus("B", {}, testing::status("B", BackupState::Stale), at(kT0)));
+    seenInside = reader->loadStatus().value().size();
+  });
+  ASSERT_TRUE(group) << group.error().message;
+  EXPECT_EQ(seenInside, 0u) << "nothing committed before the group ends";
+  EXPECT_EQ(reader->loadStatus()->size(), 2u);
+  auto outer =
+      store->inOneCommit([&] { EXPECT_FALSE(store->inOneCommit([] {})) << "nested: refused"; });
+  EXPECT_TRUE(outer);
+}
+
+// One write of a group that fails is undone alone; the others commit.
+TEST_F(StoreTest, GroupCommitUndoesOnlyTheWriteThatFailed) {
+  auto store = open();
+  {
+    auto db = Database::open(path_, DbAccess::ReadWrite);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(
+        db->exec("CREATE TRIGGER refuse_b BEFORE INSERT ON devices WHEN NEW.udid = 'B' "
+                 "BEGIN SELECT RAISE(ABORT, 'refused'); END"));
+  }
+  Expected<void> a, b, c;
+  auto group = store->inOneCommit([&] {
+    a = store->recordStatus("A", {}, testing::status("A", BackupState::Ok), at(kT0));
+    b = store->recordStatus("B", {testing::condition("not_on_power", Severity::Warning, kT0)},
+                            testing::status("B", BackupState::Stale), at(kT0));
+    c = store->recordStatus("C", {}, testing::status("C", BackupState::Ok), at(kT0));
+  });
+  ASSERT_TRUE(group) << group.error().message;
+  EXPECT_TRUE(a);
+  EXPECT_FALSE(b);
+  EXPECT_TRUE(c);
+  auto st = open(OpenMode::ReadOnly)->loadStatus();
+  ASSERT_TRUE(st);
+  std::vector<std::string> udids;
+  for (const auto& s : *st) udids.push_back(s.udid);
+  std::sort(udids.begin(), udids.end());
+  EXPECT_EQ(udids, (std::vector<std::string>{"A", "C"}));
+  auto timelineB = open(OpenMode::ReadOnly)->timeline("B");
+  ASSERT_FALSE(timelineB) << "B's device row and interval were undone with its status";
+  EXPECT_EQ(timelineB.error().code, "not_found");
+}
+
+// A group that cannot start (another process holds the write lock) says so; none of its writes
+// ran, so the caller keeps them all.
+TEST_F(StoreTest, GroupCommitThatCannotStartIsAnErrorAndWritesNothing) {
+  auto opened = Store::open(path_, OpenMode::ReadWrite, std::chrono::milliseconds(50));
+  ASSERT_TRUE(opened);
+  auto& store = *opened;
+  auto other = Database::open(path_, DbAccess::ReadWrite);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->exec("BEGIN IMMEDIATE"));
+  bool ran = false;
+  auto group = store->inOneCommit([&] { ran = true; });
+  ASSERT_FALSE(group);
+  EXPECT_EQ(group.error().code, "db_busy");
+  EXPECT_FALSE(ran);
+  ASSERT_TRUE(other->exec("ROLLBACK"));
+  EXPECT_TRUE(store->inOneCommit([&] { ran = true; }));
+  EXPECT_TRUE(ran);
 }
 
 TEST_F(StoreTest, ForgetHidesFromStatusKeepsHistoryAndReturns) {
