@@ -68,11 +68,15 @@ void TimingStore::noteSnapshot(const DeviceSnapshot& snapshot) {
 }
 
 void TimingStore::slowCommit() const {
-  if (commitDelay_.count() > 0) std::this_thread::sleep_for(commitDelay_);
+  if (commitDelay_.count() > 0 && !grouped_) std::this_thread::sleep_for(commitDelay_);
 }
 
 // The status saved after the first snapshot ends the device's first cycle (diagnosis done).
 void TimingStore::noteStatusSaved(const std::string& udid) {
+  if (grouped_) {
+    groupSaved_.push_back(udid);
+    return;
+  }
   std::lock_guard lock(mutex_);
   if (recorded_.erase(udid) > 0 && done_.count(udid) == 0) {
     lastDone_ = std::chrono::steady_clock::now();
@@ -120,6 +124,24 @@ Expected<std::vector<BackupEvent>> TimingStore::recordCycle(const DeviceSnapshot
                                   : Expected<std::vector<BackupEvent>>();
   noteStatusSaved(status.udid);
   return events;
+}
+
+Expected<void> TimingStore::inOneCommit(const std::function<void()>& writes) {
+  grouped_ = true;
+  Expected<void> committed;
+  if (inner_ != nullptr) {
+    committed = inner_->inOneCommit(writes);
+  } else {
+    writes();
+  }
+  grouped_ = false;
+  slowCommit();
+  std::vector<std::string> saved;
+  saved.swap(groupSaved_);
+  if (committed) {
+    for (const auto& udid : saved) noteStatusSaved(udid);
+  }
+  return committed;
 }
 
 Expected<bool> TimingStore::forget(const std::string& udid, TimePoint at) {

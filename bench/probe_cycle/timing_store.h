@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "store/store.h"
 
@@ -53,6 +54,9 @@ class TimingStore final : public Store {
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override;
+  /// Forwarded whole; the commit delay is paid once per group, and the group's devices are done
+  /// when it commits.
+  Expected<void> inOneCommit(const std::function<void()>& writes) override;
   Expected<bool> forget(const std::string& udid, TimePoint at) override;
   Expected<std::vector<std::string>> forgetUnseenSince(TimePoint cutoff) override;
   Expected<PruneResult> pruneBefore(TimePoint cutoff, int max_rows) override;
@@ -76,6 +80,8 @@ class TimingStore final : public Store {
   int opened_ = 0;
   double failedSeconds_ = 0;
   SteadyTime lastDone_{};
+  bool grouped_ = false;                 // inside inOneCommit (the strand only)
+  std::vector<std::string> groupSaved_;  // statuses saved in the group, done when it commits
 };
 
 }  // namespace ibackupmon::bench

@@ -49,6 +49,7 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
 
 Monitor::~Monitor() {
   stop();
+  writeQueued();  // queued when the strand stopped running before its group commit
   alive_.reset();
 }
 

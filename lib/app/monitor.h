@@ -167,6 +167,20 @@ class Monitor final : public WatcherListener {
   // monitor_state.cpp: diagnosis, store, observers
   void process(Entry& e, DeviceSnapshot snapshot);
   void rediagnose(Entry& e);
+  /// A cycle (with its snapshot) or a status alone, waiting for the group commit.
+  struct PendingWrite {
+    std::string udid;
+    std::optional<DeviceSnapshot> snapshot;  // absent: the status alone
+    DeviceStatus status;
+    TimePoint at{};
+  };
+  /// Queues e's newest cycle (cycle) or status for writeQueued, which the strand runs once the
+  /// handlers already queued on it are done: what arrived together is written in one commit.
+  void queueWrite(Entry& e, bool cycle, TimePoint at);
+  /// Writes every queued cycle and status in one group commit (Store::inOneCommit); one that the
+  /// store refuses goes to storeBehind. Called before any other store write of the monitor, so
+  /// that the store sees them in the order they were made.
+  void writeQueued();
   /// Notes that e's latest cycle or status is not in the store and arms the store retry.
   void storeBehind(Entry& e, bool cycle);
   /// Writes what the store refused before, device by device, until the store refuses again.
@@ -259,6 +273,8 @@ class Monitor final : public WatcherListener {
   std::unique_ptr<TimerService::Timer> publishTimer_;  // fleet view to observers
   std::unique_ptr<TimerService::Timer> storeTimer_;    // the retry of refused cycle writes
   bool storeRetryArmed_ = false;
+  std::vector<PendingWrite> writes_;  // queueWrite -> writeQueued
+  bool writesPosted_ = false;         // writeQueued is on the strand
   bool publishPending_ = false;
   bool usbmuxdUp_ = false;
   std::optional<TimePoint> usbmuxdWedgedSince_;  // usbmuxd accepts but answers nothing

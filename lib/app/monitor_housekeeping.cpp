@@ -55,6 +55,7 @@ void Monitor::tick() {
   for (auto& [udid, e] : devices_) {
     if (e->state == LifecycleState::Detached) rediagnose(*e);
   }
+  writeQueued();  // the statuses just made, before anything is forgotten
   if (auto forgotten = deps_.store.forgetUnseenSince(now - config_.storage.forgetAfter)) {
     for (const auto& udid : *forgotten) {
       auto it = devices_.find(udid);

@@ -97,32 +97,66 @@ void Monitor::process(Entry& e, DeviceSnapshot snapshot) {
   e.latest = std::move(snapshot);
   // Every cycle, candidate or not: an action decided later must know the device was locked.
   if (e.latest->connected && e.latest->trust == TrustState::PasscodeLocked) e.everSeenLocked = true;
-  DeviceStatus status = evaluate(e, deps_.clock->now());
-  // Snapshot, condition intervals and status in one transaction: one commit (one sync) per probe,
-  // so workers are not left idle waiting for three.
-  auto written = deps_.store.recordCycle(*e.latest, status.conditions, status);
-  e.status = std::move(status);
-  if (written) {
-    e.unwritten = Entry::Unwritten::None;
-  } else {
-    spdlog::error("store: {}", written.error().message);
-    storeBehind(e, true);
-  }
+  e.status = evaluate(e, deps_.clock->now());
+  // Snapshot, condition intervals and status in one transaction, with whatever else is queued.
+  queueWrite(e, true, e.latest->takenAt);
   publishSoon();
 }
 
 void Monitor::rediagnose(Entry& e) {
   const TimePoint now = deps_.clock->now();
-  DeviceStatus status = evaluate(e, now);
-  auto written = deps_.store.recordStatus(e.udid, status.conditions, status, now);
-  e.status = std::move(status);
-  if (written) {
-    if (e.unwritten == Entry::Unwritten::Status) e.unwritten = Entry::Unwritten::None;
-  } else {
-    spdlog::error("store: {}", written.error().message);
-    storeBehind(e, false);
-  }
+  e.status = evaluate(e, now);
+  queueWrite(e, false, now);
   publishSoon();
+}
+
+void Monitor::queueWrite(Entry& e, bool cycle, TimePoint at) {
+  writes_.push_back(PendingWrite{e.udid, cycle ? e.latest : std::nullopt, *e.status, at});
+  if (writesPosted_) return;
+  writesPosted_ = true;
+  // Runs after stop() too: a cycle or status the monitor made is never dropped.
+  post([this] { writeQueued(); }, AfterStop::Run);
+}
+
+void Monitor::writeQueued() {
+  writesPosted_ = false;
+  if (writes_.empty()) return;
+  std::vector<PendingWrite> group;
+  group.swap(writes_);
+  std::vector<Expected<void>> written(group.size());
+  auto committed = deps_.store.inOneCommit([&] {
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      const PendingWrite& w = group[i];
+      if (w.snapshot) {
+        auto r = deps_.store.recordCycle(*w.snapshot, w.status.conditions, w.status);
+        if (!r) written[i] = tl::unexpected(r.error());
+      } else {
+        written[i] = deps_.store.recordStatus(w.udid, w.status.conditions, w.status, w.at);
+      }
+    }
+  });
+  if (!committed) {
+    spdlog::error("store: {} ({} device record(s) kept and retried)", committed.error().message,
+                  group.size());
+  }
+  for (std::size_t i = 0; i < group.size(); ++i) {
+    const PendingWrite& w = group[i];
+    const Expected<void>& r = committed ? written[i] : committed;
+    auto it = devices_.find(w.udid);
+    if (it == devices_.end()) {  // forgotten meanwhile: nothing left to retry it from
+      if (!r) spdlog::error("store: the last record of {} was not written", w.udid);
+      continue;
+    }
+    Entry& e = *it->second;
+    if (r) {
+      if (w.snapshot || e.unwritten == Entry::Unwritten::Status) {
+        e.unwritten = Entry::Unwritten::None;
+      }
+    } else {
+      if (committed) spdlog::error("store: {}", r.error().message);
+      storeBehind(e, w.snapshot.has_value());
+    }
+  }
 }
 
 void Monitor::storeBehind(Entry& e, bool cycle) {
@@ -222,6 +256,7 @@ bool Monitor::admit(Entry& e, const std::optional<std::string>& name, bool attac
                name ? " (\"" + *name + "\")" : std::string());
   if (attachedNow) excluded_[e.udid] = e.ref;
   if (e.status) {
+    writeQueued();  // its queued records first, or they would bring it back
     if (auto r = deps_.store.forget(e.udid, deps_.clock->now()); !r) {
       spdlog::error("store: {}", r.error().message);
     }

@@ -586,5 +586,50 @@ TEST_F(MonitorTest, RefusedCycleIsWrittenByTheRetryAfterTheDeviceLeft) {
   onStrand([&](auto&, auto&) { EXPECT_EQ(backupsInStore("A"), 1u); });
 }
 
+// The statuses made in one strand handler (housekeeping re-diagnoses every unplugged device) are
+// written in one group commit, and no cycle or status is ever written on a commit of its own.
+TEST_F(MonitorTest, StatusesMadeTogetherShareOneCommit) {
+  refusing = std::make_unique<SessionRefusingStore>(*db);
+  startMonitor();
+  for (const char* u : {"A", "B", "C"}) monitor->onAttached(usb(u));
+  ASSERT_TRUE(waitForCycles(3));
+  for (const char* u : {"A", "B", "C"}) monitor->onDetached(usb(u));
+  ASSERT_TRUE(waitFor([](const FleetView& v, auto&) {
+    return v.devices.size() == 3 && std::none_of(v.devices.begin(), v.devices.end(),
+                                                 [](const auto& d) { return d.connected; });
+  }));
+  onStrand([&](auto&, auto&) {
+    EXPECT_EQ(refusing->writesOutsideGroups, 0);
+    EXPECT_GE(refusing->groups.size(), 2u) << "attach and cycle writes went through groups";
+    refusing->groups.clear();
+  });
+  advance(60s);  // housekeeping
+  onStrand([&](auto&, auto&) {
+    ASSERT_EQ(refusing->groups.size(), 1u);
+    EXPECT_EQ(refusing->groups[0], (std::vector<std::string>{"status A", "status B", "status C"}));
+    EXPECT_EQ(refusing->writesOutsideGroups, 0);
+  });
+}
+
+// A group commit the store refuses loses nothing: its cycle is written by the store retry.
+TEST_F(MonitorTest, RefusedGroupCommitIsRetried) {
+  refusing = std::make_unique<SessionRefusingStore>(*db);
+  refusing->refuseGroups = true;
+  startMonitor();
+  monitor->onAttached(usb("A"));
+  ASSERT_TRUE(waitForCycles(1));
+  onStrand([&](auto&, auto&) {
+    EXPECT_EQ(backupsInStore("A"), 0u);
+    EXPECT_NE(statusesInStore()["A"].backupState, BackupState::Ok) << "a refused status written";
+    refusing->refuseGroups = false;
+  });
+  advance(2s);
+  onStrand([&](auto&, auto&) {
+    EXPECT_EQ(backupsInStore("A"), 1u);
+    ASSERT_EQ(statusesInStore().count("A"), 1u);
+    EXPECT_EQ(statusesInStore().at("A").backupState, BackupState::Ok);
+  });
+}
+
 }  // namespace
 }  // namespace ibackupmon

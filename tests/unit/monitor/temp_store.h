@@ -42,14 +42,20 @@ class TempStore {
 };
 
 /// Forwards every call to the real store, except that the next `failSessionWrites` attach or
-/// detach writes, and every cycle or status write while `refuseCycles`, fail with "db_busy" and
-/// never reach it. Touched only on the monitor's strand.
+/// detach writes, every cycle or status write while `refuseCycles`, and every group commit while
+/// `refuseGroups` (its writes never run), fail with "db_busy" and never reach it. Notes which
+/// cycle and status writes each group commit held. Touched only on the monitor's strand.
 class SessionRefusingStore final : public Store {
  public:
   explicit SessionRefusingStore(Store& inner) : inner_(inner) {}
 
   int failSessionWrites = 0;
   bool refuseCycles = false;
+  bool refuseGroups = false;
+  /// Per group commit that ran: "cycle A" / "status A" in the order written.
+  std::vector<std::vector<std::string>> groups;
+  /// Cycle and status writes made outside any group commit.
+  int writesOutsideGroups = 0;
   /// Attach/detach writes the real store accepted, in order: "attach A" / "detach A".
   std::vector<std::pair<std::string, TimePoint>> sessionWrites;
 
@@ -87,14 +93,24 @@ class SessionRefusingStore final : public Store {
   }
   Expected<void> recordStatus(const std::string& udid, const std::vector<Condition>& active,
                               const DeviceStatus& status, TimePoint at) override {
+    note("status " + udid);
     if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.recordStatus(udid, active, status, at);
   }
   Expected<std::vector<BackupEvent>> recordCycle(const DeviceSnapshot& snapshot,
                                                  const std::vector<Condition>& active,
                                                  const DeviceStatus& status) override {
+    note("cycle " + snapshot.identity.udid);
     if (refuseCycles) return makeError("db_busy", "database is locked");
     return inner_.recordCycle(snapshot, active, status);
+  }
+  Expected<void> inOneCommit(const std::function<void()>& writes) override {
+    if (refuseGroups) return makeError("db_busy", "database is locked");
+    groups.emplace_back();
+    inGroup_ = true;
+    auto r = inner_.inOneCommit(writes);
+    inGroup_ = false;
+    return r;
   }
   Expected<bool> forget(const std::string& udid, TimePoint at) override {
     return inner_.forget(udid, at);
@@ -120,12 +136,20 @@ class SessionRefusingStore final : public Store {
   }
 
  private:
+  void note(const std::string& write) {
+    if (inGroup_) {
+      groups.back().push_back(write);
+    } else {
+      ++writesOutsideGroups;
+    }
+  }
   bool refuse() {
     if (failSessionWrites <= 0) return false;
     --failSessionWrites;
     return true;
   }
   Store& inner_;
+  bool inGroup_ = false;
 };
 
 }  // namespace ibackupmon::testing
