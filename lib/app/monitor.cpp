@@ -147,9 +147,9 @@ void Monitor::attach(const DeviceRef& device, TimePoint now) {
 }
 
 void Monitor::recordAttach(Entry& e, TimePoint at) {
-  sessions_.record({e.udid, SessionEvent::Attached, at});
+  recordSession({e.udid, SessionEvent::Attached, at});
   // A port found while the device waited for its name belongs to this first session.
-  if (e.slot) sessions_.record({e.udid, SessionEvent::Located, at, e.slot->port, e.slot->label});
+  if (e.slot) recordSession({e.udid, SessionEvent::Located, at, e.slot->port, e.slot->label});
 }
 
 void Monitor::detach(const DeviceRef& device, TimePoint now) {
@@ -163,7 +163,7 @@ void Monitor::detach(const DeviceRef& device, TimePoint now) {
     if (!hasWorkerOut(e.state)) devices_.erase(it);
     return;
   }
-  sessions_.record({device.udid, SessionEvent::Detached, now});
+  recordSession({device.udid, SessionEvent::Detached, now});
   noteRestartDetach(device.udid);
   noteLocalBackupDetach(device.udid);
   if (e.latest) e.latest->connected = false;

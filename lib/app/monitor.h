@@ -177,8 +177,12 @@ class Monitor final : public WatcherListener {
   /// Queues e's newest cycle (cycle) or status for writeQueued, which the strand runs once the
   /// handlers already queued on it are done: what arrived together is written in one commit.
   void queueWrite(Entry& e, bool cycle, TimePoint at);
-  /// Writes every queued cycle and status in one group commit (Store::inOneCommit); one that the
-  /// store refuses goes to storeBehind. Called before any other store write of the monitor, so
+  /// Queues an attach, detach or port for the same group commit (SessionRecorder keeps the order).
+  void recordSession(SessionEvent event);
+  void postWrites();
+  /// Writes the queued attach sessions, then every queued cycle and status, in one group commit
+  /// (Store::inOneCommit); a cycle or status the store refuses goes to storeBehind, a session
+  /// stays queued in SessionRecorder. Called before any other store write of the monitor, so
   /// that the store sees them in the order they were made.
   void writeQueued();
   /// Notes that e's latest cycle or status is not in the store and arms the store retry.

@@ -82,8 +82,7 @@ void Monitor::updateSlot(Entry& e) {
       slot && (!e.slot || e.slot->port != slot->port || e.slot->label != slot->label);
   e.slot = std::move(slot);
   if (moved && !e.pendingName) {
-    sessions_.record(
-        {e.udid, SessionEvent::Located, deps_.clock->now(), e.slot->port, e.slot->label});
+    recordSession({e.udid, SessionEvent::Located, deps_.clock->now(), e.slot->port, e.slot->label});
   }
   if (e.status && !e.pendingName && !isLeaving(e.state)) rediagnose(e);
 }

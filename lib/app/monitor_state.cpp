@@ -112,6 +112,15 @@ void Monitor::rediagnose(Entry& e) {
 
 void Monitor::queueWrite(Entry& e, bool cycle, TimePoint at) {
   writes_.push_back(PendingWrite{e.udid, cycle ? e.latest : std::nullopt, *e.status, at});
+  postWrites();
+}
+
+void Monitor::recordSession(SessionEvent event) {
+  sessions_.queue(std::move(event));
+  postWrites();
+}
+
+void Monitor::postWrites() {
   if (writesPosted_) return;
   writesPosted_ = true;
   // Runs after stop() too: a cycle or status the monitor made is never dropped.
@@ -120,11 +129,13 @@ void Monitor::queueWrite(Entry& e, bool cycle, TimePoint at) {
 
 void Monitor::writeQueued() {
   writesPosted_ = false;
-  if (writes_.empty()) return;
+  if (writes_.empty() && sessions_.pending() == 0) return;
   std::vector<PendingWrite> group;
   group.swap(writes_);
   std::vector<Expected<void>> written(group.size());
+  std::size_t sessionsWritten = 0;
   auto committed = deps_.store.inOneCommit([&] {
+    sessionsWritten = sessions_.writeQueued();
     for (std::size_t i = 0; i < group.size(); ++i) {
       const PendingWrite& w = group[i];
       if (w.snapshot) {
@@ -135,9 +146,10 @@ void Monitor::writeQueued() {
       }
     }
   });
+  sessions_.settle(committed ? sessionsWritten : 0);
   if (!committed) {
     spdlog::error("store: {} ({} device record(s) kept and retried)", committed.error().message,
-                  group.size());
+                  group.size() + sessions_.pending());
   }
   for (std::size_t i = 0; i < group.size(); ++i) {
     const PendingWrite& w = group[i];

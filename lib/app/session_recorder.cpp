@@ -3,6 +3,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "store/store.h"
 
 namespace ibackupmon {
@@ -26,8 +28,13 @@ void SessionRecorder::record(SessionEvent event) {
 }
 
 void SessionRecorder::flush() {
-  while (!queue_.empty()) {
-    const SessionEvent& e = queue_.front();
+  settle(writeQueued());
+}
+
+std::size_t SessionRecorder::writeQueued() {
+  if (armed_) return 0;
+  std::size_t written = 0;
+  for (const SessionEvent& e : queue_) {
     auto r = e.kind == SessionEvent::Attached ? store_.deviceAttached(e.udid, e.at)
              : e.kind == SessionEvent::Detached
                  ? store_.deviceDetached(e.udid, e.at)
@@ -36,17 +43,27 @@ void SessionRecorder::flush() {
       static constexpr const char* kWhat[] = {"attach", "detach", "port"};
       spdlog::error("store: {} (the {} of {} is kept and retried)", r.error().message,
                     kWhat[e.kind], e.udid);
-      if (stopped_) return;
-      armed_ = true;
-      timer_->schedule(timers_.now() + retry_, [this] {
-        if (stopped_) return;
-        armed_ = false;
-        flush();
-      });
-      return;
+      break;
     }
-    queue_.pop_front();
+    ++written;
   }
+  return written;
+}
+
+void SessionRecorder::settle(std::size_t written) {
+  queue_.erase(queue_.begin(),
+               queue_.begin() + static_cast<std::ptrdiff_t>(std::min(written, queue_.size())));
+  if (!queue_.empty() && !armed_) armRetry();
+}
+
+void SessionRecorder::armRetry() {
+  if (stopped_) return;
+  armed_ = true;
+  timer_->schedule(timers_.now() + retry_, [this] {
+    if (stopped_) return;
+    armed_ = false;
+    flush();
+  });
 }
 
 }  // namespace ibackupmon

@@ -7,7 +7,14 @@
 /// monitor's strand.
 ///
 ///   SessionRecorder sessions(store, timers, strand);
-///   sessions.record({udid, SessionEvent::Attached, at});
+///   sessions.record({udid, SessionEvent::Attached, at});   // written now
+///
+/// Or, in a group commit the caller runs (Store::inOneCommit):
+///
+///   sessions.queue({udid, SessionEvent::Attached, at});
+///   std::size_t n = 0;
+///   auto committed = store.inOneCommit([&] { n = sessions.writeQueued(); ... });
+///   sessions.settle(committed ? n : 0);
 
 #include <chrono>
 #include <cstddef>
@@ -46,6 +53,14 @@ class SessionRecorder {
 
   /// Queues the transition and writes every queued one it can now.
   void record(SessionEvent event);
+  /// Queues the transition without writing it.
+  void queue(SessionEvent event) { queue_.push_back(std::move(event)); }
+  /// Writes the queued transitions in order until the store refuses one (none while a retry is
+  /// due); returns how many it wrote. They stay queued until settle().
+  std::size_t writeQueued();
+  /// The first `written` queued transitions are durable and leave the queue; when any are left,
+  /// the retry is armed.
+  void settle(std::size_t written);
   /// Transitions not yet written.
   std::size_t pending() const { return queue_.size(); }
   /// Cancels the retry timer (queued transitions stay unwritten).
@@ -53,6 +68,7 @@ class SessionRecorder {
 
  private:
   void flush();
+  void armRetry();
 
   Store& store_;
   TimerService& timers_;

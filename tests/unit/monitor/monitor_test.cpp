@@ -611,7 +611,8 @@ TEST_F(MonitorTest, StatusesMadeTogetherShareOneCommit) {
   });
 }
 
-// A group commit the store refuses loses nothing: its cycle is written by the store retry.
+// A group commit the store refuses loses nothing: its attach session is written by the session
+// retry, its cycle by the store retry.
 TEST_F(MonitorTest, RefusedGroupCommitIsRetried) {
   refusing = std::make_unique<SessionRefusingStore>(*db);
   refusing->refuseGroups = true;
@@ -619,13 +620,16 @@ TEST_F(MonitorTest, RefusedGroupCommitIsRetried) {
   monitor->onAttached(usb("A"));
   ASSERT_TRUE(waitForCycles(1));
   onStrand([&](auto&, auto&) {
-    EXPECT_EQ(backupsInStore("A"), 0u);
-    EXPECT_NE(statusesInStore()["A"].backupState, BackupState::Ok) << "a refused status written";
+    EXPECT_FALSE(db->timeline("A")) << "nothing of a refused group written";
     refusing->refuseGroups = false;
   });
   advance(2s);
   onStrand([&](auto&, auto&) {
     EXPECT_EQ(backupsInStore("A"), 1u);
+    auto t = db->timeline("A");
+    ASSERT_TRUE(t);
+    ASSERT_EQ(t->sessions.size(), 1u);
+    EXPECT_EQ(t->sessions[0].attached, t0);
     ASSERT_EQ(statusesInStore().count("A"), 1u);
     EXPECT_EQ(statusesInStore().at("A").backupState, BackupState::Ok);
   });

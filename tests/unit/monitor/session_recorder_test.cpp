@@ -88,5 +88,42 @@ TEST_F(SessionRecorderTest, StopLeavesTheQueueAndCancelsTheRetry) {
   });
 }
 
+// In a group commit: what was written stays queued until the group is settled. A group that did
+// not commit keeps every transition, in order, for the retry.
+TEST_F(SessionRecorderTest, QueuedTransitionsLeaveOnlyWhenTheirGroupCommitted) {
+  SessionRecorder recorder(store, *time, strand, 2s);
+  const TimePoint t = fromUnixSeconds(1'700'000'000);
+  onStrand([&] {
+    recorder.queue({"A", SessionEvent::Attached, t + 1s});
+    recorder.queue({"B", SessionEvent::Attached, t + 2s});
+    EXPECT_TRUE(store.sessionWrites.empty()) << "queue() writes nothing";
+    // Both are written, then settled as after a group commit that failed: both stay queued and
+    // the retry writes them again (an attach is idempotent while its session is open).
+    EXPECT_EQ(recorder.writeQueued(), 2u);
+    EXPECT_EQ(recorder.pending(), 2u);
+    recorder.settle(0);
+    EXPECT_EQ(recorder.pending(), 2u);
+    recorder.queue({"A", SessionEvent::Detached, t + 3s});
+    EXPECT_EQ(recorder.writeQueued(), 0u) << "a retry is due: nothing overtakes it";
+  });
+  time->advance(2s);
+  onStrand([&] {
+    EXPECT_EQ(recorder.pending(), 0u);
+    EXPECT_EQ(store.sessionWrites, (Writes{{"attach A", t + 1s},
+                                           {"attach B", t + 2s},
+                                           {"attach A", t + 1s},
+                                           {"attach B", t + 2s},
+                                           {"detach A", t + 3s}}));
+    recorder.queue({"B", SessionEvent::Detached, t + 4s});
+    recorder.settle(recorder.writeQueued());
+    EXPECT_EQ(recorder.pending(), 0u);
+    auto a = db->timeline("A");
+    ASSERT_TRUE(a);
+    ASSERT_EQ(a->sessions.size(), 1u);
+    EXPECT_EQ(a->sessions[0].attached, t + 1s);
+    EXPECT_EQ(a->sessions[0].detached, t + 3s);
+  });
+}
+
 }  // namespace
 }  // namespace ibackupmon
