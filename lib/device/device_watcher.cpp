@@ -30,6 +30,8 @@ struct DeviceWatcher::State {
   std::condition_variable done;
   // Bumped whenever an event changes `attached`: a list fetched meanwhile may predate the change.
   std::uint64_t eventChanges = 0;
+  // The eventChanges value of each device's last event, kept while a list may predate it.
+  std::map<std::string, std::uint64_t> lastEvent;
   // The last list showed held devices under new DeviceIDs; the next one (soon) decides.
   bool renumberSuspected = false;
 
@@ -44,7 +46,7 @@ struct DeviceWatcher::State {
     if (e.type == DeviceEventType::Added) {
       if (it != attached.end()) return;  // seen via the other transport or the list already
       attached.emplace(e.device.udid, e.device);  // DeviceID unknown (0) until the next list
-      ++eventChanges;
+      lastEvent[e.device.udid] = ++eventChanges;
       listener->onAttached(e.device);
       if (!usbmuxdUp) {  // libusbmuxd reconnected before our next ListDevices: confirm now
         relistNow = true;
@@ -54,17 +56,25 @@ struct DeviceWatcher::State {
       if (it == attached.end() || it->second.network != e.device.network) return;
       const DeviceRef gone = it->second;
       attached.erase(it);
-      ++eventChanges;
+      lastEvent[gone.udid] = ++eventChanges;
       listener->onDetached(gone);
       relistNow = true;  // a burst of removes often means usbmuxd itself went away
       wake.notify_all();
     }
   }
 
-  // Applies one ListDevices result (or its failure); called with the mutex held. `raced`: events
-  // changed the attached set while the list was fetched, so its DeviceIDs may be out of date.
-  void apply(const Expected<std::vector<DeviceRef>>& listed, bool raced) {
+  // Applies one ListDevices result (or its failure); called with the mutex held. `listStart`: the
+  // eventChanges value when the list was asked for. A device with an event since then is left as
+  // that event said: the list may predate it (a cart's devices attach while a list is under way;
+  // dropping them until the next list would record a false detach and a new session).
+  void apply(const Expected<std::vector<DeviceRef>>& listed, std::uint64_t listStart) {
     if (listener == nullptr) return;
+    const bool raced = eventChanges != listStart;
+    auto newerThanList = [&](const std::string& udid) {
+      auto it = lastEvent.find(udid);
+      return it != lastEvent.end() && it->second > listStart;
+    };
+    std::erase_if(lastEvent, [&](const auto& entry) { return entry.second <= listStart; });
     if (!listed) {
       for (const auto& [udid, d] : attached) listener->onDetached(d);
       attached.clear();
@@ -84,7 +94,7 @@ struct DeviceWatcher::State {
     }
     if (!raced) reattachRenumbered(now);
     for (auto it = attached.begin(); it != attached.end();) {
-      if (now.count(it->first) == 0) {
+      if (now.count(it->first) == 0 && !newerThanList(it->first)) {
         listener->onDetached(it->second);
         it = attached.erase(it);
       } else {
@@ -92,7 +102,7 @@ struct DeviceWatcher::State {
       }
     }
     for (const auto& [udid, d] : now) {
-      if (attached.emplace(udid, d).second) listener->onAttached(d);
+      if (!newerThanList(udid) && attached.emplace(udid, d).second) listener->onAttached(d);
     }
   }
 
@@ -162,7 +172,7 @@ struct DeviceWatcher::State {
       } else {
         spdlog::debug("watcher: ListDevices failed: {}", listed.error().message);
       }
-      self->apply(listed, self->eventChanges != changesBefore);
+      self->apply(listed, changesBefore);
       auto wait = listed ? self->options.pollInterval : backoff;
       if (self->renumberSuspected) wait = self->options.confirmInterval;
       backoff = listed ? self->options.retryMin : std::min(backoff * 2, self->options.retryMax);

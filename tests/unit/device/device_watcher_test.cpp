@@ -269,7 +269,50 @@ TEST(DeviceWatcher, RelistAskedDuringAListIsNotLost) {
     lister->hold = false;
     lister->cv.notify_all();
   }
-  EXPECT_EQ(rec.waitFor(6), (std::vector<std::string>{"up", "+A", "-A", "+A", "-A", "down"}));
+  // The held list predates the remove: A stays removed, and the next list comes at once.
+  EXPECT_EQ(rec.waitFor(4), (std::vector<std::string>{"up", "+A", "-A", "down"}));
+}
+
+// A cart plugged in while a list is under way: a device attached by an event after the list was
+// asked for is not in that list, and stays attached (no false detach, no second session).
+TEST(DeviceWatcher, DeviceAttachedDuringAListStaysAttached) {
+  class HookLister final : public DeviceLister {
+   public:
+    Expected<std::vector<DeviceRef>> list() override {
+      std::function<void()> hook;
+      std::vector<DeviceRef> answer;
+      {
+        std::lock_guard l(m);
+        ++calls;
+        std::swap(hook, beforeCall[calls]);
+        answer = devices;  // the list as of its start
+      }
+      if (hook) hook();
+      return answer;
+    }
+    std::mutex m;
+    int calls = 0;
+    std::map<int, std::function<void()>> beforeCall;
+    std::vector<DeviceRef> devices{DeviceRef{"A", 1, false}};
+  };
+  FakeSource src;
+  auto lister = std::make_shared<HookLister>();
+  Recorder rec;
+  DeviceWatcher w(src, lister, rec, WatcherOptions{false, 60s, 5ms, 20ms});
+  ASSERT_EQ(rec.waitFor(2), (std::vector<std::string>{"up", "+A"}));
+  {
+    std::lock_guard l(lister->m);
+    lister->beforeCall[2] = [&] {  // B attaches while list 2 (A only) is under way
+      src.emit(DeviceEventType::Added, DeviceRef{"B", 0, false});
+      std::lock_guard l2(lister->m);
+      lister->devices.push_back(DeviceRef{"B", 2, false});
+    };
+    lister->beforeCall[3] = [&] { rec.add("listed"); };
+  }
+  w.setNetworkDevices(false);  // list 2
+  ASSERT_EQ(rec.waitFor(3), (std::vector<std::string>{"up", "+A", "+B"}));
+  w.setNetworkDevices(false);  // list 3: list 2 has been applied by then
+  EXPECT_EQ(rec.waitFor(4), (std::vector<std::string>{"up", "+A", "+B", "listed"}));
 }
 
 TEST(DeviceWatcher, StopReturnsWhileAListCallHangs) {
