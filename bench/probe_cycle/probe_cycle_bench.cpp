@@ -2,7 +2,7 @@
 // bench_probe_cycle [--quick] [--devices 10,100,500,1000] [--seed S] [--concurrency 1,8,16,32]
 //                   [--tool-sample N] [--store sqlite|null] [--readable-only]
 //                   [--cart N] [--cart-known 500] [--cart-interval S] [--cart-only]
-//                   [--only cycle|floor] [--commit-delay-ms N]
+//                   [--only cycle|floor] [--commit-delay-ms N] [--verbose]
 // For each fleet size and each concurrency: one full probe cycle of ibackupmon's own code path
 // and the floor (a minimal raw libimobiledevice loop doing the same reads on as many threads),
 // then an ideviceinfo shell-style loop, each against a fresh ibackupmon-sim --generate N --seed S.
@@ -40,6 +40,7 @@ struct Options {
   int toolSample = 50;
   bool nullStore = false;
   bool readableOnly = false;  ///< unplug the devices with faults before measuring
+  bool verbose = false;       ///< the daemon's info lines on stderr
   int cart = 30;              ///< 0: no cart run
   std::vector<int> cartKnown{500};
   int cartInterval = 10;  ///< probe.interval of the cart run: re-probes always due
@@ -92,6 +93,8 @@ Options parse(int argc, char** argv) {
     } else if (a == "--only" && hasValue) {
       o.only = argv[++i];
       if (o.only != "cycle" && o.only != "floor") throw std::invalid_argument("--only cycle|floor");
+    } else if (a == "--verbose") {
+      o.verbose = true;
     } else if (a == "--readable-only") {
       o.readableOnly = true;
     } else if (a == "--store" && hasValue) {
@@ -222,7 +225,8 @@ int main(int argc, char** argv) {
     const Options o = parse(argc, argv);
     // Workers may still be pairing (OpenSSL key generation) when main returns, as in the daemon.
     ibackupmon::keepTlsStateUntilExit();
-    spdlog::set_level(spdlog::level::warn);  // one info line per attach would drown the table
+    // One info line per attach would drown the table; --verbose shows them, with the time.
+    spdlog::set_level(o.verbose ? spdlog::level::info : spdlog::level::warn);
     const std::string workDir = "/tmp/bench-probe-cycle-" + std::to_string(getpid());
     std::filesystem::create_directories(workDir);
     std::printf("probe cycle: generated fleets%s, seed %d, %ld CPUs, load average %s at start\n\n",
