@@ -70,6 +70,29 @@ class Recorder final : public WatcherListener {
   std::vector<std::string> log;
 };
 
+// Answers each list with `devices` as they were when the call began, after running the hook set
+// for that call (beforeCall[n], n counting from 1): events a hook emits land while the list is
+// under way.
+class HookLister final : public DeviceLister {
+ public:
+  Expected<std::vector<DeviceRef>> list() override {
+    std::function<void()> hook;
+    std::vector<DeviceRef> answer;
+    {
+      std::lock_guard l(m);
+      ++calls;
+      std::swap(hook, beforeCall[calls]);
+      answer = devices;
+    }
+    if (hook) hook();
+    return answer;
+  }
+  std::mutex m;
+  int calls = 0;
+  std::map<int, std::function<void()>> beforeCall;
+  std::vector<DeviceRef> devices{DeviceRef{"A", 1, false}};
+};
+
 WatcherOptions fast() {
   return WatcherOptions{false, 20ms, 5ms, 20ms};
 }
@@ -191,24 +214,6 @@ TEST(DeviceWatcher, LowerDeviceIdIsAnOutage) {
 // A list can see a re-attach before the event thread delivers it; the events, arriving before the
 // confirming list is taken, tell the story and no outage is made up.
 TEST(DeviceWatcher, ListAheadOfEventsMakesNoOutage) {
-  class HookLister final : public DeviceLister {
-   public:
-    Expected<std::vector<DeviceRef>> list() override {
-      std::function<void()> hook;
-      {
-        std::lock_guard l(m);
-        ++calls;
-        std::swap(hook, beforeCall[calls]);
-      }
-      if (hook) hook();
-      std::lock_guard l(m);
-      return devices;
-    }
-    std::mutex m;
-    int calls = 0;
-    std::map<int, std::function<void()>> beforeCall;
-    std::vector<DeviceRef> devices{DeviceRef{"A", 1, false}};
-  };
   FakeSource src;
   auto lister = std::make_shared<HookLister>();
   Recorder rec;
@@ -276,25 +281,6 @@ TEST(DeviceWatcher, RelistAskedDuringAListIsNotLost) {
 // A cart plugged in while a list is under way: a device attached by an event after the list was
 // asked for is not in that list, and stays attached (no false detach, no second session).
 TEST(DeviceWatcher, DeviceAttachedDuringAListStaysAttached) {
-  class HookLister final : public DeviceLister {
-   public:
-    Expected<std::vector<DeviceRef>> list() override {
-      std::function<void()> hook;
-      std::vector<DeviceRef> answer;
-      {
-        std::lock_guard l(m);
-        ++calls;
-        std::swap(hook, beforeCall[calls]);
-        answer = devices;  // the list as of its start
-      }
-      if (hook) hook();
-      return answer;
-    }
-    std::mutex m;
-    int calls = 0;
-    std::map<int, std::function<void()>> beforeCall;
-    std::vector<DeviceRef> devices{DeviceRef{"A", 1, false}};
-  };
   FakeSource src;
   auto lister = std::make_shared<HookLister>();
   Recorder rec;
