@@ -49,7 +49,10 @@ Monitor::Monitor(MonitorDeps deps, const Config& config)
 
 Monitor::~Monitor() {
   stop();
-  writeQueued();  // queued when the strand stopped running before its group commit
+  {
+    std::lock_guard lock(life_->mutex);  // a handler under way on another thread finishes first
+    life_->alive = false;
+  }
   alive_.reset();
 }
 

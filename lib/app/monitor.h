@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <set>
@@ -124,13 +125,21 @@ class Monitor final : public WatcherListener {
 
   // The one liveness guard: every handler posted to the strand or left on a timer runs through
   // it, so none touches a Monitor that was destroyed or stopped meanwhile. A probe result that
-  // reached the strand before stop() is the exception (AfterStop::Run): what a device answered
-  // is recorded even while the daemon shuts down.
+  // reached the strand before stop() and the writes it queued are the exception
+  // (AfterStop::Run): what a device answered is recorded even while the daemon shuts down. A
+  // handler runs holding life_'s lock, so the destructor, taking it, waits for one under way.
   enum class AfterStop { Skip, Run };
+  struct Life {
+    std::recursive_mutex mutex;  // recursive: a handler may run a due timer's handler inline
+    bool alive = true;
+  };
   template <class Fn>
   auto guarded(Fn fn, AfterStop afterStop = AfterStop::Skip) {
-    return [this, alive = std::weak_ptr<bool>(alive_), afterStop, fn = std::move(fn)]() mutable {
-      if (alive.lock() && (!stopped_ || afterStop == AfterStop::Run)) fn();
+    return [this, life = std::weak_ptr<Life>(life_), afterStop, fn = std::move(fn)]() mutable {
+      auto held = life.lock();
+      if (!held) return;
+      std::lock_guard lock(held->mutex);
+      if (held->alive && (!stopped_ || afterStop == AfterStop::Run)) fn();
     };
   }
   template <class Fn>
@@ -267,6 +276,7 @@ class Monitor final : public WatcherListener {
   ProbePool pool_;
   std::shared_ptr<const ProbeTable> probes_;
   std::shared_ptr<bool> alive_;  // posted handlers check it before touching `this`
+  std::shared_ptr<Life> life_ = std::make_shared<Life>();  // guarded(): see there
   struct ResultSink;
   std::shared_ptr<ResultSink> sink_;  // workers deliver through it; closed by stop()
   std::uint64_t nextCycle_ = 1;
