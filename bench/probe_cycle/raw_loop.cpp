@@ -6,9 +6,12 @@
 #include <libimobiledevice/diagnostics_relay.h>
 #include <libimobiledevice/libimobiledevice.h>
 #include <libimobiledevice/lockdown.h>
+#include <usbmuxd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -70,12 +73,30 @@ void readIoregistry(idevice_t dev, lockdownd_client_t client) {
   diagnostics_relay_client_free(diag);
 }
 
-// One device: one session, every read; true when the session opened.
+// The pair record, read from usbmuxd before the session as the daemon reads it (so that a record
+// usbmuxd cannot hand over never opens a session that could pair): one more usbmuxd request.
+bool readPairRecord(const std::string& udid) {
+  char* data = nullptr;
+  std::uint32_t size = 0;
+  if (usbmuxd_read_pair_record(udid.c_str(), &data, &size) < 0 || data == nullptr) {
+    std::free(data);  // NOLINT: libusbmuxd allocates with malloc
+    return false;
+  }
+  plist_t record = nullptr;
+  plist_from_memory(data, size, &record);
+  std::free(data);  // NOLINT: libusbmuxd allocates with malloc
+  const bool found = record != nullptr && plist_dict_get_item(record, "HostID") != nullptr;
+  if (record != nullptr) plist_free(record);
+  return found;
+}
+
+// One device: its pair record, one session, every read; true when the session opened.
 bool readDevice(const std::string& udid) {
   idevice_t dev = nullptr;
   if (idevice_new_with_options(&dev, udid.c_str(), IDEVICE_LOOKUP_USBMUX) != IDEVICE_E_SUCCESS) {
     return false;
   }
+  readPairRecord(udid);
   lockdownd_client_t client = nullptr;
   const bool opened =
       lockdownd_client_new_with_handshake(dev, &client, "ibackupmon") == LOCKDOWN_E_SUCCESS;
