@@ -275,7 +275,7 @@ class Monitor final : public WatcherListener {
   SessionRecorder sessions_;  // attach/detach writes, queued and retried in order
   ProbePool pool_;
   std::shared_ptr<const ProbeTable> probes_;
-  std::shared_ptr<bool> alive_;  // checked by the sysfs scan and backup progress, not guarded()
+  std::shared_ptr<bool> alive_;  // checked by the backup progress callback, not guarded()
   std::shared_ptr<Life> life_ = std::make_shared<Life>();  // guarded(): see there
   struct ResultSink;
   std::shared_ptr<ResultSink> sink_;  // workers deliver through it; closed by stop()

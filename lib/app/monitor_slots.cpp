@@ -33,14 +33,14 @@ void Monitor::requestUsbScan() {
     return;
   }
   usbScanRunning_ = true;
-  // The guard is taken here, on the strand: the scan thread never reads the Monitor's members
-  // but strand_, which outlives it (sysfsThread_ is joined first).
+  // The guarded handler is made here, on the strand: the scan thread never reads the Monitor's
+  // members but strand_, which outlives it (sysfsThread_ is joined first).
+  auto scan = std::make_shared<UsbPortScan>();
   boost::asio::post(sysfsThread_,
-                    [this, alive = std::weak_ptr<bool>(alive_), root = config_.host.sysfsRoot] {
-                      UsbPortScan scan = scanUsbPorts(root);
-                      boost::asio::post(strand_, [this, alive, scan = std::move(scan)]() mutable {
-                        if (alive.lock() && !stopped_) applyUsbScan(std::move(scan));
-                      });
+                    [this, scan, root = config_.host.sysfsRoot,
+                     apply = guarded([this, scan] { applyUsbScan(std::move(*scan)); })]() mutable {
+                      *scan = scanUsbPorts(root);
+                      boost::asio::post(strand_, std::move(apply));
                     });
 }
 
