@@ -73,21 +73,17 @@ void readIoregistry(idevice_t dev, lockdownd_client_t client) {
   diagnostics_relay_client_free(diag);
 }
 
-// The pair record, read from usbmuxd before the session as the daemon reads it (so that a record
-// usbmuxd cannot hand over never opens a session that could pair): one more usbmuxd request.
-bool readPairRecord(const std::string& udid) {
+// The pair record, read from usbmuxd and parsed before the session as the daemon does (so that a
+// record usbmuxd cannot hand over never opens a session that could pair): one more request.
+void readPairRecord(const std::string& udid) {
   char* data = nullptr;
   std::uint32_t size = 0;
-  if (usbmuxd_read_pair_record(udid.c_str(), &data, &size) < 0 || data == nullptr) {
-    std::free(data);  // NOLINT: libusbmuxd allocates with malloc
-    return false;
+  if (usbmuxd_read_pair_record(udid.c_str(), &data, &size) >= 0 && data != nullptr) {
+    plist_t record = nullptr;
+    plist_from_memory(data, size, &record);
+    if (record != nullptr) plist_free(record);
   }
-  plist_t record = nullptr;
-  plist_from_memory(data, size, &record);
   std::free(data);  // NOLINT: libusbmuxd allocates with malloc
-  const bool found = record != nullptr && plist_dict_get_item(record, "HostID") != nullptr;
-  if (record != nullptr) plist_free(record);
-  return found;
 }
 
 // One device: its pair record, one session, every read; true when the session opened.
