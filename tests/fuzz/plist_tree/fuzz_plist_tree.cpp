@@ -3,7 +3,6 @@
 // (XML or binary, any root), give a PlistValue or a named error, never a crash; the tree keeps
 // the limits of lib/device/plist_convert.h (depth, node count, data size) and every string in
 // it, keys included, is already sanitised (a fixed point of sanitizeDeviceString).
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,10 +12,12 @@
 #include "core/sanitize.h"
 #include "device/plist_convert.h"
 #include "device/plist_parse.h"
+#include "same_tree.h"
 
 namespace {
 
 using namespace ibackupmon;
+using fuzz::sameDict;
 
 void checkText(const std::string& s) {
   if (!isValidUtf8(s) || s.size() > kMaxDeviceStringBytes) std::abort();
@@ -41,38 +42,6 @@ std::size_t walk(const PlistValue& v, int depth) {
     }
   }
   return nodes;
-}
-
-// Tree equality in which a NaN real equals a NaN real: a device may send one, the tree keeps it
-// (every reader of a real checks its range), and NaN != NaN would make one tree differ from itself.
-bool sameTree(const PlistValue& a, const PlistValue& b);
-
-bool sameDict(const PlistDict& a, const PlistDict& b) {
-  if (a.size() != b.size()) return false;
-  for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-    if (i->first != j->first || !sameTree(i->second, j->second)) return false;
-  }
-  return true;
-}
-
-bool sameTree(const PlistValue& a, const PlistValue& b) {
-  if (const auto* x = a.get<double>()) {
-    const auto* y = b.get<double>();
-    return y != nullptr && (*x == *y || (std::isnan(*x) && std::isnan(*y)));
-  }
-  if (const auto* x = a.get<PlistArray>()) {
-    const auto* y = b.get<PlistArray>();
-    if (y == nullptr || x->size() != y->size()) return false;
-    for (std::size_t i = 0; i < x->size(); ++i) {
-      if (!sameTree((*x)[i], (*y)[i])) return false;
-    }
-    return true;
-  }
-  if (const auto* x = a.get<PlistDict>()) {
-    const auto* y = b.get<PlistDict>();
-    return y != nullptr && sameDict(*x, *y);
-  }
-  return a == b;
 }
 
 }  // namespace
