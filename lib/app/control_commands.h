@@ -54,6 +54,8 @@ inline constexpr std::string_view kBadArguments = "bad_arguments";  ///< the com
 inline constexpr std::string_view kRefused = "refused";             ///< understood, not done
 inline constexpr std::string_view kNoSuchDevice = "no_such_device";
 inline constexpr std::string_view kFailed = "failed";  ///< the daemon tried and failed (database)
+/// The daemon stopped while the request was under way; what it had started may have happened.
+inline constexpr std::string_view kStopping = "stopping";
 }  // namespace control_code
 
 struct ControlRequest {

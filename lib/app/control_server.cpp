@@ -97,14 +97,34 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
                            boost::asio::buffers_begin(buffer_.data()) + n - 1);
           buffer_.consume(n);
           auto executor = socket_.get_executor();
+          awaiting_ = true;
           server_.handler_(peer_, std::move(line), [self, executor](std::string reply) {
             boost::asio::post(executor, [self, reply = std::move(reply)] {
+              self->awaiting_ = false;
               if (self->closed_) return;
               self->send(reply);
               if (!self->closed_) self->read();
             });
           });
         });
+  }
+
+  // At stop, a client still waiting for its reply (an act whose device request is under way) is
+  // told so in one line before the connection closes, rather than seeing only the close. The
+  // write does not block; a reply already half written is left as it is, never interleaved.
+  void closeForStop() {
+    if (!closed_ && awaiting_ && outbox_.empty()) {
+      static const std::string kLine =
+          controlError(control_code::kStopping,
+                       "ibackupmond stopped before it answered; an action it had started may or "
+                       "may not have reached the device, and the audit trail records it as "
+                       "interrupted") +
+          "\n";
+      boost::system::error_code ec;
+      socket_.non_blocking(true, ec);
+      if (!ec) socket_.write_some(boost::asio::buffer(kLine), ec);
+    }
+    close();
   }
 
   void close() {
@@ -155,6 +175,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
   std::deque<std::string> outbox_;
   std::size_t unsent_ = 0;
   bool closeAfterWrite_ = false;
+  bool awaiting_ = false;  // a request is with the handler and its reply is not queued yet
   bool closed_ = false;
 };
 
@@ -268,7 +289,7 @@ void ControlServer::stop() {
   acceptor_.close(ec);
   retryTimer_.cancel();
   auto conns = connections_;
-  for (const auto& c : conns) c->close();
+  for (const auto& c : conns) c->closeForStop();
   if (wasOpen) {
     std::error_code fsErr;
     std::filesystem::remove(path_, fsErr);

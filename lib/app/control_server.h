@@ -43,7 +43,8 @@ class ControlServer {
   /// "control_socket_taken" when another process listens on it or it is not a socket (a start-up
   /// error: the path is shared with something else), "control_socket" when it cannot be created.
   Expected<void> start();
-  /// Closes the listener and every connection; removes the socket file.
+  /// Closes the listener and every connection; removes the socket file. A client still waiting
+  /// for a reply gets a "stopping" error line first (control_commands.h).
   void stop();
 
  private:

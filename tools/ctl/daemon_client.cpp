@@ -41,7 +41,7 @@ const char* errorCodeFor(const std::string& replyCode) {
   if (replyCode == "bad_arguments" || replyCode == "bad_request") {
     return daemon_error::kBadArguments;
   }
-  if (replyCode == "failed") return daemon_error::kFailed;
+  if (replyCode == "failed" || replyCode == "stopping") return daemon_error::kFailed;
   return daemon_error::kRefused;  // "refused", "unknown_command", none, or newer than us
 }
 

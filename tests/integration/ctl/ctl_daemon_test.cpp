@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "app/application.h"
@@ -22,6 +26,17 @@ using testing::ProcessResult;
 const std::string kCtl = std::string(IBACKUPMON_BIN_DIR) + "/ibackupmonctl";
 
 using testing::NullNotifier;
+
+// The reply to an ack of "HANG", held and never sent while the daemon runs.
+struct HeldReply {
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::optional<ControlReply> reply;
+};
+HeldReply& held() {
+  static HeldReply h;
+  return h;
+}
 
 // Serves ack and acks (not unack): ack's reply follows its UDID, acks lists the peer's uid.
 class ScriptedAlerts final : public Component {
@@ -49,6 +64,12 @@ class ScriptedAlerts final : public Component {
  private:
   static void ack(ControlRequest r, ControlReply reply) {
     const std::string udid = json::parse(r.line).value("udid", "");
+    if (udid == "HANG") {
+      std::lock_guard lock(held().mutex);
+      held().reply = std::move(reply);
+      held().arrived.notify_all();
+      return;
+    }
     if (udid == "GONE") return reply(controlError("no_such_device", "no device GONE"));
     if (udid == "REFUSE") return reply(controlError("refused", "ack: device is being restored"));
     if (udid == "BAD") return reply(controlError("bad_arguments", "until: in the past"));
@@ -134,6 +155,33 @@ TEST_F(CtlDaemonTest, EachRefusalHasItsOwnCodeAndTheDaemonsReason) {
     EXPECT_EQ(r.err, "ibackupmonctl: " + c.message + "\n") << c.udid;
     EXPECT_EQ(r.out, "") << c.udid;
   }
+}
+
+// A daemon that stops while a request is under way (an act waiting for its device) answers it
+// "stopping" before closing: 75, with the daemon's words, not a bare "no reply" (74).
+TEST_F(CtlDaemonTest, ARequestUnderWayWhenTheDaemonStopsIsAnswered75) {
+  ProcessResult r;
+  std::thread client([&] { r = ctl({"ack", "HANG"}); });
+  bool arrived = false;
+  {
+    std::unique_lock lock(held().mutex);
+    arrived = held().arrived.wait_for(lock, std::chrono::seconds(10),
+                                      [] { return held().reply.has_value(); });
+  }
+  boost::asio::post(io_, [this] { app_->stop(); });
+  client.join();
+  ASSERT_TRUE(arrived) << "the request never reached the handler: " << r.err;
+  EXPECT_EQ(r.exitCode, 75) << r.err;
+  EXPECT_EQ(r.err.rfind("ibackupmonctl: ibackupmond stopped before it answered; ", 0), 0u) << r.err;
+  EXPECT_EQ(r.out, "");
+  // The handler's late reply, after the stop, goes nowhere and harms nothing.
+  ControlReply late;
+  {
+    std::lock_guard lock(held().mutex);
+    late = std::move(*held().reply);
+    held().reply.reset();
+  }
+  late(json{{"ok", true}}.dump());
 }
 
 TEST_F(CtlDaemonTest, CommandTheDaemonDoesNotServeIsRefusedListingWhatItServes) {
