@@ -59,6 +59,14 @@ ControlPeer peerOf(stream_protocol::socket& socket) {
   return ControlPeer{cred.uid};
 }
 
+// One last line, written without blocking to a socket about to be closed: a short line fits the
+// socket's buffer when nothing else is queued on it; a failed write is the client's loss alone.
+void writeLastLine(stream_protocol::socket& socket, const std::string& line) {
+  boost::system::error_code ec;
+  socket.non_blocking(true, ec);
+  if (!ec) socket.write_some(boost::asio::buffer(line), ec);
+}
+
 // The runtime directory holds the control socket: 0750 (daemon and group ibackupmon) for each
 // directory created here, whatever the umask of whoever started the daemon.
 void createRuntimeDirectories(const std::filesystem::path& dir) {
@@ -120,9 +128,7 @@ class ControlServer::Connection : public std::enable_shared_from_this<Connection
                        "may not have reached the device, and the audit trail records it as "
                        "interrupted") +
           "\n";
-      boost::system::error_code ec;
-      socket_.non_blocking(true, ec);
-      if (!ec) socket_.write_some(boost::asio::buffer(kLine), ec);
+      writeLastLine(socket_, kLine);
     }
     close();
   }
@@ -275,9 +281,8 @@ void ControlServer::retryAccept(const boost::system::error_code& ec) {
 void ControlServer::refuse(stream_protocol::socket socket) {
   spdlog::warn("control socket {}: more than {} connections; refusing one", path_, kMaxConnections);
   static const std::string kReply = "{\"ok\":false,\"error\":\"too many connections\"}\n";
+  writeLastLine(socket, kReply);
   boost::system::error_code ec;
-  socket.non_blocking(true, ec);
-  if (!ec) socket.write_some(boost::asio::buffer(kReply), ec);  // fits a fresh socket's buffer
   socket.close(ec);
 }
 
