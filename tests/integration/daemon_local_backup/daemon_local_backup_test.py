@@ -311,16 +311,26 @@ def timeout_stop():
         sim, daemon, sink, directory = start(
             procs, [device(STALE, "Slow", backup_spec=slow)],
             timeout="4s", remediation='min_interval = "1s"')
+        (first,) = wait_for("the first idevicebackup2",
+                            lambda: children_named(daemon.proc.pid, "idevicebackup2"), timeout=60)
         wait_for("timeout", lambda: local_rows(daemon, STALE, result="failed", reason="timeout"),
                  timeout=60)
-        wait_for("the timed-out child reaped",
-                 lambda: not children_named(daemon.proc.pid, "idevicebackup2"), timeout=30)
+        # That child, by its pid: with min_interval 1 s the next run may already be going.
+        wait_for("the timed-out child reaped", lambda: not os.path.exists(f"/proc/{first}"),
+                 timeout=30)
         # Long enough now; stop the daemon while the next run goes. The device stays busy with
         # the abandoned session for a while (each run until then fails at once, "busy"), so
-        # the run to stop is the next one the device accepts.
+        # the run to stop is the next one the device accepts. Runs started before the reload
+        # keep the 4 s timeout: pause remediation and await their end first, so that every run
+        # after the reload has the long one.
+        daemon.ctl("remediation", "pause")
+        wait_for("the last short run ended", lambda: not local_rows(
+            daemon, STALE, result="pending") and not children_named(
+                daemon.proc.pid, "idevicebackup2"), timeout=60)
         accepted = backups_accepted(sim, STALE)
         daemon.reload(email_config(sink.port, tables=policy(directory, "", 'min_interval = "1s"',
                                                             timeout="10m")))
+        daemon.ctl("remediation", "resume")
         wait_for("the device accepting the next run",
                  lambda: backups_accepted(sim, STALE) > accepted, timeout=90)
         child = wait_for("its idevicebackup2",
