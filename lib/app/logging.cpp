@@ -49,6 +49,7 @@ spdlog::level::level_enum toSpdlog(LogLevel level) {
 
 // A failure that repeats on every probe (disk full, database locked) logs one line a minute.
 constexpr std::chrono::seconds kRepeatWindow{60};
+constexpr std::chrono::seconds kHeldCountFlush{5};
 
 }  // namespace
 
@@ -69,6 +70,9 @@ void setupLogging(bool underSystemd) {
   logger->set_formatter(std::move(formatter));
   logger->flush_on(spdlog::level::trace);
   spdlog::set_default_logger(std::move(logger));
+  // A count of lines held back is shown on a flush once its window is over, also when the
+  // daemon logs nothing else.
+  spdlog::flush_every(kHeldCountFlush);
 }
 
 void setLogLevel(LogLevel level) {

@@ -2,6 +2,8 @@
 // The daemon's log sink: a warning or error repeated on every probe is shown once a minute.
 #include "app/repeat_limit_sink.h"
 
+#include "core/time_format.h"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 
@@ -67,6 +69,44 @@ TEST_F(RepeatLimitSinkTest, DifferentMessagesAndLevelsPassUnchanged) {
   log(spdlog::level::info, "same", 4ms);
   EXPECT_EQ(lines(), (std::vector<std::string>{"error store: a", "error store: b",
                                                "warning store: a", "info same", "info same"}));
+}
+
+TEST_F(RepeatLimitSinkTest, ACountHeldBackIsShownOnAFlushOnceTheWindowIsOver) {
+  const std::string failed = "remediation: local_backup on device X: failed";
+  log(spdlog::level::err, failed, -100s);
+  log(spdlog::level::err, failed, -90s);
+  log(spdlog::level::err, failed, -80s);  // then it stops repeating
+  log(spdlog::level::warn, "usbmuxd is gone", -10s);
+  log(spdlog::level::warn, "usbmuxd is gone", -5s);  // still within its window
+  sink_->flush();
+  EXPECT_EQ(lines(), (std::vector<std::string>{
+                         "error " + failed, "warning usbmuxd is gone",
+                         "error " + failed +
+                             " (repeated 2 more times since it was last shown, the last at " +
+                             formatRfc3339(t0_ - 80s) + ")"}));
+  sink_->flush();
+  EXPECT_EQ(lines().size(), 3u) << "a count is shown once";
+  log(spdlog::level::err, failed, 1s);
+  EXPECT_EQ(lines().size(), 3u) << "the count shown starts a new window";
+}
+
+TEST_F(RepeatLimitSinkTest, CountsHeldBackAreShownWhenTheSinkGoes) {
+  std::ostringstream out;
+  {
+    auto sink = std::make_shared<RepeatLimitSink>(60s);
+    sink->add_sink(std::make_shared<spdlog::sinks::ostream_sink_st>(out));
+    sink->set_pattern("%l %v");
+    for (int i = 0; i < 4; ++i) {
+      spdlog::details::log_msg msg("test", spdlog::level::err, "store: disk full");
+      msg.time = t0_ + std::chrono::seconds(i);
+      sink->log(msg);
+    }
+    EXPECT_EQ(out.str(), "error store: disk full\n");
+  }
+  EXPECT_EQ(out.str(),
+            "error store: disk full\n"
+            "error store: disk full (repeated 3 more times since it was last shown, the last at " +
+                formatRfc3339(t0_ + 3s) + ")\n");
 }
 
 }  // namespace
