@@ -34,9 +34,9 @@ class RepeatLimitSink final : public spdlog::sinks::dist_sink<std::mutex> {
 
  private:
   struct Seen {
-    spdlog::log_clock::time_point logged;  ///< when it was last shown
-    unsigned long held = 0;                ///< copies since, not shown
-    spdlog::log_clock::time_point lastHeld;
+    spdlog::log_clock::time_point logged;    ///< when it was last shown
+    unsigned long held = 0;                  ///< copies since, not shown
+    spdlog::log_clock::time_point lastHeld;  ///< when the last of those came
   };
   using Key = std::pair<int, std::string>;  ///< (level, text)
   /// Passes the message's text on at `now` with the count of copies held back and the time of
