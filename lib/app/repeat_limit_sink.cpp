@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <optional>
 
 namespace ibackupmon {
 namespace {
@@ -12,8 +13,13 @@ namespace {
 // Distinct messages remembered at most: old entries go first (they are past their window).
 constexpr std::size_t kMaxRemembered = 256;
 
-std::string withCount(const std::string& text, unsigned long held) {
-  return text + " (repeated " + std::to_string(held) + " more times since it was last shown)";
+// The message with the count of copies held back, and when the last came if it is not this line.
+std::string withCount(const std::string& text, unsigned long held,
+                      std::optional<spdlog::log_clock::time_point> last = std::nullopt) {
+  std::string out =
+      text + " (repeated " + std::to_string(held) + " more times since it was last shown";
+  if (last) out += ", the last at " + formatRfc3339(*last);
+  return out + ")";
 }
 
 }  // namespace
@@ -83,9 +89,7 @@ void RepeatLimitSink::showDue(spdlog::log_clock::time_point now, bool all) {
 
 void RepeatLimitSink::showHeld(const Key& key, const Seen& seen,
                                spdlog::log_clock::time_point now) {
-  const std::string text = key.second + " (repeated " + std::to_string(seen.held) +
-                           " more times since it was last shown, the last at " +
-                           formatRfc3339(seen.lastHeld) + ")";
+  const std::string text = withCount(key.second, seen.held, seen.lastHeld);
   spdlog::details::log_msg msg(now, {}, "", static_cast<spdlog::level::level_enum>(key.first),
                                text);
   dist_sink::sink_it_(msg);
